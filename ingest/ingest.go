@@ -1,0 +1,445 @@
+// Package ingest takes an uploaded export file to committed rows: it reads
+// the file, validates every row of it, checks keys and references against the
+// database, and writes the batch whole or not at all. It also serves the
+// ingest API and the upload page.
+package ingest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/feeflow/feeflow/data"
+	"github.com/feeflow/feeflow/ingest/source"
+)
+
+// Config holds what the ingester needs beyond the store.
+type Config struct {
+	// Location reads timestamps written without an offset; nil means UTC.
+	Location *time.Location
+	// Now is the clock for uploaded_at; nil means time.Now.
+	Now func() time.Time
+	// MaxErrors bounds the problems listed in one answer (all are counted).
+	MaxErrors int
+	// Workers validating rows in parallel; 0 means GOMAXPROCS.
+	Workers int
+	// MaxFieldBytes, MaxXLSXUnzipped and MaxSheets bound what one file may hold.
+	MaxFieldBytes   int
+	MaxXLSXUnzipped int64
+	MaxSheets       int
+}
+
+// Ingester writes uploads into the store. It is safe for concurrent use;
+// batches are written one at a time.
+type Ingester struct {
+	store *data.Store
+	cfg   Config
+
+	// beforeCommit, when set, runs after every row of a batch is written and
+	// before the commit; tests use it to inject a failure there.
+	beforeCommit func() error
+}
+
+// New returns an Ingester writing into store.
+func New(store *data.Store, cfg Config) *Ingester {
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxErrors <= 0 {
+		cfg.MaxErrors = 1000
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	return &Ingester{store: store, cfg: cfg}
+}
+
+// Upload is one file to ingest and how.
+type Upload struct {
+	Kind        string
+	Path        string // the file on local disk (uploads are spooled first)
+	FileName    string // the name the user gave it: for messages and the batch record only
+	ContentType string
+	Encoding    string // auto, utf-8, gbk or big5
+	Sheet       string // XLSX sheet; "" for the first
+	// Location reads timestamps written without an offset; nil means the
+	// ingester's zone.
+	Location    *time.Location
+	Profile     Profile
+	AllowErrors bool // commit the good rows and report the bad
+	DryRun      bool // validate and report, write nothing
+	UploadedBy  string
+	// IdempotencyKey, when set, makes a retry replay the first answer.
+	IdempotencyKey string
+}
+
+// Result is the ingest answer of DESIGN.md.
+type Result struct {
+	BatchID       string     `json:"batch_id"`
+	Kind          string     `json:"kind"`
+	FileSHA256    string     `json:"file_sha256"`
+	RowsTotal     int        `json:"rows_total"`
+	RowsAccepted  int        `json:"rows_accepted"`
+	RowsRejected  int        `json:"rows_rejected"`
+	RowsDuplicate int        `json:"rows_duplicate"`
+	DuplicateOf   *string    `json:"duplicate_of"`
+	Errors        []RowError `json:"errors"`
+	// ErrorsOmitted counts problems beyond the listed ones.
+	ErrorsOmitted int    `json:"errors_omitted,omitempty"`
+	DryRun        bool   `json:"dry_run,omitempty"`
+	Committed     bool   `json:"committed"`
+	Format        string `json:"format,omitempty"`
+	Encoding      string `json:"encoding,omitempty"`
+	// Replayed is set when the answer is the stored one of an Idempotency-Key.
+	Replayed bool `json:"replayed,omitempty"`
+}
+
+// Errors that decide the answer's status; see Status.
+var (
+	// ErrRejected: rows were rejected and allow_errors was not set; nothing was written.
+	ErrRejected = errors.New("rows rejected; nothing was written")
+	// ErrUnknownKind: the kind is not one of DESIGN.md's record kinds.
+	ErrUnknownKind = errors.New("unknown record kind")
+	// ErrBadRequest: the request itself is wrong (a bad mapping profile, an
+	// idempotency key reused for another kind).
+	ErrBadRequest = errors.New("bad request")
+)
+
+// BadFileError: the file cannot be read at all.
+type BadFileError struct{ Err error }
+
+func (e *BadFileError) Error() string { return e.Err.Error() }
+func (e *BadFileError) Unwrap() error { return e.Err }
+
+// Ingest reads, validates and writes one upload. On ErrRejected and
+// BadFileError the Result still carries the report.
+func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
+	kind, ok := KindByName(u.Kind)
+	if !ok {
+		return nil, fmt.Errorf("%w %q: want one of %s", ErrUnknownKind, u.Kind, strings.Join(KindNames(), ", "))
+	}
+	if err := kind.checkProfile(u.Profile); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadRequest, err)
+	}
+	sum, err := hashFile(u.Path)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Kind: kind.Name, FileSHA256: sum, Errors: []RowError{}, DryRun: u.DryRun}
+
+	tx, err := in.store.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+
+	if u.IdempotencyKey != "" {
+		k, answer, found, err := tx.IdempotentAnswer(ctx, u.IdempotencyKey)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			if k != kind.Name {
+				return nil, fmt.Errorf("%w: Idempotency-Key %q was used for a %s upload", ErrBadRequest, u.IdempotencyKey, k)
+			}
+			var replay Result
+			if err := json.Unmarshal([]byte(answer), &replay); err != nil {
+				return nil, fmt.Errorf("replay idempotency key: %w", err)
+			}
+			replay.Replayed = true
+			return &replay, nil
+		}
+	}
+	if b, found, err := tx.BatchBySHA(ctx, kind.Name, sum); err != nil {
+		return nil, err
+	} else if found {
+		id := b.ID
+		res.DuplicateOf = &id
+		res.RowsTotal = b.RowsAccepted + b.RowsRejected + b.RowsDuplicate
+		res.RowsDuplicate = res.RowsTotal
+		return res, nil
+	}
+
+	src, err := source.Open(u.Path, source.Options{
+		Name:            u.FileName,
+		ContentType:     u.ContentType,
+		Encoding:        source.Encoding(u.Encoding),
+		Sheet:           u.Sheet,
+		KnownHeader:     kind.knowsHeader(u.Profile),
+		MaxFieldBytes:   in.cfg.MaxFieldBytes,
+		MaxXLSXUnzipped: in.cfg.MaxXLSXUnzipped,
+		MaxSheets:       in.cfg.MaxSheets,
+	})
+	if err != nil {
+		return res, badFile(res, err)
+	}
+	defer src.Close()
+	res.Format, res.Encoding = string(src.Format()), string(src.Encoding())
+
+	idx, headerErrs := kind.resolveHeader(src.Header(), u.Profile)
+	if len(headerErrs) > 0 {
+		res.Errors = headerErrs
+		return res, ErrRejected
+	}
+	st := newStage(kind)
+	if err := tx.Exec(ctx, st.createSQL()); err != nil {
+		return nil, fmt.Errorf("stage %s: %w", kind.Name, err)
+	}
+	loc := in.cfg.Location
+	if u.Location != nil {
+		loc = u.Location
+	}
+	cv := &converter{kind: kind, idx: idx, loc: loc, xlsx: src.Format() == source.XLSX}
+	read, err := in.stageRows(ctx, tx, src, cv)
+	if err != nil {
+		var fe *source.FileError
+		if errors.As(err, &fe) {
+			return res, badFile(res, err)
+		}
+		return nil, err
+	}
+	res.RowsTotal = read.total
+	if read.total == 0 {
+		res.Errors = []RowError{{Row: 2, Message: "the file has a header but no data rows"}}
+		return res, ErrRejected
+	}
+	issues, err := st.check(ctx, tx, in.cfg.MaxErrors)
+	if err != nil {
+		return nil, err
+	}
+	res.RowsRejected = read.rejected + issues.rejected
+	res.RowsDuplicate = issues.duplicate
+	res.RowsAccepted = res.RowsTotal - res.RowsRejected - res.RowsDuplicate
+	res.Errors, res.ErrorsOmitted = mergeErrors(read.errs, issues.errs, read.problems+issues.problems, in.cfg.MaxErrors)
+
+	if res.RowsRejected > 0 && !u.AllowErrors {
+		return res, ErrRejected
+	}
+	if u.DryRun {
+		return res, nil
+	}
+	res.BatchID = newBatchID(in.cfg.Now())
+	if err := tx.Exec(ctx, st.insertSQL(), res.BatchID); err != nil {
+		return nil, fmt.Errorf("write %s: %w", kind.Name, err)
+	}
+	if err := tx.Exec(ctx, st.dropSQL()); err != nil {
+		return nil, fmt.Errorf("stage %s: %w", kind.Name, err)
+	}
+	by := u.UploadedBy
+	if by == "" {
+		by = "cli"
+	}
+	name := u.FileName
+	if name == "" {
+		name = "upload"
+	}
+	if err := tx.InsertBatch(ctx, data.Batch{
+		ID: res.BatchID, Kind: kind.Name, FileName: name, FileSHA256: sum, UploadedBy: by,
+		UploadedAt: in.cfg.Now(), RowsAccepted: res.RowsAccepted, RowsRejected: res.RowsRejected, RowsDuplicate: res.RowsDuplicate,
+	}); err != nil {
+		return nil, err
+	}
+	res.Committed = true
+	if u.IdempotencyKey != "" {
+		answer, err := json.Marshal(res)
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.SaveIdempotentAnswer(ctx, u.IdempotencyKey, kind.Name, res.BatchID, string(answer)); err != nil {
+			return nil, err
+		}
+	}
+	if in.beforeCommit != nil {
+		if err := in.beforeCommit(); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func badFile(res *Result, err error) error {
+	var fe *source.FileError
+	if errors.As(err, &fe) {
+		res.Errors = []RowError{{Row: fe.Row, Column: fe.Column, Message: fe.Message}}
+		return &BadFileError{Err: err}
+	}
+	return err
+}
+
+// readResult is what staging the rows found.
+type readResult struct {
+	total, rejected int
+	errs            []RowError // the first problems, in about row order
+	problems        int        // all problems, listed or not
+}
+
+// stageRows reads the file, validates rows on several goroutines and appends
+// the valid ones to the stage table from this one (the Appender is not safe
+// for concurrent use). Memory stays bounded: chunks are small and the
+// channels short.
+func (in *Ingester) stageRows(ctx context.Context, tx *data.Tx, src *source.Reader, cv *converter) (readResult, error) {
+	const chunkRows = 1024
+	type chunk struct {
+		recs []source.Record
+	}
+	type parsed struct {
+		rows     [][]any
+		errs     []RowError
+		total    int
+		rejected int
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	chunks := make(chan chunk, in.cfg.Workers)
+	out := make(chan parsed, in.cfg.Workers)
+	var readErr error
+	go func() {
+		defer close(chunks)
+		recs := make([]source.Record, 0, chunkRows)
+		for {
+			rec, err := src.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				readErr = err
+				return
+			}
+			recs = append(recs, rec)
+			if len(recs) == chunkRows {
+				select {
+				case chunks <- chunk{recs}:
+				case <-ctx.Done():
+					return
+				}
+				recs = make([]source.Record, 0, chunkRows)
+			}
+		}
+		if len(recs) > 0 {
+			select {
+			case chunks <- chunk{recs}:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := 0; w < in.cfg.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range chunks {
+				p := parsed{total: len(c.recs)}
+				for _, rec := range c.recs {
+					if rec.Problem != "" {
+						p.rejected++
+						p.errs = append(p.errs, RowError{Row: rec.Row, Column: rec.ProblemColumn, Message: rec.Problem})
+						continue
+					}
+					vals, errs := cv.convert(rec.Row, rec.Fields)
+					if errs != nil {
+						p.rejected++
+						p.errs = append(p.errs, errs...)
+						continue
+					}
+					vals = append(vals, nil)
+					copy(vals[1:], vals)
+					vals[0] = rec.Row
+					p.rows = append(p.rows, vals)
+				}
+				select {
+				case out <- p:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(out) }()
+
+	app, err := tx.Appender(ctx, "temp."+stageTable)
+	if err != nil {
+		return readResult{}, err
+	}
+	var rr readResult
+	var appendErr error
+	for p := range out {
+		if appendErr != nil {
+			continue // drain so the workers finish
+		}
+		rr.total += p.total
+		rr.rejected += p.rejected
+		rr.problems += len(p.errs)
+		if len(rr.errs) < 4*in.cfg.MaxErrors {
+			rr.errs = append(rr.errs, p.errs...)
+		}
+		for _, vals := range p.rows {
+			if err := app.Append(vals...); err != nil {
+				appendErr = fmt.Errorf("stage row %v: %w", vals[0], err)
+				cancel()
+				break
+			}
+		}
+	}
+	if err := app.Close(); err != nil && appendErr == nil {
+		appendErr = fmt.Errorf("stage rows: %w", err)
+	}
+	if appendErr != nil {
+		return readResult{}, appendErr
+	}
+	if readErr != nil {
+		return readResult{}, readErr
+	}
+	if err := ctx.Err(); err != nil {
+		return readResult{}, err
+	}
+	return rr, nil
+}
+
+// mergeErrors lists the problems found while reading and while checking in
+// row order, at most max of them, and says how many more there were.
+func mergeErrors(read, checked []RowError, problems, max int) ([]RowError, int) {
+	all := append(append([]RowError{}, read...), checked...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Row < all[j].Row })
+	if len(all) > max {
+		all = all[:max]
+	}
+	return all, problems - len(all)
+}
+
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// newBatchID is a time-ordered random ID: batches sort by when they came.
+func newBatchID(now time.Time) string {
+	var b [6]byte
+	rand.Read(b[:])
+	return now.UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
+}

@@ -1,0 +1,187 @@
+package ingest
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"strings"
+
+	"github.com/feeflow/feeflow/data"
+)
+
+// The rows of a batch are staged in a temporary table inside the batch's
+// transaction; keys, repeats and references are then checked in SQL against
+// the database, and the accepted rows move to the kind's table in one
+// INSERT ... SELECT. A rollback removes every trace.
+const (
+	stageTable  = "ingest_stage"
+	issuesTable = "ingest_issues"
+)
+
+//go:embed checks/*.sql
+var checksFS embed.FS
+
+// stage builds the SQL of one kind's staging and checks. Identifiers come
+// from the kind table in kinds.go, never from input; values are parameters.
+type stage struct{ kind *Kind }
+
+func newStage(k *Kind) stage { return stage{kind: k} }
+
+func q(ident string) string { return `"` + ident + `"` }
+
+func (st stage) createSQL() string {
+	var cols []string
+	for _, c := range st.kind.columns {
+		cols = append(cols, q(c.name)+" "+c.typ.sqlType())
+	}
+	return fmt.Sprintf(`CREATE TEMP TABLE %s (_row INTEGER NOT NULL, %s);
+CREATE TEMP TABLE %s (_row INTEGER NOT NULL, col VARCHAR, val VARCHAR, msg VARCHAR, dup BOOLEAN NOT NULL);`,
+		stageTable, strings.Join(cols, ", "), issuesTable)
+}
+
+func (st stage) dropSQL() string {
+	return fmt.Sprintf("DROP TABLE temp.%s; DROP TABLE temp.%s;", stageTable, issuesTable)
+}
+
+func (st stage) colList(prefix string) string {
+	var cols []string
+	for _, c := range st.kind.columns {
+		cols = append(cols, prefix+q(c.name))
+	}
+	return strings.Join(cols, ", ")
+}
+
+// sameRow is true when rows a and b hold the same values in every column.
+func (st stage) sameRow(a, b string) string {
+	var conds []string
+	for _, c := range st.kind.columns {
+		conds = append(conds, fmt.Sprintf("%s.%s IS NOT DISTINCT FROM %s.%s", a, q(c.name), b, q(c.name)))
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// firstDiff names the first column in which rows a and b differ, and the
+// value of that column in a and in b.
+func (st stage) firstDiff(a, b string) (name, aValue, bValue string) {
+	var names, aValues, bValues []string
+	for _, c := range st.kind.columns {
+		w := fmt.Sprintf("WHEN %s.%s IS DISTINCT FROM %s.%s THEN ", a, q(c.name), b, q(c.name))
+		names = append(names, w+"'"+c.name+"'")
+		aValues = append(aValues, fmt.Sprintf("%scoalesce(%s.%s::VARCHAR, 'empty')", w, a, q(c.name)))
+		bValues = append(bValues, fmt.Sprintf("%scoalesce(%s.%s::VARCHAR, 'empty')", w, b, q(c.name)))
+	}
+	end := func(whens []string) string { return "CASE " + strings.Join(whens, " ") + " END" }
+	return end(names), end(aValues), end(bValues)
+}
+
+// checkSQL lists the statements that fill the issues table.
+func (st stage) checkSQL() ([]string, error) {
+	k := st.kind
+	key := q(k.Key)
+	var stmts []string
+
+	// A key repeated in the file: the first occurrence stands, a later
+	// identical row is a duplicate, a later different one is rejected.
+	diffName, newVal, oldVal := st.firstDiff("s", "f")
+	stmts = append(stmts, fmt.Sprintf(`INSERT INTO %[1]s
+SELECT s._row,
+       CASE WHEN %[4]s THEN '%[5]s' ELSE %[6]s END,
+       CASE WHEN %[4]s THEN s.%[3]s ELSE %[9]s END,
+       CASE WHEN %[4]s THEN NULL
+            ELSE '%[5]s ' || s.%[3]s || ' appears again with other values (first at row ' || f._row || ', where ' || %[6]s || ' is ' || %[7]s || ')' END,
+       %[4]s
+FROM (SELECT *, min(_row) OVER (PARTITION BY %[3]s) AS _first FROM %[2]s
+      WHERE %[3]s IN (SELECT %[3]s FROM %[2]s GROUP BY %[3]s HAVING count(*) > 1)) s
+JOIN %[2]s f ON f._row = s._first
+WHERE s._row <> s._first`,
+		issuesTable, stageTable, key, st.sameRow("s", "f"), k.Key, diffName, oldVal, "", newVal))
+
+	// A key already in the database: identical is a duplicate, different is
+	// rejected, never overwritten.
+	diffName, newVal, oldVal = st.firstDiff("s", "t")
+	stmts = append(stmts, fmt.Sprintf(`INSERT INTO %[1]s
+SELECT s._row,
+       CASE WHEN %[5]s THEN '%[6]s' ELSE %[7]s END,
+       CASE WHEN %[5]s THEN s.%[4]s ELSE %[9]s END,
+       CASE WHEN %[5]s THEN NULL
+            ELSE '%[6]s ' || s.%[4]s || ' already ingested with other values in batch ' || t.batch_id || ' (' || %[7]s || ' there is ' || %[8]s || ')' END,
+       %[5]s
+FROM %[2]s s JOIN %[3]s t ON t.%[4]s = s.%[4]s`,
+		issuesTable, stageTable, q(k.Name), key, st.sameRow("s", "t"), k.Key, diffName, oldVal, newVal))
+
+	// References must exist when the row arrives.
+	for _, c := range k.columns {
+		if c.ref == "" {
+			continue
+		}
+		ref, _ := KindByName(c.ref)
+		inStage := ""
+		if ref == k {
+			inStage = fmt.Sprintf(" AND NOT EXISTS (SELECT 1 FROM %s x WHERE x.%s = s.%s)", stageTable, q(ref.Key), q(c.name))
+		}
+		stmts = append(stmts, fmt.Sprintf(`INSERT INTO %[1]s
+SELECT s._row, '%[3]s', s.%[4]s, '%[3]s ' || s.%[4]s || ' not found in %[5]s (upload %[5]s first)', false
+FROM %[2]s s
+WHERE s.%[4]s IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM %[6]s r WHERE r.%[7]s = s.%[4]s)%[8]s`,
+			issuesTable, stageTable, c.name, q(c.name), ref.Name, q(ref.Name), q(ref.Key), inStage))
+	}
+
+	// Rules of one kind that need other tables, kept as SQL files.
+	b, err := checksFS.ReadFile("checks/" + k.Name + ".sql")
+	if err == nil {
+		stmts = append(stmts, string(b))
+	}
+	return stmts, nil
+}
+
+// checked is what the SQL checks found.
+type checked struct {
+	rejected, duplicate int
+	errs                []RowError
+	problems            int
+}
+
+func (st stage) check(ctx context.Context, tx *data.Tx, max int) (checked, error) {
+	stmts, err := st.checkSQL()
+	if err != nil {
+		return checked{}, err
+	}
+	for _, s := range stmts {
+		if err := tx.Exec(ctx, s); err != nil {
+			return checked{}, fmt.Errorf("check %s: %w", st.kind.Name, err)
+		}
+	}
+	var c checked
+	err = tx.QueryRow(ctx, fmt.Sprintf(`SELECT
+		count(DISTINCT _row) FILTER (WHERE NOT dup),
+		count(DISTINCT _row) FILTER (WHERE dup AND _row NOT IN (SELECT _row FROM %[1]s WHERE NOT dup)),
+		count(*) FILTER (WHERE NOT dup)
+		FROM %[1]s`, issuesTable)).Scan(&c.rejected, &c.duplicate, &c.problems)
+	if err != nil {
+		return checked{}, fmt.Errorf("check %s: %w", st.kind.Name, err)
+	}
+	rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT _row, coalesce(col, ''), coalesce(val, ''), msg FROM %s
+		WHERE NOT dup ORDER BY _row, col LIMIT ?`, issuesTable), max)
+	if err != nil {
+		return checked{}, fmt.Errorf("check %s: %w", st.kind.Name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e RowError
+		if err := rows.Scan(&e.Row, &e.Column, &e.Value, &e.Message); err != nil {
+			return checked{}, err
+		}
+		e.Value = clip(e.Value)
+		c.errs = append(c.errs, e)
+	}
+	return c, rows.Err()
+}
+
+// insertSQL moves the accepted rows (those with no issue) into the kind's
+// table with their batch ID as the only parameter.
+func (st stage) insertSQL() string {
+	return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, batch_id)
+SELECT %[2]s, ? FROM %[3]s s WHERE NOT EXISTS (SELECT 1 FROM %[4]s i WHERE i._row = s._row)`,
+		q(st.kind.Name), st.colList(""), stageTable, issuesTable)
+}
