@@ -195,16 +195,17 @@ func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
 		res.Errors = headerErrs
 		return res, ErrRejected
 	}
-	st := newStage(kind)
-	if err := tx.Exec(ctx, st.createSQL()); err != nil {
-		return nil, fmt.Errorf("stage %s: %w", kind.Name, err)
+	res.BatchID = newBatchID(in.cfg.Now())
+	st, err := newStage(kind, res.BatchID)
+	if err != nil {
+		return nil, err
 	}
 	loc := in.cfg.Location
 	if u.Location != nil {
 		loc = u.Location
 	}
 	cv := &converter{kind: kind, idx: idx, loc: loc, xlsx: src.Format() == source.XLSX}
-	read, err := in.stageRows(ctx, tx, src, cv)
+	read, err := in.appendRows(ctx, tx, src, cv, kind.Name, res.BatchID)
 	if err != nil {
 		var fe *source.FileError
 		if errors.As(err, &fe) {
@@ -214,8 +215,12 @@ func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
 	}
 	res.RowsTotal = read.total
 	if read.total == 0 {
+		res.BatchID = ""
 		res.Errors = []RowError{{Row: 2, Message: "the file has a header but no data rows"}}
 		return res, ErrRejected
+	}
+	if err := tx.Exec(ctx, st.createSQL()); err != nil {
+		return nil, fmt.Errorf("check %s: %w", kind.Name, err)
 	}
 	issues, err := st.check(ctx, tx, in.cfg.MaxErrors)
 	if err != nil {
@@ -227,14 +232,17 @@ func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
 	res.Errors, res.ErrorsOmitted = mergeErrors(read.errs, issues.errs, read.problems+issues.problems, in.cfg.MaxErrors)
 
 	if res.RowsRejected > 0 && !u.AllowErrors {
+		res.BatchID = ""
 		return res, ErrRejected
 	}
 	if u.DryRun {
+		res.BatchID = ""
 		return res, nil
 	}
-	res.BatchID = newBatchID(in.cfg.Now())
-	if err := tx.Exec(ctx, st.insertSQL(), res.BatchID); err != nil {
-		return nil, fmt.Errorf("write %s: %w", kind.Name, err)
+	if issues.rejected+issues.duplicate > 0 {
+		if err := tx.Exec(ctx, st.deleteSQL()); err != nil {
+			return nil, fmt.Errorf("write %s: %w", kind.Name, err)
+		}
 	}
 	if err := tx.Exec(ctx, st.dropSQL()); err != nil {
 		return nil, fmt.Errorf("stage %s: %w", kind.Name, err)
@@ -290,11 +298,11 @@ type readResult struct {
 	problems        int        // all problems, listed or not
 }
 
-// stageRows reads the file, validates rows on several goroutines and appends
-// the valid ones to the stage table from this one (the Appender is not safe
-// for concurrent use). Memory stays bounded: chunks are small and the
-// channels short.
-func (in *Ingester) stageRows(ctx context.Context, tx *data.Tx, src *source.Reader, cv *converter) (readResult, error) {
+// appendRows reads the file, validates rows on several goroutines and
+// appends the valid ones to the kind's table, inside the transaction, from
+// this one (the Appender is not safe for concurrent use). Memory stays
+// bounded: chunks are small and the channels short.
+func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, src *source.Reader, cv *converter, table, batchID string) (readResult, error) {
 	const chunkRows = 1024
 	type chunk struct {
 		recs []source.Record
@@ -359,10 +367,7 @@ func (in *Ingester) stageRows(ctx context.Context, tx *data.Tx, src *source.Read
 						p.errs = append(p.errs, errs...)
 						continue
 					}
-					vals = append(vals, nil)
-					copy(vals[1:], vals)
-					vals[0] = rec.Row
-					p.rows = append(p.rows, vals)
+					p.rows = append(p.rows, append(vals, batchID, rec.Row))
 				}
 				select {
 				case out <- p:
@@ -374,7 +379,7 @@ func (in *Ingester) stageRows(ctx context.Context, tx *data.Tx, src *source.Read
 	}
 	go func() { wg.Wait(); close(out) }()
 
-	app, err := tx.Appender(ctx, "temp."+stageTable)
+	app, err := tx.Appender(ctx, table)
 	if err != nil {
 		return readResult{}, err
 	}
@@ -392,14 +397,14 @@ func (in *Ingester) stageRows(ctx context.Context, tx *data.Tx, src *source.Read
 		}
 		for _, vals := range p.rows {
 			if err := app.Append(vals...); err != nil {
-				appendErr = fmt.Errorf("stage row %v: %w", vals[0], err)
+				appendErr = fmt.Errorf("append row %v: %w", vals[len(vals)-1], err)
 				cancel()
 				break
 			}
 		}
 	}
 	if err := app.Close(); err != nil && appendErr == nil {
-		appendErr = fmt.Errorf("stage rows: %w", err)
+		appendErr = fmt.Errorf("append rows: %w", err)
 	}
 	if appendErr != nil {
 		return readResult{}, appendErr

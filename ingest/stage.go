@@ -4,43 +4,54 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/feeflow/feeflow/data"
 )
 
-// The rows of a batch are staged in a temporary table inside the batch's
-// transaction; keys, repeats and references are then checked in SQL against
-// the database, and the accepted rows move to the kind's table in one
-// INSERT ... SELECT. A rollback removes every trace.
+// The rows of a batch are appended to the kind's table inside the batch's
+// transaction; keys, repeats and references are then checked in SQL, and the
+// rows with an issue are deleted again before the commit (or the whole
+// transaction rolls back). The checks see the batch through temporary views:
+// ingest_stage (this batch's rows, _row = the file row) and ingest_prior
+// (everything committed before it).
 const (
 	stageTable  = "ingest_stage"
+	priorTable  = "ingest_prior"
 	issuesTable = "ingest_issues"
 )
 
 //go:embed checks/*.sql
 var checksFS embed.FS
 
-// stage builds the SQL of one kind's staging and checks. Identifiers come
-// from the kind table in kinds.go, never from input; values are parameters.
-type stage struct{ kind *Kind }
+// stage builds the SQL of one batch's checks. Identifiers come from the kind
+// table in kinds.go and the batch ID is generated here, never input.
+type stage struct {
+	kind  *Kind
+	batch string
+}
 
-func newStage(k *Kind) stage { return stage{kind: k} }
+var batchIDPattern = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}-[0-9a-f]{12}$`)
+
+func newStage(k *Kind, batchID string) (stage, error) {
+	if !batchIDPattern.MatchString(batchID) {
+		return stage{}, fmt.Errorf("batch ID %q is malformed", batchID)
+	}
+	return stage{kind: k, batch: batchID}, nil
+}
 
 func q(ident string) string { return `"` + ident + `"` }
 
 func (st stage) createSQL() string {
-	var cols []string
-	for _, c := range st.kind.columns {
-		cols = append(cols, q(c.name)+" "+c.typ.sqlType())
-	}
-	return fmt.Sprintf(`CREATE TEMP TABLE %s (_row INTEGER NOT NULL, %s);
-CREATE TEMP TABLE %s (_row INTEGER NOT NULL, col VARCHAR, val VARCHAR, msg VARCHAR, dup BOOLEAN NOT NULL);`,
-		stageTable, strings.Join(cols, ", "), issuesTable)
+	return fmt.Sprintf(`CREATE TEMP VIEW %[1]s AS SELECT source_row AS _row, %[2]s FROM %[3]s WHERE batch_id = '%[4]s';
+CREATE TEMP VIEW %[5]s AS SELECT * FROM %[3]s WHERE batch_id <> '%[4]s';
+CREATE TEMP TABLE %[6]s (_row INTEGER NOT NULL, col VARCHAR, val VARCHAR, msg VARCHAR, dup BOOLEAN NOT NULL);`,
+		stageTable, st.colList(""), q(st.kind.Name), st.batch, priorTable, issuesTable)
 }
 
 func (st stage) dropSQL() string {
-	return fmt.Sprintf("DROP TABLE temp.%s; DROP TABLE temp.%s;", stageTable, issuesTable)
+	return fmt.Sprintf("DROP VIEW temp.%s; DROP VIEW temp.%s; DROP TABLE temp.%s;", stageTable, priorTable, issuesTable)
 }
 
 func (st stage) colList(prefix string) string {
@@ -107,30 +118,33 @@ SELECT s._row,
             ELSE '%[6]s ' || s.%[4]s || ' already ingested with other values in batch ' || t.batch_id || ' (' || %[7]s || ' there is ' || %[8]s || ')' END,
        %[5]s
 FROM %[2]s s JOIN %[3]s t ON t.%[4]s = s.%[4]s`,
-		issuesTable, stageTable, q(k.Name), key, st.sameRow("s", "t"), k.Key, diffName, oldVal, newVal))
+		issuesTable, stageTable, priorTable, key, st.sameRow("s", "t"), k.Key, diffName, oldVal, newVal))
 
 	// References must exist when the row arrives.
 	for _, c := range k.columns {
 		if c.ref == "" {
 			continue
 		}
+		// A reference to the kind itself (an invoice reissuing another) may
+		// name a row of the same batch: the table holds those too.
 		ref, _ := KindByName(c.ref)
-		inStage := ""
-		if ref == k {
-			inStage = fmt.Sprintf(" AND NOT EXISTS (SELECT 1 FROM %s x WHERE x.%s = s.%s)", stageTable, q(ref.Key), q(c.name))
-		}
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO %[1]s
 SELECT s._row, '%[3]s', s.%[4]s, '%[3]s ' || s.%[4]s || ' not found in %[5]s (upload %[5]s first)', false
 FROM %[2]s s
 WHERE s.%[4]s IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM %[6]s r WHERE r.%[7]s = s.%[4]s)%[8]s`,
-			issuesTable, stageTable, c.name, q(c.name), ref.Name, q(ref.Name), q(ref.Key), inStage))
+  AND NOT EXISTS (SELECT 1 FROM %[6]s r WHERE r.%[7]s = s.%[4]s)`,
+			issuesTable, stageTable, c.name, q(c.name), ref.Name, q(ref.Name), q(ref.Key)))
 	}
 
-	// Rules of one kind that need other tables, kept as SQL files.
+	// Rules of one kind that need other tables, kept as SQL files whose
+	// statements end with a semicolon at the end of a line.
 	b, err := checksFS.ReadFile("checks/" + k.Name + ".sql")
 	if err == nil {
-		stmts = append(stmts, string(b))
+		for _, stmt := range strings.Split(string(b), ";\n") {
+			if strings.TrimSpace(stmt) != "" && !onlyComments(stmt) {
+				stmts = append(stmts, stmt)
+			}
+		}
 	}
 	return stmts, nil
 }
@@ -178,10 +192,18 @@ func (st stage) check(ctx context.Context, tx *data.Tx, max int) (checked, error
 	return c, rows.Err()
 }
 
-// insertSQL moves the accepted rows (those with no issue) into the kind's
-// table with their batch ID as the only parameter.
-func (st stage) insertSQL() string {
-	return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, batch_id)
-SELECT %[2]s, ? FROM %[3]s s WHERE NOT EXISTS (SELECT 1 FROM %[4]s i WHERE i._row = s._row)`,
-		q(st.kind.Name), st.colList(""), stageTable, issuesTable)
+// deleteSQL removes the batch's rows that have an issue: rejected rows and
+// duplicates of rows already there.
+func (st stage) deleteSQL() string {
+	return fmt.Sprintf(`DELETE FROM %s WHERE batch_id = '%s' AND source_row IN (SELECT _row FROM %s)`,
+		q(st.kind.Name), st.batch, issuesTable)
+}
+
+func onlyComments(stmt string) bool {
+	for _, line := range strings.Split(stmt, "\n") {
+		if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "--") {
+			return false
+		}
+	}
+	return true
 }

@@ -87,7 +87,8 @@ func Bool(s string) (bool, error) {
 }
 
 // Enum is a closed set of canonical values, each with aliases in any
-// language; build it once with NewEnum and share it.
+// language. Build it once with NewEnum; it is read-only afterwards, so one
+// Enum is safe to share between goroutines.
 type Enum struct {
 	lookup map[string]string // folded canonical value or alias -> canonical value
 	values []string          // canonical values, sorted

@@ -75,12 +75,12 @@ func TestCSV(t *testing.T) {
 		{
 			name: "header only", file: "p.csv",
 			data:   []byte("txn_id,amount\n"),
-			header: []string{"txn_id", "amount"},
+			header: []string{"txn_id", "amount"}, records: []Record{},
 		},
 		{
 			name: "header only without newline", file: "p.csv",
 			data:   []byte("txn_id,amount"),
-			header: []string{"txn_id", "amount"},
+			header: []string{"txn_id", "amount"}, records: []Record{},
 		},
 		{
 			name: "no final newline", file: "p.csv",

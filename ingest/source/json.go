@@ -115,13 +115,13 @@ func (j *jsonRows) scanArray(onObject func(int, *json.Decoder) error) error {
 		}
 	}
 	if _, err := dec.Token(); err != nil { // ']'
-		return j.arrayErrorAt(err, elem+1, dec)
+		return j.arrayErrorAt(err, 0, dec)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		if err == nil {
 			return fileErrorf("the file has more data after the end of the JSON array")
 		}
-		return j.arrayErrorAt(err, elem+1, dec)
+		return j.arrayErrorAt(err, 0, dec)
 	}
 	return nil
 }

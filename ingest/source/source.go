@@ -209,7 +209,11 @@ func open(f *os.File, opts Options) (*Reader, error) {
 }
 
 // Header returns the column names as written in the file, trimmed of spaces and BOM, decoded.
-func (r *Reader) Header() []string { return append([]string(nil), r.header...) }
+func (r *Reader) Header() []string {
+	h := make([]string, len(r.header))
+	copy(h, r.header)
+	return h
+}
 
 // Format returns the format the file is read as.
 func (r *Reader) Format() Format { return r.format }
@@ -442,6 +446,9 @@ var errRecordTooLong = errors.New("record too long")
 func (l *limitReader) Read(p []byte) (int, error) {
 	if l.n > l.limit {
 		return 0, errRecordTooLong
+	}
+	if rem := l.limit - l.n + 1; int64(len(p)) > rem {
+		p = p[:rem] // so that passing the limit always takes one more Read
 	}
 	n, err := l.r.Read(p)
 	l.n += int64(n)

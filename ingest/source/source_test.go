@@ -112,8 +112,8 @@ type tcase struct {
 	format  Format
 	enc     Encoding
 	header  []string
-	records []Record
-	errSub  string // a *FileError whose text contains this
+	records []Record // nil: not checked; empty: none
+	errSub  string   // a *FileError whose text contains this
 	errRow  int
 	errCol  string
 }
@@ -148,8 +148,11 @@ func (c tcase) run(t *testing.T) {
 	if c.header != nil && !reflect.DeepEqual(res.header, c.header) {
 		t.Errorf("header = %q, want %q", res.header, c.header)
 	}
-	if c.errSub == "" || c.records != nil {
+	if c.records != nil {
 		if len(res.records) != len(c.records) {
+			if len(res.records) > 20 {
+				res.records = res.records[:20]
+			}
 			t.Errorf("%d records, want %d:\n got  %+v\n want %+v", len(res.records), len(c.records), res.records, c.records)
 			return
 		}

@@ -1,0 +1,138 @@
+package source
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Seed corpora are in testdata/fuzz/<Target>/.
+
+// checkReader opens the file and reads it to the end, checking the
+// properties every input must keep: no panic, only *FileError for bad
+// content, one field per header column unless the row has a Problem, and
+// strictly increasing row numbers.
+func checkReader(t *testing.T, path string, opts Options) {
+	t.Helper()
+	r, err := Open(path, opts)
+	if err != nil {
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.Message == "" {
+			t.Fatalf("Open: %v (%T), want a *FileError", err, err)
+		}
+		return
+	}
+	defer r.Close()
+	hdr := r.Header()
+	names := map[string]bool{}
+	for _, h := range hdr {
+		names[h] = true
+	}
+	prev := 0
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			var fe *FileError
+			if !errors.As(err, &fe) || fe.Message == "" {
+				t.Fatalf("Next: %v (%T), want a *FileError", err, err)
+			}
+			if fe.Row < 0 {
+				t.Fatalf("FileError row %d", fe.Row)
+			}
+			return
+		}
+		if rec.Problem == "" && len(rec.Fields) != len(hdr) {
+			t.Fatalf("row %d has %d fields, header %d, and no problem", rec.Row, len(rec.Fields), len(hdr))
+		}
+		if rec.Problem == "" && rec.ProblemColumn != "" {
+			t.Fatalf("row %d: ProblemColumn %q without a Problem", rec.Row, rec.ProblemColumn)
+		}
+		if rec.ProblemColumn != "" && !names[rec.ProblemColumn] {
+			t.Fatalf("row %d: ProblemColumn %q is not a header name", rec.Row, rec.ProblemColumn)
+		}
+		if rec.Row <= prev {
+			t.Fatalf("row %d after row %d", rec.Row, prev)
+		}
+		prev = rec.Row
+	}
+}
+
+func fuzzFile(t *testing.T, name string, data []byte) string {
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func FuzzCSV(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := fuzzFile(t, "f.csv", data)
+		checkReader(t, p, Options{Name: "f.csv", Format: CSV, KnownHeader: known})
+		checkReader(t, p, Options{Name: "f.csv", Format: CSV, MaxFieldBytes: 4, Encoding: GBK})
+	})
+}
+
+func FuzzJSON(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte, ndjson bool) {
+		format := JSON
+		if ndjson {
+			format = NDJSON
+		}
+		p := fuzzFile(t, "f.json", data)
+		checkReader(t, p, Options{Name: "f.json", Format: format, KnownHeader: known})
+		checkReader(t, p, Options{Name: "f.json", MaxFieldBytes: 3})
+	})
+}
+
+func FuzzDetectEncoding(f *testing.F) {
+	f.Fuzz(func(t *testing.T, head []byte, truncated, jsonish bool, extra []byte) {
+		if len(extra) == 0 {
+			extra = nil
+		}
+		enc, bom, ferr := detectEncoding(head, truncated, extra, jsonish, known)
+		enc2, bom2, ferr2 := detectEncoding(head, truncated, extra, jsonish, known)
+		if enc != enc2 || bom != bom2 || (ferr == nil) != (ferr2 == nil) {
+			t.Fatalf("not deterministic: %q %d %v / %q %d %v", enc, bom, ferr, enc2, bom2, ferr2)
+		}
+		if ferr != nil {
+			if enc != "" || ferr.Message == "" {
+				t.Fatalf("error %v with encoding %q", ferr, enc)
+			}
+			return
+		}
+		switch enc {
+		case UTF8:
+			if bom == 3 {
+				if !bytes.HasPrefix(head, utf8BOM) {
+					t.Fatalf("BOM length 3 without a BOM")
+				}
+			} else if bom != 0 {
+				t.Fatalf("bom = %d", bom)
+			} else {
+				ev := head
+				if extra != nil && isASCII(head) {
+					ev, truncated = extra, true
+				}
+				if !validUTF8Prefix(ev, truncated) {
+					t.Fatalf("utf-8 chosen for invalid UTF-8 %q", ev)
+				}
+			}
+		case GBK, Big5:
+			if bom != 0 {
+				t.Fatalf("bom %d with %q", bom, enc)
+			}
+		default:
+			t.Fatalf("encoding %q", enc)
+		}
+		if bytes.IndexByte(head[bom:], 0) >= 0 {
+			t.Fatalf("NUL byte accepted as %q", enc)
+		}
+	})
+}
