@@ -24,11 +24,11 @@ type csvRows struct {
 func openCSV(t *text) (*csvRows, []string, error) {
 	c := &csvRows{t: t}
 	c.lim = &limitReader{r: t.open(), limit: t.opts.recordLimit()}
-	br := bufio.NewReaderSize(c.lim, 64<<10)
-	peek, _ := br.Peek(64 << 10)
+	br := bufio.NewReaderSize(c.lim, t.bufSize())
+	peek, _ := br.Peek(t.bufSize())
 	if bytes.IndexByte(peek, '\n') < 0 && bytes.IndexByte(bytes.TrimRight(peek, "\r"), '\r') >= 0 {
 		c.crOnly = true
-		br = bufio.NewReaderSize(crToLF{br}, 64<<10)
+		br = bufio.NewReaderSize(crToLF{br}, t.bufSize())
 	}
 	c.delim = sniffDelimiter(peek, c.crOnly)
 	c.cr = csv.NewReader(br)
@@ -183,7 +183,7 @@ func (c *csvRows) locate(startLine int, off int64, stopLine, stopCol int) locati
 	if c.crOnly {
 		src = crToLF{src}
 	}
-	br := bufio.NewReaderSize(src, 64<<10)
+	br := bufio.NewReaderSize(src, c.t.bufSize())
 	line, col := 1, 0
 	var pos int64
 	read := func() (byte, bool) {

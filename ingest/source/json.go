@@ -62,7 +62,7 @@ func openJSON(t *text, format Format) (*jsonRows, []string, error) {
 	}
 	// Second pass, driven by next.
 	if format == NDJSON {
-		j.lines = newLineReader(t.open(), t.opts.recordLimit())
+		j.lines = newLineReader(t.open(), t.bufSize(), t.opts.recordLimit())
 	} else {
 		j.lim = &limitReader{r: t.open(), limit: t.opts.recordLimit()}
 		j.dec = json.NewDecoder(j.lim)
@@ -154,7 +154,7 @@ func (j *jsonRows) arrayError(err error, elem int) error { return j.arrayErrorAt
 
 // lineAt returns the line holding decoded offset off (error path only).
 func (j *jsonRows) lineAt(off int64) int {
-	br := bufio.NewReaderSize(j.t.open(), 64<<10)
+	br := bufio.NewReaderSize(j.t.open(), j.t.bufSize())
 	line := 1
 	for n := int64(0); n < off; n++ {
 		b, err := br.ReadByte()
@@ -171,7 +171,7 @@ func (j *jsonRows) lineAt(off int64) int {
 // scanNDJSON reads every line; onObject is called after the '{' of an
 // object line, other for a line holding another JSON value.
 func (j *jsonRows) scanNDJSON(onObject func(int, *json.Decoder) error, other func(int, byte) error) error {
-	lr := newLineReader(j.t.open(), j.t.opts.recordLimit())
+	lr := newLineReader(j.t.open(), j.t.bufSize(), j.t.opts.recordLimit())
 	for {
 		_, err := j.ndjsonLine(lr, onObject, other)
 		if err == io.EOF {
@@ -444,8 +444,8 @@ type lineReader struct {
 	limit int64
 }
 
-func newLineReader(r io.Reader, limit int64) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, 64<<10), limit: limit}
+func newLineReader(r io.Reader, size int, limit int64) *lineReader {
+	return &lineReader{br: bufio.NewReaderSize(r, size), limit: limit}
 }
 
 // next returns the next line without its line break, valid until the next

@@ -1,0 +1,272 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/textproto"
+	"strings"
+	"testing"
+)
+
+const testToken = "finance-token-0123456789"
+
+func testServer(t *testing.T, maxUpload int64) (*httptest.Server, *Server, *Ingester) {
+	t.Helper()
+	in, store := testIngester(t)
+	seed(t, in)
+	tokens, err := ParseTokens("finance:" + testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewServer(ServerConfig{Store: store, Ingester: in, Tokens: tokens, MaxUpload: maxUpload, TempDir: t.TempDir()})
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return ts, s, in
+}
+
+// answerJSON is the ingest answer as a client reads it.
+type answerJSON struct {
+	BatchID       string     `json:"batch_id"`
+	Kind          string     `json:"kind"`
+	FileSHA256    string     `json:"file_sha256"`
+	RowsTotal     *int       `json:"rows_total"`
+	RowsAccepted  *int       `json:"rows_accepted"`
+	RowsRejected  *int       `json:"rows_rejected"`
+	RowsDuplicate *int       `json:"rows_duplicate"`
+	DuplicateOf   *string    `json:"duplicate_of"`
+	Errors        []RowError `json:"errors"`
+	Error         string     `json:"error"`
+}
+
+func post(t *testing.T, url, contentType, token string, body []byte, header ...string) (*http.Response, answerJSON) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var a answerJSON
+	if err := json.Unmarshal(raw, &a); err != nil {
+		t.Fatalf("answer is not JSON (%s): %s", resp.Status, raw)
+	}
+	if a.RowsTotal == nil || a.RowsAccepted == nil || a.RowsRejected == nil || a.RowsDuplicate == nil || a.Errors == nil {
+		t.Errorf("answer lacks documented fields: %s", raw)
+	}
+	return resp, a
+}
+
+func TestIngestAPI(t *testing.T) {
+	ts, _, _ := testServer(t, 1<<20)
+	good := csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed")
+	bad := csvLines(payHeader, "P2,2026-09-10 10:00,C001,B1,MGMT,2.505,cash,Wang,R1,completed")
+	cases := []struct {
+		name, path, ctype, token string
+		body                     []byte
+		want                     int
+		check                    func(t *testing.T, a answerJSON)
+	}{
+		{"no token", "/api/v1/ingest/payments", "text/csv", "", good, 401, nil},
+		{"bad token", "/api/v1/ingest/payments", "text/csv", "not-the-token-at-all", good, 401, nil},
+		{"unknown kind", "/api/v1/ingest/salaries", "text/csv", testToken, good, 404, nil},
+		{"unsupported type", "/api/v1/ingest/payments", "image/png", testToken, good, 415, nil},
+		{"too large", "/api/v1/ingest/payments", "text/csv", testToken, bytes.Repeat([]byte("x"), 2<<20), 413, nil},
+		{"unreadable", "/api/v1/ingest/payments", "text/csv", testToken, []byte{0xff, 0xfe, 0, 0, 1, 0}, 400, nil},
+		{"rejected rows", "/api/v1/ingest/payments", "text/csv", testToken, bad, 422, func(t *testing.T, a answerJSON) {
+			if len(a.Errors) != 1 || a.Errors[0].Row != 2 || a.Errors[0].Column != "amount" || a.Errors[0].Value != "2.505" {
+				t.Errorf("errors = %+v, want row 2 amount 2.505", a.Errors)
+			}
+		}},
+		{"ingested", "/api/v1/ingest/payments", "text/csv", testToken, good, 200, func(t *testing.T, a answerJSON) {
+			if a.BatchID == "" || *a.RowsAccepted != 1 || a.Kind != "payments" || len(a.FileSHA256) != 64 {
+				t.Errorf("answer = %+v", a)
+			}
+		}},
+		{"same file again", "/api/v1/ingest/payments", "text/csv", testToken, good, 200, func(t *testing.T, a answerJSON) {
+			if a.DuplicateOf == nil || *a.RowsAccepted != 0 {
+				t.Errorf("answer = %+v, want duplicate_of set and nothing accepted", a)
+			}
+		}},
+		{"bad rows allowed", "/api/v1/ingest/payments?allow_errors=true", "text/csv", testToken,
+			csvLines(payHeader, "P3,2026-09-10 10:00,C001,B1,MGMT,1.00,cash,Wang,R1,completed", "P4,2026-09-10 10:00,C001,B1,MGMT,-1,cash,Wang,R1,completed"), 200,
+			func(t *testing.T, a answerJSON) {
+				if *a.RowsAccepted != 1 || *a.RowsRejected != 1 || len(a.Errors) != 1 {
+					t.Errorf("answer = %+v, want 1 accepted 1 rejected", a)
+				}
+			}},
+		{"json body", "/api/v1/ingest/payments", "application/json", testToken,
+			[]byte(`[{"txn_id":"J1","paid_at":"2026-09-10 10:00","fee_item":"MGMT","amount":"5.00","method":"alipay"}]`), 200, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resp, a := post(t, ts.URL+c.path, c.ctype, c.token, c.body)
+			if resp.StatusCode != c.want {
+				t.Fatalf("status = %d, want %d (answer %+v)", resp.StatusCode, c.want, a)
+			}
+			if c.want != 200 && len(a.Errors) == 0 {
+				t.Errorf("a %d answer names no problem", c.want)
+			}
+			if c.check != nil {
+				c.check(t, a)
+			}
+		})
+	}
+}
+
+func TestIngestAPIRecordsTokenName(t *testing.T) {
+	ts, _, in := testServer(t, 1<<20)
+	resp, a := post(t, ts.URL+"/api/v1/ingest/payments", "text/csv", testToken,
+		csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed"))
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	var by string
+	in.store.DB().QueryRow(`SELECT uploaded_by FROM ingest_batches WHERE batch_id = ?`, a.BatchID).Scan(&by)
+	if by != "finance" {
+		t.Errorf("uploaded_by = %q, want the token's name", by)
+	}
+}
+
+func TestIngestAPIIdempotencyKey(t *testing.T) {
+	ts, _, _ := testServer(t, 1<<20)
+	body := csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed")
+	_, first := post(t, ts.URL+"/api/v1/ingest/payments", "text/csv", testToken, body, "Idempotency-Key", "retry-1")
+	resp, again := post(t, ts.URL+"/api/v1/ingest/payments", "text/csv", testToken, body, "Idempotency-Key", "retry-1")
+	if resp.StatusCode != 200 || again.BatchID != first.BatchID || *again.RowsAccepted != 1 || again.DuplicateOf != nil {
+		t.Errorf("replay = %d %+v, want the first answer %+v", resp.StatusCode, again, first)
+	}
+}
+
+func multipartBody(t *testing.T, fields map[string]string, fileName string, file []byte) (string, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="file"; filename="`+fileName+`"`)
+	h.Set("Content-Type", "text/csv")
+	w, _ := mw.CreatePart(h)
+	w.Write(file)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	mw.Close()
+	return mw.FormDataContentType(), buf.Bytes()
+}
+
+func TestIngestAPIMultipart(t *testing.T) {
+	ts, _, in := testServer(t, 1<<20)
+	ct, body := multipartBody(t, nil, "../../etc/passwd", csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed"))
+	resp, a := post(t, ts.URL+"/api/v1/ingest/payments", ct, testToken, body)
+	if resp.StatusCode != 200 || *a.RowsAccepted != 1 {
+		t.Fatalf("multipart upload = %d %+v", resp.StatusCode, a)
+	}
+	var name string
+	in.store.DB().QueryRow(`SELECT file_name FROM ingest_batches WHERE batch_id = ?`, a.BatchID).Scan(&name)
+	if name != "passwd" {
+		t.Errorf("file name recorded as %q, want only its base name", name)
+	}
+}
+
+func TestBusyServerAnswers503(t *testing.T) {
+	ts, s, _ := testServer(t, 1<<20)
+	for i := 0; i < cap(s.slots); i++ {
+		s.slots <- struct{}{}
+	}
+	resp, _ := post(t, ts.URL+"/api/v1/ingest/payments", "text/csv", testToken, csvLines(payHeader))
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("saturated server answered %d (Retry-After %q), want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
+func TestUploadPage(t *testing.T) {
+	ts, _, _ := testServer(t, 1<<20)
+	resp, err := http.Get(ts.URL + "/upload")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`<form method="post" action="/upload" enctype="multipart/form-data">`, `<option value="payments">payments</option>`, `name="dry_run"`, `name="token"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("upload page lacks %s", want)
+		}
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("Content-Security-Policy = %q", csp)
+	}
+
+	upload := func(token string, file []byte) (int, string) {
+		ct, body := multipartBody(t, map[string]string{"kind": "payments", "dry_run": "true", "token": token}, "today.csv", file)
+		resp, err := http.Post(ts.URL+"/upload", ct, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	status, page2 := upload(testToken, csvLines(payHeader, "P9,2026-09-10 10:00,C001,B1,MGMT,1.001,cash,Wang,R1,completed"))
+	if status != 422 || !strings.Contains(page2, "today.csv: rejected; nothing was written") || !strings.Contains(page2, "<code>1.001</code>") {
+		t.Errorf("report page (%d) does not show the rejected row:\n%s", status, page2)
+	}
+	status, page3 := upload("wrong-token-wrong-token", csvLines(payHeader))
+	if status != 401 || !strings.Contains(page3, "token is not valid") {
+		t.Errorf("bad token page (%d):\n%s", status, page3)
+	}
+	// Hostile text in a value is shown as text.
+	status, page4 := upload(testToken, csvLines(payHeader, `P9,2026-09-10 10:00,C001,B1,MGMT,<script>alert(1)</script>,cash,Wang,R1,completed`))
+	if status != 422 || strings.Contains(page4, "<script>alert(1)") {
+		t.Errorf("hostile value reached the page unescaped (%d)", status)
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	ts, _, _ := testServer(t, 1<<20)
+	resp, err := http.Get(ts.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var h map[string]string
+	json.NewDecoder(resp.Body).Decode(&h)
+	if resp.StatusCode != 200 || h["status"] != "ok" || h["database"] != "ok" || len(h) != 2 {
+		t.Errorf("healthz = %d %v", resp.StatusCode, h)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	toks, err := ReadTokensFile(strings.NewReader("# finance team\nalice:alice-token-0123456789\nbob:sha256:" +
+		"5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name, ok := toks.Check("alice-token-0123456789"); !ok || name != "alice" {
+		t.Errorf("Check(alice's token) = %q %v", name, ok)
+	}
+	if name, ok := toks.Check("password"); !ok || name != "bob" {
+		t.Errorf("Check(bob's token by digest) = %q %v", name, ok)
+	}
+	if _, ok := toks.Check(""); ok {
+		t.Error("the empty token was accepted")
+	}
+	if _, err := ParseTokens("short:abc"); err == nil {
+		t.Error("a 3-character token was accepted")
+	}
+}
