@@ -384,3 +384,15 @@ func TestMappingProfile(t *testing.T) {
 		t.Errorf("profile with an unknown column = %v, want ErrBadRequest", err)
 	}
 }
+
+func TestMultilineCommentsKeepTheirLines(t *testing.T) {
+	in, store := testIngester(t)
+	seed(t, in)
+	mustIngest(t, in, "feedback", []byte("feedback_id,received_at,customer_id,channel,score,category,comment\r\n"+
+		"F1,2026-09-10 10:00,C001,web,4,service,\"first line\r\nsecond line\"\r\n"))
+	var comment string
+	store.DB().QueryRow(`SELECT comment FROM feedback`).Scan(&comment)
+	if comment != "first line\nsecond line" {
+		t.Errorf("comment = %q, want its two lines", comment)
+	}
+}

@@ -52,6 +52,9 @@ type column struct {
 	enum     parse.Enum
 	def      string // value used when the cell is empty
 	ref      string // the kind whose key this column names; "" for none
+	// multiline text (a comment, a reason) may hold line breaks; other
+	// text, identifiers above all, may not.
+	multiline bool
 }
 
 // Kind is a record kind of DESIGN.md: a table, its key and its columns.
@@ -65,6 +68,7 @@ func col(name string, typ colType, aliases ...string) column {
 	return column{name: name, typ: typ, aliases: aliases}
 }
 
+func (c column) lines() column               { c.multiline = true; return c }
 func (c column) req() column                 { c.required = true; return c }
 func (c column) withDefault(v string) column { c.def = v; return c }
 func (c column) refs(kind string) column     { c.ref = kind; return c }
@@ -203,7 +207,7 @@ var kinds = []*Kind{
 		col("refund_id", textCol, "退款單號", "退款单号", "退款編號", "退款编号").req(),
 		txnIDCol.req().refs("payments"),
 		col("amount", moneyCol, "退款金額", "退款金额").req(),
-		col("reason", textCol, "原因", "退款原因"),
+		col("reason", textCol, "原因", "退款原因").lines(),
 		col("requested_at", timeCol, "申請時間", "申请时间").req(),
 		col("reviewed_at", timeCol, "審核時間", "审核时间"),
 		col("decision", enumCol, "審核結果", "审核结果").oneOf(decisionEnum).withDefault("pending"),
@@ -223,14 +227,14 @@ var kinds = []*Kind{
 		customerIDCol,
 		billIDCol,
 		col("type", enumCol, "類型", "类型", "異常類型", "异常类型").oneOf(exceptionTypeEnum).req(),
-		col("reason", textCol, "原因"),
+		col("reason", textCol, "原因").lines(),
 		collectorCol,
 		col("escalated", boolCol, "已升級", "已升级", "升級", "升级").withDefault("false"),
 		col("resolved_at", timeCol, "解決時間", "解决时间"),
 	}},
 	{Name: "actions", Key: "action_id", columns: []column{
 		col("action_id", textCol, "措施編號", "措施编号").req(),
-		col("title", textCol, "標題", "标题", "措施").req(),
+		col("title", textCol, "標題", "标题", "措施").lines().req(),
 		col("problem", enumCol, "問題類型", "问题类型", "問題", "问题").oneOf(problemEnum).req(),
 		col("owner", textCol, "責任人", "责任人").req(),
 		col("started_on", dateCol, "開始日期", "开始日期").req(),
@@ -244,13 +248,13 @@ var kinds = []*Kind{
 		col("channel", textCol, "渠道"),
 		col("score", scoreCol, "評分", "评分").req(),
 		col("category", textCol, "類別", "类别"),
-		col("comment", textCol, "意見", "意见", "備註", "备注"),
+		col("comment", textCol, "意見", "意见", "備註", "备注").lines(),
 	}},
 	{Name: "resolutions", Key: "ref", columns: []column{
 		col("ref", textCol, "參考號", "参考号", "差異編號", "差异编号").req(),
 		col("resolved_at", timeCol, "處理時間", "处理时间").req(),
 		col("resolution", enumCol, "處理結果", "处理结果").oneOf(resolutionEnum).req(),
-		col("note", textCol, "備註", "备注"),
+		col("note", textCol, "備註", "备注").lines(),
 		col("resolved_by", textCol, "處理人", "处理人"),
 	}},
 }

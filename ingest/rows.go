@@ -54,7 +54,10 @@ func (cv *converter) convert(row int, fields []string) ([]any, []RowError) {
 	return vals, nil
 }
 
-var errRequired = errors.New("required")
+var (
+	errRequired  = errors.New("required")
+	errLineBreak = errors.New("contains a line break")
+)
 
 // value reads one cell by its column's type; nil means NULL.
 func (cv *converter) value(c column, raw string) (any, error) {
@@ -73,6 +76,12 @@ func (cv *converter) value(c column, raw string) (any, error) {
 		t, err := parse.Text(s, maxText)
 		if err != nil {
 			return nil, err
+		}
+		if strings.ContainsAny(t, "\r\n") {
+			if !c.multiline {
+				return nil, errLineBreak
+			}
+			t = strings.ReplaceAll(strings.ReplaceAll(t, "\r\n", "\n"), "\r", "\n")
 		}
 		return t, nil
 	case idDocCol:

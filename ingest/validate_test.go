@@ -104,6 +104,9 @@ func TestValidationRules(t *testing.T) {
 		{"unknown settlement channel", "settlements", csvLines(
 			"settlement_id,channel,txn_ref,amount,settled_at,fee,collector", "S1,paypal,P1,250.00,2026-09-11 10:00,0,"),
 			[]wantErr{{2, "channel", "unknown value"}}},
+		{"line break in an identifier", "customers", csvLines(
+			"customer_id,name,unit,area,id_doc", "\"C0\n09\",Lin,A-1,North,"),
+			[]wantErr{{2, "customer_id", "line break"}}},
 		{"control characters in text", "customers", csvLines(
 			"customer_id,name,unit,area,id_doc", "C009,\"bad\x01name\",A-1,North,"),
 			[]wantErr{{2, "name", "control characters"}}},

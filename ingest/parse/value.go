@@ -177,7 +177,7 @@ func foldKey(dst []byte, s string) []byte {
 }
 
 // Text reads free text of at most maxLen characters (runes; maxLen <= 0 means
-// no limit). Empty is allowed. Control characters other than tab (C0, DEL
+// no limit). Empty is allowed. Control characters other than tab and line breaks (C0, DEL
 // and C1) are refused: C1 usually means a file decoded with the wrong
 // charset. Invalid UTF-8 and U+FFFD, which a failed decoding leaves behind,
 // are refused with a hint about the encoding; that check comes first
@@ -189,7 +189,7 @@ func Text(s string, maxLen int) (string, error) {
 	for i := 0; i < len(s); n++ {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' || c == 0x7F {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7F {
 				ctrl = true
 			}
 			i++

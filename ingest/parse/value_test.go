@@ -217,8 +217,8 @@ func TestText(t *testing.T) {
 		{"formula kept for the writer to neutralise", "=1+1", 10, "=1+1", ""},
 
 		{"NUL", "a\x00b", 10, "", msgControl},
-		{"newline inside", "a\nb", 10, "", msgControl},
-		{"carriage return inside", "a\rb", 10, "", msgControl},
+		{"newline inside is kept (multi-line comments)", "a\nb", 10, "a\nb", ""},
+		{"carriage return inside is kept", "a\rb", 10, "a\rb", ""},
 		{"escape", "a\x1b[31m", 10, "", msgControl},
 		{"DEL", "a\x7fb", 10, "", msgControl},
 		{"C1 control", "a\u0085b", 10, "", msgControl},

@@ -59,7 +59,7 @@ func (t *text) bufSize() int {
 	return int(min(64<<10, max(4096, 3*t.size+16)))
 }
 
-// invalid reports whether a decoded field holds bytes that were not valid in
+// invalidText reports whether a decoded field holds bytes that were not valid in
 // the file's encoding: invalid UTF-8 as it is, or U+FFFD put in their place
 // by the GBK and Big5 decoders (and by encoding/json for UTF-8).
 func invalidText(s string, enc Encoding, replaced bool) bool {

@@ -172,9 +172,12 @@ func (j *jsonRows) lineAt(off int64) int {
 // object line, other for a line holding another JSON value.
 func (j *jsonRows) scanNDJSON(onObject func(int, *json.Decoder) error, other func(int, byte) error) error {
 	lr := newLineReader(j.t.open(), j.t.bufSize(), j.t.opts.recordLimit())
-	for {
+	for values := 0; ; values++ {
 		_, err := j.ndjsonLine(lr, onObject, other)
 		if err == io.EOF {
+			if values == 0 {
+				return fileErrorf("the file is empty")
+			}
 			return nil
 		}
 		if err != nil {
@@ -250,7 +253,11 @@ func (j *jsonRows) next() (Record, error) {
 		return err
 	}
 	other := func(row int, kind byte) error {
-		rec = Record{Row: row, Fields: make([]string, len(j.header)), Problem: fmt.Sprintf("element is not an object (it is %s)", kindName(kind))}
+		what := "element"
+		if j.format == NDJSON {
+			what = "line"
+		}
+		rec = Record{Row: row, Fields: make([]string, len(j.header)), Problem: fmt.Sprintf("%s is not an object (it is %s)", what, kindName(kind))}
 		return nil
 	}
 	if j.format == NDJSON {

@@ -87,8 +87,12 @@ func TestJSON(t *testing.T) {
 		{
 			name: "ndjson non-object lines are problems", file: "p.ndjson",
 			data:    []byte("{\"a\":\"1\"}\n[1]\n2\n{\"a\":{\"b\":1}}\n"),
-			records: []Record{rec(1, "1"), bad(2, "element is not an object (it is an array)", "", ""), bad(3, "element is not an object (it is a number)", "", ""), bad(4, "value is a nested object", "a", "")},
+			records: []Record{rec(1, "1"), bad(2, "line is not an object (it is an array)", "", ""), bad(3, "line is not an object (it is a number)", "", ""), bad(4, "value is a nested object", "a", "")},
 		},
+		{name: "ndjson blank", file: "p.ndjson", data: []byte("\n\n  \n"), errSub: "the file is empty"},
+		{name: "ndjson blank beyond 64 KiB", file: "p.ndjson", data: []byte(strings.Repeat(" \n", 40000)), errSub: "the file is empty"},
+		{name: "json blank beyond 64 KiB", file: "p.json", data: []byte(strings.Repeat(" \n", 40000)), opts: Options{Format: JSON}, errSub: "the file is empty"},
+		{name: "csv blank beyond 64 KiB", file: "p.csv", data: []byte(strings.Repeat(" \n", 40000)), errSub: "the file is empty"},
 		{name: "ndjson bad line", file: "p.ndjson", data: []byte("{\"a\":1}\n{\"a\":}\n"), errSub: "line 2 is not valid JSON", errRow: 2},
 		{name: "ndjson two values on a line", file: "p.ndjson", data: []byte("{\"a\":1}\n{\"a\":1}{\"a\":2}\n"), errSub: "line 2 holds more than one JSON value", errRow: 2},
 		{name: "ndjson pretty printed", file: "p.ndjson", data: []byte("{\n  \"a\": 1\n}\n"), errSub: "line 1 is not a complete JSON value", errRow: 1},

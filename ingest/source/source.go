@@ -16,31 +16,41 @@ import (
 // Format is the layout of an export file.
 type Format string
 
-// The formats a Reader understands.
-const (
-	CSV    Format = "csv"    // comma, semicolon or tab separated text with a header line
-	JSON   Format = "json"   // a JSON array of objects
-	NDJSON Format = "ndjson" // one JSON object per line
-	XLSX   Format = "xlsx"   // an Office Open XML workbook
-)
+// CSV is comma, semicolon or tab separated text with a header line.
+const CSV Format = "csv"
+
+// JSON is a JSON array of objects.
+const JSON Format = "json"
+
+// NDJSON is one JSON object per line.
+const NDJSON Format = "ndjson"
+
+// XLSX is an Office Open XML workbook.
+const XLSX Format = "xlsx"
 
 // Encoding is the character encoding of a text export.
 type Encoding string
 
-// The encodings a Reader understands.
-const (
-	UTF8 Encoding = "utf-8" // UTF-8, with or without a BOM
-	GBK  Encoding = "gbk"   // GBK, decoded as GB18030 (a superset)
-	Big5 Encoding = "big5"  // Big5 (with the HKSCS extensions of golang.org/x/text)
-	Auto Encoding = "auto"  // detect the encoding (same as "")
-)
+// UTF8 is UTF-8, with or without a BOM.
+const UTF8 Encoding = "utf-8"
 
-// Default limits used when an Options field is zero.
-const (
-	DefaultMaxFieldBytes   = 64 << 10 // longest cell accepted
-	DefaultMaxXLSXUnzipped = 1 << 30  // total uncompressed size of a workbook
-	DefaultMaxSheets       = 64       // worksheets in a workbook
-)
+// GBK is GBK, decoded as GB18030 (a superset).
+const GBK Encoding = "gbk"
+
+// Big5 is Big5, with the HKSCS extensions of golang.org/x/text.
+const Big5 Encoding = "big5"
+
+// Auto asks for detection, as "" does.
+const Auto Encoding = "auto"
+
+// DefaultMaxFieldBytes is the longest cell accepted when Options.MaxFieldBytes is 0.
+const DefaultMaxFieldBytes = 64 << 10
+
+// DefaultMaxXLSXUnzipped is the workbook size limit when Options.MaxXLSXUnzipped is 0.
+const DefaultMaxXLSXUnzipped = 1 << 30
+
+// DefaultMaxSheets is the worksheet limit when Options.MaxSheets is 0.
+const DefaultMaxSheets = 64
 
 // maxColumns bounds the header width of every format (Excel's own limit).
 const maxColumns = 16384
