@@ -78,6 +78,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		dsn += "?" + q.Encode()
 	}
 	tz := loc.String()
+	if tz == "Local" {
+		return nil, fmt.Errorf("open database %s: the time zone must be given by name (e.g. Asia/Taipei), not as Go's Local", path)
+	}
 	connector, err := duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
 		// TimeZone is per connection (STACK.md); local days depend on it.
 		_, err := execer.ExecContext(context.Background(), "SET TimeZone = '"+strings.ReplaceAll(tz, "'", "''")+"'", nil)

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/feeflow/feeflow/data"
+	"github.com/feeflow/feeflow/gen"
+	"github.com/feeflow/feeflow/ingest"
+)
+
+func runDemo(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "demo", "[--dir DIR] [--customers N] [--months M] [--seed S] [--addr HOST:PORT] [--no-serve]")
+	dir := fs.String("dir", "feeflow-demo", "folder for the generated exports and the database")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on")
+	noServe := fs.Bool("no-serve", false, "stop after loading the data")
+	g := addGenFlags(fs)
+	tz := tzFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := g.config(e.now())
+	if err != nil {
+		return err
+	}
+	exports := filepath.Join(*dir, "exports")
+	m, err := gen.Write(ctx, exports, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "generated %d export files for %d customers (%s to %s) in %s\n", len(m.Files), m.Customers, m.FirstPeriod, m.LastPeriod, exports)
+
+	// The exports are local times of the generator's zone; the server keeps
+	// reading later uploads in it unless --tz says otherwise.
+	loc, err := time.LoadLocation(m.TimeZone)
+	if err != nil {
+		loc = time.FixedZone(m.TimeZone, 8*3600)
+	}
+	if *tz != "" {
+		if loc, err = loadZone(*tz); err != nil {
+			return err
+		}
+	}
+	dbPath := filepath.Join(*dir, "feeflow.duckdb")
+	if err := loadDemo(ctx, e, dbPath, exports, m, loc); err != nil {
+		return err
+	}
+	if *noServe {
+		return nil
+	}
+	token, err := demoToken()
+	if err != nil {
+		return err
+	}
+	tokens, err := ingest.ParseTokens("demo:" + token)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "upload token for this session: %s\n", token)
+	return serve(ctx, e, serveOptions{db: dbPath, addr: *addr, tokens: tokens, maxUpload: 256 << 20, loc: loc}, nil)
+}
+
+// loadDemo ingests the generated files in upload order through the same
+// path as any upload; run again, it finds them all already ingested.
+func loadDemo(ctx context.Context, e *env, dbPath, exports string, m *gen.Manifest, loc *time.Location) error {
+	store, err := data.Open(ctx, dbPath, data.Options{Location: loc})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	in := ingest.New(store, ingest.Config{Location: loc, Now: e.now})
+	for _, f := range m.Files {
+		up := ingest.Upload{Kind: f.Kind, Path: filepath.Join(exports, f.File), FileName: f.File, UploadedBy: "demo"}
+		res, err := in.Ingest(ctx, up)
+		if res != nil {
+			printResult(e, up, res, err, false)
+		}
+		if err != nil {
+			if errors.Is(err, ingest.ErrRejected) {
+				return fmt.Errorf("generated file %s was rejected; this is a bug in feeflow", f.File)
+			}
+			return fmt.Errorf("%s: %w", f.File, err)
+		}
+	}
+	fmt.Fprintf(e.stdout, "database ready: %s\n", dbPath)
+	return nil
+}
+
+func demoToken() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
+

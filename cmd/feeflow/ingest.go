@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/feeflow/feeflow/data"
+	"github.com/feeflow/feeflow/ingest"
+)
+
+func runIngest(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "ingest", "--db PATH --kind KIND [flags] FILE...")
+	db := fs.String("db", "", "database file (created if missing)")
+	kind := fs.String("kind", "", "record kind: "+strings.Join(ingest.KindNames(), ", "))
+	allow := fs.Bool("allow-errors", false, "commit the good rows and report the bad ones")
+	dry := fs.Bool("dry-run", false, "validate and report, write nothing")
+	enc := fs.String("encoding", "auto", "file encoding: auto, utf-8, gbk or big5")
+	mapFile := fs.String("map", "", "mapping profile: a JSON object of column names to the file's headers")
+	sheet := fs.String("sheet", "", "XLSX sheet to read (default: the first)")
+	asJSON := fs.Bool("json", false, "print each answer as JSON")
+	server := fs.String("server", "", "send the files to a running `feeflow serve` at this URL instead of opening the database")
+	token := fs.String("token", "", "token for --server (default: $FEEFLOW_TOKEN)")
+	tz := tzFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *kind == "" {
+		return usagef("--kind is required (one of %s)", strings.Join(ingest.KindNames(), ", "))
+	}
+	if _, ok := ingest.KindByName(*kind); !ok {
+		return usagef("--kind %q: want one of %s", *kind, strings.Join(ingest.KindNames(), ", "))
+	}
+	switch *enc {
+	case "auto", "utf-8", "gbk", "big5":
+	default:
+		return usagef("--encoding %q: want auto, utf-8, gbk or big5", *enc)
+	}
+	if fs.NArg() == 0 {
+		return usagef("name at least one FILE to ingest")
+	}
+	if *server == "" && *db == "" {
+		return usagef("--db is required (or --server URL to go through a running server)")
+	}
+	loc, err := loadZone(*tz)
+	if err != nil {
+		return err
+	}
+	var profile ingest.Profile
+	if *mapFile != "" {
+		b, err := os.ReadFile(*mapFile)
+		if err != nil {
+			return err
+		}
+		if profile, err = ingest.ParseProfile(b); err != nil {
+			return fmt.Errorf("%s: %v", *mapFile, err)
+		}
+	}
+	up := ingest.Upload{Kind: *kind, Encoding: *enc, Sheet: *sheet, Profile: profile, AllowErrors: *allow, DryRun: *dry}
+
+	var send func(ctx context.Context, up ingest.Upload) (*ingest.Result, error)
+	if *server != "" {
+		if *mapFile != "" {
+			return usagef("--map is not sent to a server; store the profile on the server and pass ?map=NAME")
+		}
+		tok := *token
+		if tok == "" {
+			tok = e.getenv("FEEFLOW_TOKEN")
+		}
+		c := &client{base: strings.TrimRight(*server, "/"), token: tok, tz: *tz}
+		send = c.ingest
+	} else {
+		store, err := data.Open(ctx, *db, data.Options{Location: loc})
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		in := ingest.New(store, ingest.Config{Location: loc, Now: e.now})
+		send = in.Ingest
+	}
+
+	failed := false
+	for _, path := range fs.Args() {
+		u := up
+		u.Path, u.FileName = path, filepath.Base(path)
+		res, err := send(ctx, u)
+		if res != nil {
+			printResult(e, u, res, err, *asJSON)
+		}
+		if err != nil {
+			failed = true
+			if res == nil {
+				fmt.Fprintf(e.stderr, "%s: %v\n", path, err)
+				var le *data.LockedError
+				if errors.As(err, &le) {
+					return errSilent
+				}
+			}
+		}
+	}
+	if failed {
+		return errSilent
+	}
+	return nil
+}
+
+// printResult shows one answer as a finance user reads it, or as JSON.
+func printResult(e *env, u ingest.Upload, res *ingest.Result, err error, asJSON bool) {
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(res)
+		return
+	}
+	w := e.stdout
+	name := u.FileName
+	switch {
+	case res.DuplicateOf != nil:
+		fmt.Fprintf(w, "%s: already ingested as batch %s; nothing written\n", name, *res.DuplicateOf)
+		return
+	case errors.Is(err, ingest.ErrRejected):
+		fmt.Fprintf(w, "%s: rejected, nothing written: %d of %d rows have problems", name, res.RowsRejected, res.RowsTotal)
+		if res.RowsTotal > 0 {
+			fmt.Fprint(w, " (--allow-errors keeps the good rows)")
+		}
+		fmt.Fprintln(w)
+	case err != nil:
+		fmt.Fprintf(w, "%s: cannot be read: %v\n", name, err)
+	case res.DryRun:
+		fmt.Fprintf(w, "%s: checked (dry run), nothing written: %d rows, %d would be accepted, %d rejected, %d already in the database\n",
+			name, res.RowsTotal, res.RowsAccepted, res.RowsRejected, res.RowsDuplicate)
+	default:
+		fmt.Fprintf(w, "%s: ingested as batch %s: %d rows, %d accepted, %d rejected, %d already in the database\n",
+			name, res.BatchID, res.RowsTotal, res.RowsAccepted, res.RowsRejected, res.RowsDuplicate)
+	}
+	if len(res.Errors) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ROW\tCOLUMN\tVALUE\tPROBLEM")
+	for _, re := range res.Errors {
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", re.Row, re.Column, quoteValue(re.Value), re.Message)
+	}
+	tw.Flush()
+	if res.ErrorsOmitted > 0 {
+		fmt.Fprintf(w, "  … and %d more problems\n", res.ErrorsOmitted)
+	}
+}
+
+func quoteValue(v string) string {
+	if v == "" {
+		return ""
+	}
+	return fmt.Sprintf("%q", v)
+}
+
+// client sends work to a running server.
+type client struct {
+	base, token, tz string // tz: the zone for timestamps without an offset, "" for the server's
+	http            http.Client
+}
+
+func (c *client) ingest(ctx context.Context, up ingest.Upload) (*ingest.Result, error) {
+	f, err := os.Open(up.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	q := url.Values{}
+	q.Set("filename", up.FileName)
+	if c.tz != "" {
+		q.Set("tz", c.tz)
+	}
+	if up.AllowErrors {
+		q.Set("allow_errors", "true")
+	}
+	if up.DryRun {
+		q.Set("dry_run", "true")
+	}
+	if up.Encoding != "" && up.Encoding != "auto" {
+		q.Set("encoding", up.Encoding)
+	}
+	if up.Sheet != "" {
+		q.Set("sheet", up.Sheet)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/api/v1/ingest/"+url.PathEscape(up.Kind)+"?"+q.Encode(), f)
+	if err != nil {
+		return nil, err
+	}
+	ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(up.Path)))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	c.http.Timeout = 30 * time.Minute
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("send to %s: %w", c.base, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, err
+	}
+	var a struct {
+		ingest.Result
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal(body, &a); err != nil {
+		return nil, fmt.Errorf("server answered %s: %s", resp.Status, strings.TrimSpace(string(body)))
+	}
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return &a.Result, nil
+	case http.StatusUnprocessableEntity:
+		return &a.Result, ingest.ErrRejected
+	case http.StatusBadRequest:
+		if a.Result.FileSHA256 != "" {
+			return &a.Result, &ingest.BadFileError{Err: errors.New(a.Error)}
+		}
+	}
+	return nil, fmt.Errorf("server answered %s: %s", resp.Status, a.Error)
+}

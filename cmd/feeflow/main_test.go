@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runCmd runs one command line in-process and returns its exit status and output.
+func runCmd(t *testing.T, dir string, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	e := &env{stdout: &out, stderr: &errOut, stdin: strings.NewReader(""),
+		getenv: func(k string) string { return vars[k] },
+		now:    func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC) }}
+	wd, _ := os.Getwd()
+	if dir != "" {
+		if err := os.Chdir(dir); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chdir(wd)
+	}
+	code := run(context.Background(), e, args)
+	return code, out.String(), errOut.String()
+}
+
+// readmeCommands are the ./feeflow lines of the README's shell examples that
+// run to completion by themselves (not the server, which runs until stopped).
+func readmeCommands(t *testing.T) [][]string {
+	f, err := os.Open("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cmds [][]string
+	inShell := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case strings.HasPrefix(line, "```sh"):
+			inShell = true
+		case strings.HasPrefix(line, "```"):
+			inShell = false
+		case inShell && strings.HasPrefix(line, "./feeflow ") && !strings.HasSuffix(line, "&"):
+			cmds = append(cmds, strings.Fields(line)[1:])
+		}
+	}
+	if len(cmds) == 0 {
+		t.Fatal("found no ./feeflow commands in README.md")
+	}
+	return cmds
+}
+
+func TestReadmeCommandsWork(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range readmeCommands(t) {
+		code, out, errOut := runCmd(t, dir, nil, args...)
+		if code != 0 {
+			t.Fatalf("feeflow %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+}
+
+func TestIngestExitCodesAndReport(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "f.duckdb")
+	good := filepath.Join(dir, "fee_items.csv")
+	os.WriteFile(good, []byte("code,name,unit,rate,effective_from\nMGMT,Management,m2,2.50,2025-01-01\n"), 0o644)
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("code,name,unit,rate,effective_from\nPARK,Parking,month,12.345,2025-01-01\n"), 0o644)
+
+	if code, _, errOut := runCmd(t, "", nil, "ingest", "--db", db, good); code != 2 || !strings.Contains(errOut, "--kind is required") {
+		t.Errorf("ingest without --kind: exit %d %q, want 2", code, errOut)
+	}
+	if code, _, _ := runCmd(t, "", nil, "nonsense"); code != 2 {
+		t.Errorf("unknown command: exit %d, want 2", code)
+	}
+	code, out, _ := runCmd(t, "", nil, "ingest", "--db", db, "--kind", "fee_items", good)
+	if code != 0 || !strings.Contains(out, "fee_items.csv: ingested as batch") {
+		t.Errorf("good file: exit %d %q", code, out)
+	}
+	code, out, _ = runCmd(t, "", nil, "ingest", "--db", db, "--kind", "fee_items", bad)
+	if code != 1 || !strings.Contains(out, "rejected, nothing written") || !strings.Contains(out, `2    rate    "12.345"`) {
+		t.Errorf("bad file: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCmd(t, "", nil, "ingest", "--db", db, "--kind", "fee_items", good)
+	if code != 0 || !strings.Contains(out, "already ingested") {
+		t.Errorf("same file again: exit %d %q", code, out)
+	}
+}
