@@ -100,6 +100,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.initSettings(ctx, tz); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -138,4 +142,15 @@ func (s *Store) Close() error {
 		err = cerr
 	}
 	return err
+}
+
+// initSettings records the zone of a new database. Later opens keep it: the
+// organisation's days do not move with the machine an analyst runs on.
+func (s *Store) initSettings(ctx context.Context, tz string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO feeflow_settings (time_zone)
+		SELECT ? WHERE NOT EXISTS (SELECT 1 FROM feeflow_settings)`, tz)
+	if err != nil {
+		return fmt.Errorf("settings: %w", err)
+	}
+	return nil
 }

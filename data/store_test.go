@@ -116,7 +116,7 @@ func TestRollbackDiscardsAppendedRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := app.Append("R1", time.Now(), "other", nil, nil, "b1"); err != nil {
+	if err := app.Append("R1", time.Now(), "other", nil, nil, "b1", 2); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.Close(); err != nil {
