@@ -1,0 +1,34 @@
+-- What was collected for each billing period, split by how it was paid
+-- (payment method) and by who took it (collector): completed payments linked
+-- to the period's bills less their executed refunds. The parts of a period
+-- add up to collection_monthly's collected.
+CREATE OR REPLACE VIEW bill_payments AS
+SELECT b.period, b.fee_item, b.due_date, p.txn_id, p.method, coalesce(p.collector, '') AS collector,
+       local_day(p.paid_at) AS paid_on,
+       p.amount - coalesce((SELECT sum(r.amount) FROM refunds r
+                            WHERE r.txn_id = p.txn_id AND r.executed_at IS NOT NULL), 0) AS net_amount
+FROM payments p JOIN bills b ON b.bill_id = p.bill_id
+WHERE p.status = 'completed';
+COMMENT ON VIEW bill_payments IS 'Completed payments linked to bills, with the bill''s period and due date and the amount net of executed refunds.';
+
+CREATE OR REPLACE VIEW collection_by_channel AS
+SELECT period, method AS channel,
+       count(*) AS payments,
+       sum(net_amount) AS collected,
+       coalesce(sum(net_amount) FILTER (WHERE paid_on <= due_date), 0) AS on_time,
+       ratio4(sum(net_amount), sum(sum(net_amount)) OVER (PARTITION BY period)) AS share
+FROM bill_payments
+GROUP BY period, method
+ORDER BY period, channel;
+COMMENT ON VIEW collection_by_channel IS 'Collected per billing period by payment method (cash, card, bank_transfer, wechat, alipay, other): payments, collected net of executed refunds, the part paid by the due date, and the share of the period''s collected.';
+
+CREATE OR REPLACE VIEW collection_by_collector AS
+SELECT period, collector,
+       count(*) AS payments,
+       sum(net_amount) AS collected,
+       coalesce(sum(net_amount) FILTER (WHERE paid_on <= due_date), 0) AS on_time,
+       ratio4(sum(net_amount), sum(sum(net_amount)) OVER (PARTITION BY period)) AS share
+FROM bill_payments
+GROUP BY period, collector
+ORDER BY period, collector;
+COMMENT ON VIEW collection_by_collector IS 'Collected per billing period by collector ('''' for payments taken online); same definitions as collection_by_channel.';

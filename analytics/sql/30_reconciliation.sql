@@ -1,0 +1,137 @@
+-- Reconciliation of the system's payments against the bank's and the
+-- providers' settlement lines, and of each collector's cash against the cash
+-- deposited, as of a day (nothing after it counts).
+--
+-- One row per payment named by a line (matched, amount_mismatch, or
+-- duplicate_settlement when two or more lines name it), per line naming no
+-- completed payment (missing_payment), per group, and per payment nothing
+-- settled (missing_settlement once the settlement window has passed, pending
+-- before). A line with an empty txn_ref settles a group: a cash_deposit line
+-- that collector's cash payments of the day, another channel's line that
+-- channel's payments of the day that no line names. A group's ref is
+-- CHANNEL:COLLECTOR:YYYY-MM-DD (cash for cash_deposit, * for no collector).
+-- diff = bank - system. A discrepancy with a resolutions row is resolved.
+CREATE OR REPLACE MACRO reconciliation_rows_at(as_of) AS TABLE
+WITH
+settings AS (SELECT max(settlement_window_days) AS window_days FROM feeflow_settings),
+pay AS (
+    SELECT txn_id, local_day(paid_at) AS day, settlement_channel(method) AS channel,
+           nullif(trim(collector), '') AS collector, amount
+    FROM payments
+    WHERE status = 'completed' AND settlement_channel(method) IS NOT NULL
+      AND local_day(paid_at) <= CAST(as_of AS DATE)
+),
+line AS (
+    SELECT settlement_id, channel, nullif(trim(txn_ref), '') AS txn_ref, amount,
+           local_day(settled_at) AS day, nullif(trim(collector), '') AS collector
+    FROM settlements
+    WHERE local_day(settled_at) <= CAST(as_of AS DATE)
+),
+named AS (
+    SELECT p.txn_id, p.day, p.channel, p.collector, p.amount AS system_amount,
+           sum(l.amount) AS bank_amount, count(*) AS lines, max(l.day) AS last_line_day
+    FROM pay p JOIN line l ON l.txn_ref = p.txn_id
+    GROUP BY ALL
+),
+unnamed AS (
+    SELECT p.* FROM pay p WHERE NOT EXISTS (SELECT 1 FROM line l WHERE l.txn_ref = p.txn_id)
+),
+group_lines AS (
+    SELECT CASE WHEN channel = 'cash_deposit' THEN coalesce(collector, '*') ELSE '*' END AS grp_collector,
+           channel, day, sum(amount) AS bank_amount
+    FROM line WHERE txn_ref IS NULL
+    GROUP BY ALL
+),
+group_pays AS (
+    SELECT CASE WHEN channel = 'cash_deposit' THEN coalesce(collector, '*') ELSE '*' END AS grp_collector,
+           channel, day, sum(amount) AS system_amount
+    FROM unnamed
+    WHERE channel = 'cash_deposit'
+       OR EXISTS (SELECT 1 FROM line l WHERE l.txn_ref IS NULL AND l.channel = unnamed.channel AND l.day = unnamed.day)
+    GROUP BY ALL
+),
+groups AS (
+    SELECT coalesce(g.channel, p.channel) AS channel, coalesce(g.grp_collector, p.grp_collector) AS grp_collector,
+           coalesce(g.day, p.day) AS day,
+           coalesce(p.system_amount, 0) AS system_amount, coalesce(g.bank_amount, 0) AS bank_amount,
+           g.channel IS NOT NULL AS has_line
+    FROM group_lines g FULL JOIN group_pays p USING (channel, grp_collector, day)
+),
+rows AS (
+    SELECT txn_id AS ref, 'payment' AS source, day, channel, collector, system_amount, bank_amount,
+           CASE WHEN lines > 1 THEN 'duplicate_settlement'
+                WHEN bank_amount = system_amount THEN 'matched'
+                ELSE 'amount_mismatch' END AS status,
+           last_line_day AS opened_on
+    FROM named
+    UNION ALL
+    SELECT l.settlement_id, 'settlement', l.day, l.channel, l.collector, 0, l.amount, 'missing_payment', l.day
+    FROM line l
+    WHERE l.txn_ref IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pay p WHERE p.txn_id = l.txn_ref)
+    UNION ALL
+    SELECT (CASE WHEN channel = 'cash_deposit' THEN 'cash' ELSE channel END) || ':' || grp_collector || ':' || strftime(day, '%Y-%m-%d'),
+           'group', day, channel, CASE WHEN grp_collector = '*' THEN NULL ELSE grp_collector END,
+           system_amount, bank_amount,
+           CASE WHEN NOT has_line AND date_diff('day', day, CAST(as_of AS DATE)) >= (SELECT window_days FROM settings) THEN 'missing_settlement'
+                WHEN NOT has_line THEN 'pending'
+                WHEN system_amount = 0 THEN 'missing_payment'
+                WHEN bank_amount = system_amount THEN 'matched'
+                ELSE 'amount_mismatch' END,
+           CASE WHEN has_line THEN day ELSE day + (SELECT window_days FROM settings) END
+    FROM groups
+    UNION ALL
+    SELECT u.txn_id, 'payment', u.day, u.channel, u.collector, u.amount, 0,
+           CASE WHEN date_diff('day', u.day, CAST(as_of AS DATE)) >= (SELECT window_days FROM settings) THEN 'missing_settlement'
+                ELSE 'pending' END,
+           u.day + (SELECT window_days FROM settings)
+    FROM unnamed u
+    WHERE u.channel <> 'cash_deposit'
+      AND NOT EXISTS (SELECT 1 FROM line l WHERE l.txn_ref IS NULL AND l.channel = u.channel AND l.day = u.day)
+)
+SELECT r.ref, r.source, r.day, r.channel, r.collector,
+       CAST(r.system_amount AS DECIMAL(18,2)) AS system_amount,
+       CAST(r.bank_amount AS DECIMAL(18,2)) AS bank_amount,
+       CAST(r.bank_amount - r.system_amount AS DECIMAL(18,2)) AS diff,
+       r.status,
+       CASE WHEN r.status NOT IN ('matched', 'pending') THEN res.resolution END AS resolution,
+       CAST(r.opened_on AS DATE) AS opened_on
+FROM rows r
+LEFT JOIN resolutions res ON res.ref = r.ref AND local_day(res.resolved_at) <= CAST(as_of AS DATE);
+
+-- The documented columns, as of a day.
+CREATE OR REPLACE MACRO reconciliation_at(as_of) AS TABLE
+SELECT ref, source, day, channel, collector, system_amount, bank_amount, diff, status, resolution
+FROM reconciliation_rows_at(as_of);
+
+-- The last day of the data: the latest payment or settlement line.
+CREATE OR REPLACE MACRO data_end() AS (
+    SELECT greatest((SELECT max(local_day(paid_at)) FROM payments), (SELECT max(local_day(settled_at)) FROM settlements))
+);
+
+CREATE OR REPLACE VIEW reconciliation AS
+SELECT * FROM reconciliation_at(coalesce(data_end(), DATE '1970-01-01'))
+ORDER BY day, channel, ref;
+COMMENT ON VIEW reconciliation IS 'One row per payment or settlement line, or per group, as of the last day of the data: status matched, amount_mismatch, missing_settlement (nothing settled within the window), missing_payment, duplicate_settlement, or pending (still inside the window); diff = bank - system; resolution from resolutions.';
+
+-- Per day and channel: items decided (pending ones are not yet), matched,
+-- discrepancies and their amount (sum of |diff|), match_rate = matched / items.
+CREATE OR REPLACE VIEW reconciliation_daily AS
+SELECT day, channel,
+       count(*) FILTER (WHERE status <> 'pending') AS items,
+       count(*) FILTER (WHERE status = 'matched') AS matched,
+       count(*) FILTER (WHERE status NOT IN ('matched', 'pending')) AS discrepancies,
+       coalesce(sum(abs(diff)) FILTER (WHERE status NOT IN ('matched', 'pending')), 0) AS discrepancy_amount,
+       ratio4(count(*) FILTER (WHERE status = 'matched'), count(*) FILTER (WHERE status <> 'pending')) AS match_rate
+FROM reconciliation
+GROUP BY day, channel
+ORDER BY day, channel;
+COMMENT ON VIEW reconciliation_daily IS 'Per day and settlement channel: items (decided rows), matched, discrepancies, discrepancy_amount = sum of |diff|, match_rate = matched / items.';
+
+-- The follow-up list as of a day: every discrepancy known then and not yet
+-- resolved, the day it opened (the line that showed it, or the end of the
+-- settlement window) and its age in days.
+CREATE OR REPLACE MACRO discrepancies_open(as_of) AS TABLE
+SELECT ref, status, diff, opened_on, date_diff('day', opened_on, CAST(as_of AS DATE)) AS age_days
+FROM reconciliation_rows_at(as_of)
+WHERE status NOT IN ('matched', 'pending') AND resolution IS NULL
+ORDER BY opened_on, ref;

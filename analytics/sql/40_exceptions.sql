@@ -1,0 +1,61 @@
+-- Exceptions by month of occurrence and type: how many, how many escalated,
+-- how many resolved, and the median days from occurrence to resolution.
+CREATE OR REPLACE VIEW exceptions_monthly AS
+SELECT period_of(local_day(occurred_at)) AS period, type,
+       count(*) AS count,
+       count(*) FILTER (WHERE escalated) AS escalated,
+       count(resolved_at) AS resolved,
+       CAST(round(median(date_diff('day', local_day(occurred_at), local_day(resolved_at))), 1) AS DECIMAL(9,1)) AS median_days_to_resolve
+FROM exceptions
+GROUP BY 1, 2
+ORDER BY period, type;
+COMMENT ON VIEW exceptions_monthly IS 'Exceptions (cannot_pay, refused, dispute, fraud) by month of occurrence: count, escalated, resolved, median days from occurrence to resolution.';
+
+-- Refunds by month of request: requested, approved, rejected, executed, and
+-- the median and 90th percentile of days from request to execution.
+CREATE OR REPLACE VIEW refunds_cycle AS
+SELECT period_of(local_day(requested_at)) AS period,
+       count(*) AS requested,
+       count(*) FILTER (WHERE decision = 'approved') AS approved,
+       count(*) FILTER (WHERE decision = 'rejected') AS rejected,
+       count(executed_at) AS executed,
+       CAST(round(median(date_diff('day', local_day(requested_at), local_day(executed_at))), 1) AS DECIMAL(9,1)) AS median_days,
+       CAST(round(quantile_cont(date_diff('day', local_day(requested_at), local_day(executed_at)), 0.9), 1) AS DECIMAL(9,1)) AS p90_days
+FROM refunds
+GROUP BY 1
+ORDER BY period;
+COMMENT ON VIEW refunds_cycle IS 'Refunds by month of request: requested, approved, rejected, executed; median and 90th percentile days from request to execution.';
+
+-- Invoices and receipts by month of issue: issued, lost or damaged, reissued
+-- (an invoice that replaces another), reissue_rate = reissued / issued.
+CREATE OR REPLACE VIEW invoices_monthly AS
+SELECT period_of(local_day(issued_at)) AS period,
+       count(*) AS issued,
+       count(*) FILTER (WHERE status IN ('lost', 'damaged')) AS lost_or_damaged,
+       count(reissue_of) AS reissued,
+       ratio4(count(reissue_of), count(*)) AS reissue_rate
+FROM invoices
+GROUP BY 1
+ORDER BY period;
+COMMENT ON VIEW invoices_monthly IS 'Invoices by month of issue: issued, lost_or_damaged, reissued, reissue_rate = reissued / issued.';
+
+-- Voided payments per collector and month, per 1,000 payments taken.
+CREATE OR REPLACE VIEW operator_errors AS
+SELECT period_of(local_day(paid_at)) AS period, coalesce(collector, '') AS collector,
+       count(*) AS payments,
+       count(*) FILTER (WHERE status = 'voided') AS voided,
+       ratio4(count(*) FILTER (WHERE status = 'voided') * 1000, count(*)) AS errors_per_1000
+FROM payments
+GROUP BY 1, 2
+ORDER BY period, collector;
+COMMENT ON VIEW operator_errors IS 'Payments and voided payments per month and collector; errors_per_1000 = voided x 1000 / payments.';
+
+-- Customer feedback by month received: responses and average score (1-5).
+CREATE OR REPLACE VIEW feedback_monthly AS
+SELECT period_of(local_day(received_at)) AS period,
+       count(*) AS responses,
+       ratio4(sum(score), count(*)) AS avg_score
+FROM feedback
+GROUP BY 1
+ORDER BY period;
+COMMENT ON VIEW feedback_monthly IS 'Feedback by month received: responses and average score (1-5).';

@@ -1,0 +1,77 @@
+-- The report for finance for each settlement cycle (a calendar month):
+-- billed (bills of the period, net of discounts), collected (completed bill
+-- payments received in the month), refunded (refunds executed in the month),
+-- outstanding (receivables still open at the month's end), walk-in revenue
+-- (completed payments with no bill), provider fees and net settled (lines
+-- settled in the month), DSO = outstanding / billed x days in the month, and
+-- CEI = (opening + billed - closing) / (opening + billed - closing current),
+-- where current means not yet due at the month's end.
+CREATE OR REPLACE VIEW finance_summary AS
+WITH months AS (
+    SELECT period, CAST(period || '-01' AS DATE) AS first_day,
+           CAST(CAST(period || '-01' AS DATE) + INTERVAL 1 MONTH AS DATE) AS next_first
+    FROM (SELECT DISTINCT period FROM bills
+          UNION SELECT DISTINCT period_of(local_day(paid_at)) FROM payments)
+),
+flows AS (
+    SELECT p.bill_id, local_day(p.paid_at) AS day, p.amount
+    FROM payments p WHERE p.status = 'completed' AND p.bill_id IS NOT NULL
+    UNION ALL
+    SELECT p.bill_id, local_day(r.executed_at), -r.amount
+    FROM refunds r JOIN payments p ON p.txn_id = r.txn_id
+    WHERE r.executed_at IS NOT NULL AND p.status = 'completed' AND p.bill_id IS NOT NULL
+),
+balance AS (
+    -- each bill issued by a month's end, and what was open on it at the month's start and end
+    SELECT m.period, b.due_date, m.next_first,
+           greatest(b.amount_due - b.discount - coalesce(sum(f.amount) FILTER (WHERE f.day < m.next_first), 0), 0) AS closing,
+           CASE WHEN b.period < m.period
+                THEN greatest(b.amount_due - b.discount - coalesce(sum(f.amount) FILTER (WHERE f.day < m.first_day), 0), 0)
+                ELSE 0 END AS opening
+    FROM months m
+    JOIN bills b ON b.period <= m.period
+    LEFT JOIN flows f ON f.bill_id = b.bill_id AND f.day < m.next_first
+    GROUP BY m.period, m.first_day, m.next_first, b.bill_id, b.period, b.due_date, b.amount_due, b.discount
+),
+open_amounts AS (
+    SELECT period,
+           sum(opening) AS opening,
+           sum(closing) AS closing,
+           sum(closing) FILTER (WHERE due_date >= next_first) AS closing_current
+    FROM balance GROUP BY period
+),
+billed AS (SELECT period, sum(amount_due - discount) AS billed FROM bills GROUP BY period),
+cash AS (
+    SELECT period_of(local_day(paid_at)) AS period,
+           coalesce(sum(amount) FILTER (WHERE bill_id IS NOT NULL), 0) AS collected,
+           coalesce(sum(amount) FILTER (WHERE bill_id IS NULL), 0) AS walk_in_revenue
+    FROM payments WHERE status = 'completed'
+    GROUP BY 1
+),
+refunded AS (
+    SELECT period_of(local_day(executed_at)) AS period, sum(amount) AS refunded
+    FROM refunds WHERE executed_at IS NOT NULL GROUP BY 1
+),
+settled AS (
+    SELECT period_of(local_day(settled_at)) AS period, sum(fee) AS provider_fees, sum(amount - fee) AS net_settled
+    FROM settlements GROUP BY 1
+)
+SELECT m.period,
+       coalesce(b.billed, 0) AS billed,
+       coalesce(c.collected, 0) AS collected,
+       coalesce(r.refunded, 0) AS refunded,
+       coalesce(o.closing, 0) AS outstanding,
+       coalesce(c.walk_in_revenue, 0) AS walk_in_revenue,
+       coalesce(s.provider_fees, 0) AS provider_fees,
+       coalesce(s.net_settled, 0) AS net_settled,
+       ratio2(coalesce(o.closing, 0) * date_diff('day', m.first_day, m.next_first), b.billed) AS dso_days,
+       ratio4(coalesce(o.opening, 0) + coalesce(b.billed, 0) - coalesce(o.closing, 0),
+              coalesce(o.opening, 0) + coalesce(b.billed, 0) - coalesce(o.closing_current, 0)) AS cei
+FROM months m
+LEFT JOIN billed b USING (period)
+LEFT JOIN cash c USING (period)
+LEFT JOIN refunded r USING (period)
+LEFT JOIN open_amounts o USING (period)
+LEFT JOIN settled s USING (period)
+ORDER BY m.period;
+COMMENT ON VIEW finance_summary IS 'Per month: billed, collected (bill payments received), refunded (executed), outstanding at month end, walk_in_revenue (payments with no bill), provider_fees, net_settled, dso_days = outstanding / billed x days, cei = (opening + billed - closing) / (opening + billed - closing current).';
