@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/feeflow/feeflow/data"
 	"github.com/feeflow/feeflow/gen"
 	"github.com/feeflow/feeflow/ingest"
 )
@@ -68,7 +67,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 // loadDemo ingests the generated files in upload order through the same
 // path as any upload; run again, it finds them all already ingested.
 func loadDemo(ctx context.Context, e *env, dbPath, exports string, m *gen.Manifest, loc *time.Location) error {
-	store, err := data.Open(ctx, dbPath, data.Options{Location: loc})
+	store, err := openStore(ctx, dbPath, loc)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,9 @@ import (
 	"syscall"
 	"time"
 	_ "time/tzdata" // --tz works on machines without a zone database
+
+	"github.com/feeflow/feeflow/analytics"
+	"github.com/feeflow/feeflow/data"
 )
 
 // command is one subcommand: its own flags and a Run.
@@ -185,4 +188,18 @@ func machineZone() *time.Location {
 		}
 	}
 	return time.UTC
+}
+
+// openStore opens the database and installs the metric views, so that every
+// command, and every analyst's client, reads the current definitions.
+func openStore(ctx context.Context, path string, loc *time.Location) (*data.Store, error) {
+	store, err := data.Open(ctx, path, data.Options{Location: loc})
+	if err != nil {
+		return nil, err
+	}
+	if err := analytics.Install(ctx, store); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return store, nil
 }

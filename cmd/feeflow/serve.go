@@ -10,7 +10,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/feeflow/feeflow/data"
 	"github.com/feeflow/feeflow/ingest"
 )
 
@@ -80,7 +79,7 @@ func loadTokens(e *env, file string) (ingest.Tokens, error) {
 // (or roll back) before closing the database. ready, when set, gets the
 // address actually listened on.
 func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string)) error {
-	store, err := data.Open(ctx, o.db, data.Options{Location: o.loc})
+	store, err := openStore(ctx, o.db, o.loc)
 	if err != nil {
 		return err
 	}
