@@ -205,3 +205,42 @@ func TestImprovementShowsTheInjectedEffects(t *testing.T) {
 		}
 	}
 }
+
+func TestTypedAccessReadsEveryView(t *testing.T) {
+	store, m := loadGenerated(t)
+	ctx := context.Background()
+	mt := analytics.New(store)
+	asOf, _ := time.Parse(time.DateOnly, m.AsOf)
+	checks := []struct {
+		name string
+		n    func() (int, error)
+	}{
+		{"collection", func() (int, error) { r, err := mt.CollectionMonthly(ctx); return len(r), err }},
+		{"area", func() (int, error) { r, err := mt.CollectionByArea(ctx); return len(r), err }},
+		{"channel", func() (int, error) { r, err := mt.CollectionByChannel(ctx); return len(r), err }},
+		{"collector", func() (int, error) { r, err := mt.CollectionByCollector(ctx); return len(r), err }},
+		{"arrears", func() (int, error) { r, err := mt.ArrearsMonthly(ctx); return len(r), err }},
+		{"aging", func() (int, error) { r, err := mt.ArrearsAging(ctx, asOf); return len(r), err }},
+		{"daily", func() (int, error) { r, err := mt.ReconciliationDaily(ctx); return len(r), err }},
+		{"open", func() (int, error) { r, err := mt.DiscrepanciesOpen(ctx, asOf); return len(r), err }},
+		{"resolved", func() (int, error) { r, err := mt.ResolvedDiscrepancies(ctx); return len(r), err }},
+		{"exceptions", func() (int, error) { r, err := mt.ExceptionsMonthly(ctx); return len(r), err }},
+		{"refunds", func() (int, error) { r, err := mt.RefundsCycle(ctx); return len(r), err }},
+		{"invoices", func() (int, error) { r, err := mt.InvoicesMonthly(ctx); return len(r), err }},
+		{"errors", func() (int, error) { r, err := mt.OperatorErrorsMonthly(ctx); return len(r), err }},
+		{"feedback", func() (int, error) { r, err := mt.FeedbackMonthly(ctx); return len(r), err }},
+		{"improvement", func() (int, error) { r, err := mt.Improvements(ctx); return len(r), err }},
+		{"finance", func() (int, error) { r, err := mt.FinanceSummary(ctx); return len(r), err }},
+		{"fees", func() (int, error) { r, err := mt.FeeStandards(ctx); return len(r), err }},
+		{"weekly", func() (int, error) {
+			r, err := mt.MetricWeekly(ctx, "match_rate", asOf.AddDate(0, 0, -70), asOf)
+			return len(r), err
+		}},
+	}
+	for _, c := range checks {
+		n, err := c.n()
+		if err != nil || n == 0 {
+			t.Errorf("%s: %d rows, %v", c.name, n, err)
+		}
+	}
+}

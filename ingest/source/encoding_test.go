@@ -215,3 +215,5 @@ func TestOddnessPrefersTheRightReading(t *testing.T) {
 		}
 	}
 }
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }

@@ -2,11 +2,14 @@ package source
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"unicode/utf8"
 )
 
 // Seed corpora are in testdata/fuzz/<Target>/.
@@ -15,7 +18,7 @@ import (
 // properties every input must keep: no panic, only *FileError for bad
 // content, one field per header column unless the row has a Problem, and
 // strictly increasing row numbers.
-func checkReader(t *testing.T, path string, opts Options) {
+func checkReader(t *testing.T, path string, opts Options) (header []string, records []Record, ok bool) {
 	t.Helper()
 	r, err := Open(path, opts)
 	if err != nil {
@@ -23,7 +26,7 @@ func checkReader(t *testing.T, path string, opts Options) {
 		if !errors.As(err, &fe) || fe.Message == "" {
 			t.Fatalf("Open: %v (%T), want a *FileError", err, err)
 		}
-		return
+		return nil, nil, false
 	}
 	defer r.Close()
 	hdr := r.Header()
@@ -35,7 +38,7 @@ func checkReader(t *testing.T, path string, opts Options) {
 	for {
 		rec, err := r.Next()
 		if err == io.EOF {
-			return
+			return hdr, records, true
 		}
 		if err != nil {
 			var fe *FileError
@@ -45,7 +48,7 @@ func checkReader(t *testing.T, path string, opts Options) {
 			if fe.Row < 0 {
 				t.Fatalf("FileError row %d", fe.Row)
 			}
-			return
+			return hdr, records, false
 		}
 		if rec.Problem == "" && len(rec.Fields) != len(hdr) {
 			t.Fatalf("row %d has %d fields, header %d, and no problem", rec.Row, len(rec.Fields), len(hdr))
@@ -60,6 +63,7 @@ func checkReader(t *testing.T, path string, opts Options) {
 			t.Fatalf("row %d after row %d", rec.Row, prev)
 		}
 		prev = rec.Row
+		records = append(records, rec)
 	}
 }
 
@@ -86,9 +90,66 @@ func FuzzJSON(f *testing.F) {
 			format = NDJSON
 		}
 		p := fuzzFile(t, "f.json", data)
-		checkReader(t, p, Options{Name: "f.json", Format: format, KnownHeader: known})
-		checkReader(t, p, Options{Name: "f.json", MaxFieldBytes: 3})
+		hdr, recs, ok := checkReader(t, p, Options{Name: "f.json", Format: format, Encoding: UTF8})
+		if ok && format == JSON {
+			compareWithStdlib(t, data, hdr, recs)
+		}
+		checkReader(t, p, Options{Name: "f.json", KnownHeader: known, MaxFieldBytes: 3})
 	})
+}
+
+// compareWithStdlib checks the values read from a JSON array against
+// encoding/json's reading of the same text.
+func compareWithStdlib(t *testing.T, data []byte, hdr []string, recs []Record) {
+	if !utf8.Valid(data) || !json.Valid(data) {
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var arr []any
+	if err := dec.Decode(&arr); err != nil {
+		return
+	}
+	if len(arr) != len(recs) {
+		t.Fatalf("%d records, encoding/json sees %d elements", len(recs), len(arr))
+	}
+	for _, rec := range recs {
+		obj, isObj := arr[rec.Row-1].(map[string]any)
+		if !isObj {
+			if rec.Problem == "" {
+				t.Fatalf("element %d is not an object but has no problem", rec.Row)
+			}
+			continue
+		}
+		if rec.Problem != "" {
+			continue
+		}
+		for k := range obj {
+			if trimCell(k) != k {
+				return // keys are trimmed: the maps differ
+			}
+		}
+		for i, h := range hdr {
+			if h == "" {
+				continue
+			}
+			want := ""
+			switch v := obj[h].(type) {
+			case string:
+				want = v
+			case json.Number:
+				want = string(v)
+			case bool:
+				want = strconv.FormatBool(v)
+			case nil:
+			default:
+				t.Fatalf("element %d, %q: nested value %v without a problem", rec.Row, h, v)
+			}
+			if rec.Fields[i] != want {
+				t.Fatalf("element %d, %q = %q, encoding/json says %q", rec.Row, h, rec.Fields[i], want)
+			}
+		}
+	}
 }
 
 func FuzzDetectEncoding(f *testing.F) {

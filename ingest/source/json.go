@@ -7,11 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 )
 
 // jsonRows reads a JSON array of objects or NDJSON in two passes over the
 // file: the first collects the keys (the header is their union, in the
 // order first seen) and checks the syntax, the second yields the records.
+//
+// Each array element or NDJSON line is validated by encoding/json (the
+// array with a streaming Decoder, one element in memory at a time) and then
+// walked by a small scanner that keeps numbers as their literal text.
 type jsonRows struct {
 	t      *text
 	format Format
@@ -21,6 +26,7 @@ type jsonRows struct {
 	// JSON array
 	dec  *json.Decoder
 	lim  *limitReader
+	raw  json.RawMessage
 	elem int
 	// NDJSON
 	lines *lineReader
@@ -28,31 +34,43 @@ type jsonRows struct {
 	done bool
 }
 
+// element handles one array element or NDJSON line (valid JSON) at row.
+type element func(row int, raw []byte) error
+
 func openJSON(t *text, format Format) (*jsonRows, []string, error) {
 	j := &jsonRows{t: t, format: format, index: map[string]int{}}
-	collect := func(row int, key string) error {
-		k := trimCell(key)
-		if _, ok := j.index[k]; ok {
+	var keyBytes int64
+	collect := func(row int, raw []byte) error {
+		if len(raw) == 0 || raw[0] != '{' {
 			return nil
 		}
-		if invalidText(k, t.enc, true) {
-			return &FileError{Row: row, Message: fmt.Sprintf("key %q contains bytes that are not valid %s", k, t.enc)}
-		}
-		if len(j.header) == maxColumns {
-			return &FileError{Row: row, Message: fmt.Sprintf("the file has more than %d different keys", maxColumns)}
-		}
-		j.index[k] = len(j.header)
-		j.header = append(j.header, k)
-		return nil
-	}
-	onObject := func(row int, dec *json.Decoder) error {
-		return walkObject(dec, func(key string, _ byte, _ string) error { return collect(row, key) })
+		return walkObject(raw, func(key, _ []byte, _ byte) error {
+			k := trimCell(jsonString(key))
+			if _, ok := j.index[k]; ok {
+				return nil
+			}
+			if invalidBytes(key, t.enc) {
+				return &FileError{Row: row, Message: fmt.Sprintf("key %q contains bytes that are not valid %s", k, t.enc)}
+			}
+			if len(k) > t.opts.MaxFieldBytes {
+				return &FileError{Row: row, Message: fmt.Sprintf("a key is longer than %d bytes", t.opts.MaxFieldBytes)}
+			}
+			if len(j.header) == maxColumns {
+				return &FileError{Row: row, Message: fmt.Sprintf("the file has more than %d different keys", maxColumns)}
+			}
+			if keyBytes += int64(len(k)); keyBytes > t.opts.recordLimit() {
+				return &FileError{Row: row, Message: fmt.Sprintf("the keys of the file add up to more than %s", sizeText(t.opts.recordLimit()))}
+			}
+			j.index[k] = len(j.header)
+			j.header = append(j.header, k)
+			return nil
+		})
 	}
 	var err error
 	if format == NDJSON {
-		err = j.scanNDJSON(onObject, nil)
+		err = j.scanNDJSON(collect)
 	} else {
-		err = j.scanArray(onObject)
+		err = j.scanArray(collect)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -66,9 +84,8 @@ func openJSON(t *text, format Format) (*jsonRows, []string, error) {
 	} else {
 		j.lim = &limitReader{r: t.open(), limit: t.opts.recordLimit()}
 		j.dec = json.NewDecoder(j.lim)
-		j.dec.UseNumber()
 		if _, err := j.dec.Token(); err != nil { // the '[' checked by the first pass
-			return nil, nil, j.arrayError(err, 0)
+			return nil, nil, j.arrayError(err, 0, j.dec)
 		}
 	}
 	return j, j.header, nil
@@ -76,62 +93,48 @@ func openJSON(t *text, format Format) (*jsonRows, []string, error) {
 
 func (j *jsonRows) close() error { return nil }
 
-// scanArray reads a whole JSON array, calling onObject after the '{' of each
-// object element (it must read up to and including the '}'); other
-// elements are skipped.
-func (j *jsonRows) scanArray(onObject func(int, *json.Decoder) error) error {
+// scanArray reads a whole JSON array, calling fn for each element.
+func (j *jsonRows) scanArray(fn element) error {
 	lim := &limitReader{r: j.t.open(), limit: j.t.opts.recordLimit()}
 	dec := json.NewDecoder(lim)
-	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
 		if err == io.EOF {
 			return fileErrorf("the file is empty")
 		}
-		return j.arrayErrorAt(err, 0, dec)
+		return j.arrayError(err, 0, dec)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return fileErrorf("the file is JSON but not an array of objects")
 	}
-	elem := 0
-	for {
+	var raw json.RawMessage
+	for elem := 1; ; elem++ {
 		lim.reset()
 		if !dec.More() {
 			break
 		}
-		elem++
-		tok, err := dec.Token()
-		if err != nil {
-			return j.arrayErrorAt(err, elem, dec)
+		if err := dec.Decode(&raw); err != nil {
+			return j.arrayError(err, elem, dec)
 		}
-		switch d, _ := tok.(json.Delim); d {
-		case '{':
-			err = onObject(elem, dec)
-		case '[':
-			err = skipNested(dec)
-		}
-		if err != nil {
-			return j.arrayErrorAt(err, elem, dec)
+		if err := fn(elem, raw); err != nil {
+			return err
 		}
 	}
 	if _, err := dec.Token(); err != nil { // ']'
-		return j.arrayErrorAt(err, 0, dec)
+		return j.arrayError(err, 0, dec)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		if err == nil {
 			return fileErrorf("the file has more data after the end of the JSON array")
 		}
-		return j.arrayErrorAt(err, 0, dec)
+		return j.arrayError(err, 0, dec)
 	}
 	return nil
 }
 
-// arrayError describes an error of the JSON array reader at element elem.
-func (j *jsonRows) arrayErrorAt(err error, elem int, dec *json.Decoder) error {
-	var fe *FileError
-	if errors.As(err, &fe) {
-		return fe
-	}
+// arrayError describes an error of the JSON array reader at element elem
+// (0: not in an element).
+func (j *jsonRows) arrayError(err error, elem int, dec *json.Decoder) error {
 	where := ""
 	if elem > 0 {
 		where = fmt.Sprintf(" in element %d", elem)
@@ -144,13 +147,9 @@ func (j *jsonRows) arrayErrorAt(err error, elem int, dec *json.Decoder) error {
 		return &FileError{Row: elem, Message: fmt.Sprintf("the file ends%s: the JSON is truncated", where)}
 	case errors.Is(err, errRecordTooLong):
 		return &FileError{Row: elem, Message: fmt.Sprintf("element %d is longer than %s", elem, sizeText(j.t.opts.recordLimit()))}
-	case errors.Is(err, errNotJSON):
-		return &FileError{Row: elem, Message: fmt.Sprintf("the file is not valid JSON%s (line %d)", where, j.lineAt(dec.InputOffset()))}
 	}
 	return err
 }
-
-func (j *jsonRows) arrayError(err error, elem int) error { return j.arrayErrorAt(err, elem, j.dec) }
 
 // lineAt returns the line holding decoded offset off (error path only).
 func (j *jsonRows) lineAt(off int64) int {
@@ -168,12 +167,11 @@ func (j *jsonRows) lineAt(off int64) int {
 	return line
 }
 
-// scanNDJSON reads every line; onObject is called after the '{' of an
-// object line, other for a line holding another JSON value.
-func (j *jsonRows) scanNDJSON(onObject func(int, *json.Decoder) error, other func(int, byte) error) error {
+// scanNDJSON reads every line, calling fn for each.
+func (j *jsonRows) scanNDJSON(fn element) error {
 	lr := newLineReader(j.t.open(), j.t.bufSize(), j.t.opts.recordLimit())
 	for values := 0; ; values++ {
-		_, err := j.ndjsonLine(lr, onObject, other)
+		err := j.ndjsonLine(lr, fn)
 		if err == io.EOF {
 			if values == 0 {
 				return fileErrorf("the file is empty")
@@ -186,60 +184,43 @@ func (j *jsonRows) scanNDJSON(onObject func(int, *json.Decoder) error, other fun
 	}
 }
 
-// ndjsonLine reads the next non-blank line and parses its value.
-func (j *jsonRows) ndjsonLine(lr *lineReader, onObject func(int, *json.Decoder) error, other func(int, byte) error) (int, error) {
+// ndjsonLine reads the next non-blank line, checks that it holds one JSON
+// value and calls fn with it.
+func (j *jsonRows) ndjsonLine(lr *lineReader, fn element) error {
 	for {
 		line, n, err := lr.next()
 		if err != nil {
 			if errors.Is(err, errRecordTooLong) {
-				return n, &FileError{Row: n, Message: fmt.Sprintf("line %d is longer than %s", n, sizeText(j.t.opts.recordLimit()))}
+				return &FileError{Row: n, Message: fmt.Sprintf("line %d is longer than %s", n, sizeText(j.t.opts.recordLimit()))}
 			}
-			return n, err
+			return err
 		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			continue
 		}
-		dec := json.NewDecoder(bytes.NewReader(line))
-		dec.UseNumber()
-		fail := func(err error) error {
-			var fe *FileError
-			var se *json.SyntaxError
-			switch {
-			case errors.As(err, &fe):
-				return fe
-			case errors.As(err, &se):
-				return &FileError{Row: n, Message: fmt.Sprintf("line %d is not valid JSON: %v", n, se)}
-			case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
-				return &FileError{Row: n, Message: fmt.Sprintf("line %d is not a complete JSON value; NDJSON needs one object per line", n)}
-			}
-			return &FileError{Row: n, Message: fmt.Sprintf("line %d is not valid JSON: %v", n, err)}
+		if !json.Valid(line) {
+			return &FileError{Row: n, Message: ndjsonProblem(line, n)}
 		}
-		tok, err := dec.Token()
-		if err != nil {
-			return n, fail(err)
-		}
-		switch d, _ := tok.(json.Delim); d {
-		case '{':
-			err = onObject(n, dec)
-		case '[':
-			err = skipNested(dec)
-			if err == nil && other != nil {
-				err = other(n, 'a')
-			}
-		default:
-			if other != nil {
-				err = other(n, kindOf(tok))
-			}
-		}
-		if err != nil {
-			return n, fail(err)
-		}
-		if _, err := dec.Token(); err != io.EOF {
-			return n, &FileError{Row: n, Message: fmt.Sprintf("line %d holds more than one JSON value; NDJSON needs one object per line", n)}
-		}
-		return n, nil
+		return fn(n, line)
 	}
+}
+
+// ndjsonProblem says why a line is not one JSON value (error path only).
+func ndjsonProblem(line []byte, n int) string {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	var raw json.RawMessage
+	err := dec.Decode(&raw)
+	if err == nil {
+		if err = dec.Decode(&raw); err == nil || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Sprintf("line %d holds more than one JSON value; NDJSON needs one object per line", n)
+		}
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("line %d is not valid JSON: %v", n, se)
+	}
+	return fmt.Sprintf("line %d is not a complete JSON value; NDJSON needs one object per line", n)
 }
 
 func (j *jsonRows) next() (Record, error) {
@@ -247,22 +228,13 @@ func (j *jsonRows) next() (Record, error) {
 		return Record{}, io.EOF
 	}
 	var rec Record
-	onObject := func(row int, dec *json.Decoder) error {
+	fn := func(row int, raw []byte) error {
 		var err error
-		rec, err = j.object(row, dec)
+		rec, err = j.record(row, raw)
 		return err
 	}
-	other := func(row int, kind byte) error {
-		what := "element"
-		if j.format == NDJSON {
-			what = "line"
-		}
-		rec = Record{Row: row, Fields: make([]string, len(j.header)), Problem: fmt.Sprintf("%s is not an object (it is %s)", what, kindName(kind))}
-		return nil
-	}
 	if j.format == NDJSON {
-		_, err := j.ndjsonLine(j.lines, onObject, other)
-		if err != nil {
+		if err := j.ndjsonLine(j.lines, fn); err != nil {
 			return Record{}, err
 		}
 		return rec, nil
@@ -273,37 +245,34 @@ func (j *jsonRows) next() (Record, error) {
 		return Record{}, io.EOF
 	}
 	j.elem++
-	tok, err := j.dec.Token()
-	if err != nil {
-		return Record{}, j.arrayError(err, j.elem)
+	if err := j.dec.Decode(&j.raw); err != nil {
+		return Record{}, j.arrayError(err, j.elem, j.dec)
 	}
-	switch d, _ := tok.(json.Delim); d {
-	case '{':
-		err = onObject(j.elem, j.dec)
-	case '[':
-		if err = skipNested(j.dec); err == nil {
-			err = other(j.elem, 'a')
-		}
-	default:
-		err = other(j.elem, kindOf(tok))
-	}
-	if err != nil {
-		return Record{}, j.arrayError(err, j.elem)
+	if err := fn(j.elem, j.raw); err != nil {
+		return Record{}, err
 	}
 	return rec, nil
 }
 
-// object reads the members of an object whose '{' was just read.
-func (j *jsonRows) object(row int, dec *json.Decoder) (Record, error) {
+// record turns one element (valid JSON) into a Record.
+func (j *jsonRows) record(row int, raw []byte) (Record, error) {
 	rec := Record{Row: row, Fields: make([]string, len(j.header))}
+	if kind := kindOf(raw); kind != 'o' {
+		what := "element"
+		if j.format == NDJSON {
+			what = "line"
+		}
+		rec.Problem = fmt.Sprintf("%s is not an object (it is %s)", what, kindName(kind))
+		return rec, nil
+	}
 	seen := make([]bool, len(j.header))
 	problem := func(col, format string, args ...any) {
 		if rec.Problem == "" {
 			rec.Problem, rec.ProblemColumn = fmt.Sprintf(format, args...), col
 		}
 	}
-	err := walkObject(dec, func(key string, kind byte, val string) error {
-		k := trimCell(key)
+	err := walkObject(raw, func(key, val []byte, kind byte) error {
+		k := trimCell(jsonString(key))
 		i, ok := j.index[k]
 		if !ok { // only if the file changed between the passes
 			return &FileError{Row: row, Column: k, Message: "the file changed while it was being read"}
@@ -316,115 +285,175 @@ func (j *jsonRows) object(row int, dec *json.Decoder) (Record, error) {
 			return nil
 		}
 		seen[i] = true
+		var s string
 		switch kind {
 		case 'o', 'a':
 			problem(k, "value is a nested %s", map[byte]string{'o': "object", 'a': "array"}[kind])
 			return nil
+		case 'z':
+			return nil
 		case 's':
-			if len(val) > j.t.opts.MaxFieldBytes {
-				problem(k, "field is longer than %d bytes", j.t.opts.MaxFieldBytes)
-				return nil
-			}
-			if invalidText(val, j.t.enc, true) {
+			if invalidBytes(val, j.t.enc) {
 				problem(k, "contains bytes that are not valid %s", j.t.enc)
 			}
-		case 'n':
-			if len(val) > j.t.opts.MaxFieldBytes {
-				problem(k, "field is longer than %d bytes", j.t.opts.MaxFieldBytes)
-				return nil
-			}
+			s = jsonString(val)
+		default: // numbers and booleans as written
+			s = string(val)
 		}
-		rec.Fields[i] = val
+		if len(s) > j.t.opts.MaxFieldBytes {
+			problem(k, "field is longer than %d bytes", j.t.opts.MaxFieldBytes)
+			return nil
+		}
+		rec.Fields[i] = s
 		return nil
 	})
 	return rec, err
 }
 
-// errNotJSON is a JSON structure error that encoding/json does not report
-// as a SyntaxError.
-var errNotJSON = errors.New("not valid JSON")
-
-// walkObject reads the members of an object whose '{' was just read, up
-// to and including its '}', calling fn for each with the value's kind
-// ('s' string, 'n' number, 'b' bool, 'z' null, 'o' object, 'a' array) and
-// its text (empty for null and nested values).
-func walkObject(dec *json.Decoder, fn func(key string, kind byte, val string) error) error {
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return errNotJSON
-		}
-		tok, err = dec.Token()
-		if err != nil {
-			return err
-		}
-		kind, val := kindOf(tok), ""
-		switch v := tok.(type) {
-		case json.Delim:
-			if err := skipNested(dec); err != nil {
-				return err
-			}
-		case string:
-			val = v
-		case json.Number:
-			val = string(v)
-		case bool:
-			if v {
-				val = "true"
-			} else {
-				val = "false"
-			}
-		}
-		if err := fn(key, kind, val); err != nil {
-			return err
-		}
+// invalidBytes reports whether text decoded from a file in enc holds bytes
+// that were not valid there (see invalidText).
+func invalidBytes(b []byte, enc Encoding) bool {
+	if enc == UTF8 {
+		return !utf8.Valid(b)
 	}
-	_, err := dec.Token() // '}'
-	return err
+	return bytes.ContainsRune(b, utf8.RuneError)
 }
 
-// skipNested skips the rest of an object or array whose opening delimiter
-// was just read.
-func skipNested(dec *json.Decoder) error {
-	for depth := 1; depth > 0; {
-		tok, err := dec.Token()
-		if err != nil {
-			if err == io.EOF {
-				return io.ErrUnexpectedEOF
+// --- a scanner for JSON that encoding/json has already validated ---
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// valueEnd returns the end of the value starting at b[i].
+func valueEnd(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return 0, errNotJSON
+	}
+	switch b[i] {
+	case '"':
+		for i++; i < len(b); i++ {
+			switch b[i] {
+			case '\\':
+				i++
+			case '"':
+				return i + 1, nil
 			}
-			return err
 		}
-		if d, ok := tok.(json.Delim); ok {
-			switch d {
+		return 0, errNotJSON
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
 			case '{', '[':
 				depth++
-			default:
-				depth--
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1, nil
+				}
+			case '"':
+				end, err := valueEnd(b, i)
+				if err != nil {
+					return 0, err
+				}
+				i = end - 1
 			}
 		}
+		return 0, errNotJSON
 	}
-	return nil
+	for ; i < len(b); i++ { // number, true, false, null
+		if c := b[i]; c == ',' || c == '}' || c == ']' || isSpace(c) {
+			break
+		}
+	}
+	return i, nil
 }
 
-func kindOf(tok json.Token) byte {
-	switch v := tok.(type) {
-	case json.Delim:
-		if v == '{' {
-			return 'o'
-		}
-		return 'a'
-	case string:
-		return 's'
-	case json.Number:
-		return 'n'
-	case bool:
-		return 'b'
+// errNotJSON means the scanner met text that is not valid JSON, which
+// encoding/json has ruled out already.
+var errNotJSON = errors.New("not valid JSON")
+
+// walkObject calls fn with the raw key (quoted), the raw value and the
+// value's kind of each member of the object b.
+func walkObject(b []byte, fn func(key, val []byte, kind byte) error) error {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return errNotJSON
 	}
-	return 'z'
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return nil
+	}
+	for i < len(b) {
+		end, err := valueEnd(b, i)
+		if err != nil || b[i] != '"' {
+			return errNotJSON
+		}
+		key := b[i:end]
+		i = skipSpace(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return errNotJSON
+		}
+		i = skipSpace(b, i+1)
+		end, err = valueEnd(b, i)
+		if err != nil {
+			return err
+		}
+		val := b[i:end]
+		if err := fn(key, val, kindOf(val)); err != nil {
+			return err
+		}
+		i = skipSpace(b, end)
+		if i < len(b) && b[i] == '}' {
+			return nil
+		}
+		if i >= len(b) || b[i] != ',' {
+			return errNotJSON
+		}
+		i = skipSpace(b, i+1)
+	}
+	return errNotJSON
+}
+
+// jsonString returns the text of a quoted JSON string.
+func jsonString(q []byte) string {
+	if len(q) < 2 {
+		return ""
+	}
+	if bytes.IndexByte(q, '\\') < 0 {
+		return string(q[1 : len(q)-1])
+	}
+	var s string
+	if err := json.Unmarshal(q, &s); err != nil {
+		return string(q[1 : len(q)-1])
+	}
+	return s
+}
+
+// kindOf tells the kind of a JSON value from its first byte: 'o' object,
+// 'a' array, 's' string, 'b' boolean, 'z' null, 'n' number.
+func kindOf(v []byte) byte {
+	if len(v) == 0 {
+		return 'z'
+	}
+	switch v[0] {
+	case '{':
+		return 'o'
+	case '[':
+		return 'a'
+	case '"':
+		return 's'
+	case 't', 'f':
+		return 'b'
+	case 'n':
+		return 'z'
+	}
+	return 'n'
 }
 
 func kindName(kind byte) string {

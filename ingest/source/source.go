@@ -64,7 +64,7 @@ const sampleSize = 64 << 10
 
 // Options tell Open how to read a file; every field is optional.
 type Options struct {
-	Name            string            // the file name as the user gave it, used for its extension and in messages, never as a path
+	Name            string            // the file name as the user gave it; only its extension is used (to pick the format), never as a path
 	ContentType     string            // optional HTTP content type; a charset parameter is honoured
 	Format          Format            // forced format, "" = detect
 	Encoding        Encoding          // forced encoding, "" or "auto" = detect (text formats only)
@@ -232,20 +232,14 @@ func (r *Reader) Format() Format { return r.format }
 func (r *Reader) Encoding() Encoding { return r.encoding }
 
 // Next returns the next record, io.EOF after the last one, or a *FileError when reading cannot go on.
-func (r *Reader) Next() (rec Record, err error) {
+func (r *Reader) Next() (Record, error) {
 	if r.err != nil {
 		return Record{}, r.err
 	}
 	if r.rows == nil {
 		return Record{}, errClosed
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			rec, err = Record{}, fileErrorf("cannot read the file: %v", p)
-			r.err = err
-		}
-	}()
-	rec, err = r.rows.next()
+	rec, err := r.rows.next()
 	if err != nil {
 		r.err = err
 	}

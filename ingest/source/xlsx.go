@@ -44,6 +44,9 @@ func openXLSX(path string, opts Options) (x *xlsxRows, header []string, err erro
 		if f != nil {
 			f.Close()
 		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, nil, fileErrorf("the XLSX workbook is damaged (a part is missing or cut short)")
+		}
 		return nil, nil, fileErrorf("cannot read the XLSX workbook: %v", err)
 	}
 	x = &xlsxRows{f: f, opts: opts}
@@ -126,8 +129,11 @@ func checkZip(path string, opts Options) *FileError {
 		return fileErrorf("the workbook has %d parts, more than the %d allowed", len(zr.File), maxZipEntries)
 	}
 	var total uint64
-	sheets := 0
+	sheets, contentTypes := 0, false
 	for _, f := range zr.File {
+		if strings.EqualFold(f.Name, "[Content_Types].xml") {
+			contentTypes = true
+		}
 		total += f.UncompressedSize64
 		if total > uint64(opts.MaxXLSXUnzipped) || total < f.UncompressedSize64 {
 			return fileErrorf("the workbook unpacks to more than %s, the limit (a zip bomb?)", sizeText(opts.MaxXLSXUnzipped))
@@ -136,6 +142,9 @@ func checkZip(path string, opts Options) *FileError {
 		if strings.HasPrefix(name, "xl/worksheets/") && strings.HasSuffix(name, ".xml") && !strings.Contains(name[len("xl/worksheets/"):], "/") {
 			sheets++
 		}
+	}
+	if !contentTypes {
+		return fileErrorf("the file is a zip archive, not an XLSX workbook")
 	}
 	if sheets > opts.MaxSheets {
 		return fileErrorf("the workbook has %d worksheets, more than the %d allowed", sheets, opts.MaxSheets)

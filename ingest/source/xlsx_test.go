@@ -118,7 +118,7 @@ func TestXLSX(t *testing.T) {
 		},
 		{
 			name: "a zip that is not a workbook", file: "p.xlsx", data: plainZip(t),
-			errSub: "XLSX",
+			errSub: "the file is a zip archive, not an XLSX workbook",
 		},
 	} {
 		t.Run(c.name, c.run)
@@ -153,4 +153,25 @@ func TestXLSXRawDate(t *testing.T) {
 	}
 	data, _ := os.ReadFile(p)
 	tcase{name: "date", file: "d.xlsx", data: data, records: []Record{rec(2, "45123.5")}}.run(t)
+}
+
+// Damaged workbooks give a FileError or rows, never a panic.
+func TestXLSXDamagedNoPanic(t *testing.T) {
+	wb := workbook(t, map[string][][]any{"S": {{"txn_id", "amount"}, {"T1", 1.5}, {"T2", "x"}}}, "S")
+	dir := t.TempDir()
+	r := newRand(7)
+	for i := 0; i < 300; i++ {
+		data := append([]byte(nil), wb...)
+		for k := 0; k < 1+i%4; k++ {
+			data[r.IntN(len(data))] = byte(r.UintN(256))
+		}
+		if i%10 == 0 {
+			data = data[:r.IntN(len(data))]
+		}
+		p := filepath.Join(dir, fmt.Sprintf("d%d.xlsx", i))
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		checkReader(t, p, Options{Name: "d.xlsx", Format: XLSX})
+	}
 }
