@@ -69,7 +69,7 @@ func (w *world) genPayments() {
 	add := func(p payment) {
 		p.seq = seq
 		seq++
-		if p.pairSeq == 0 {
+		if !p.voided {
 			p.pairSeq = -1
 		}
 		w.pays = append(w.pays, p)

@@ -354,12 +354,16 @@ func checkIntegrity(t *testing.T, ds *dataset) {
 		c.date(r, "effective_from")
 	}
 	custs := c.index("customers", "customer_id")
-	ids := map[string]bool{}
+	ids, units := map[string]bool{}, map[string]bool{}
 	for _, r := range ds.rows["customers"] {
 		if !validTaiwanID(r["id_doc"]) || ids[r["id_doc"]] {
 			c.errorf("customers: id_doc %q invalid or repeated", r["id_doc"])
 		}
 		ids[r["id_doc"]] = true
+		if units[r["area"]+r["unit"]] {
+			c.errorf("customers: unit %s %s repeated", r["area"], r["unit"])
+		}
+		units[r["area"]+r["unit"]] = true
 		if utf8.RuneCountInString(r["name"]) < 2 || r["unit"] == "" || !slices.Contains(areas, r["area"]) {
 			c.errorf("customers: %v", r)
 		}
@@ -866,6 +870,7 @@ func checkAnomalyTypes(t *testing.T, m *Manifest) {
 func TestEdgeSets(t *testing.T) {
 	for _, cfg := range []Config{
 		{Customers: 1, Months: 1, End: testEnd},
+		{Customers: 4000, Months: 1, End: testEnd},                                            // more customers than units in an area: new buildings
 		{Customers: 12, Months: 2, Seed: 3, End: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)}, // leap February
 		{Customers: 40, Months: 13, Seed: -5, End: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), Location: time.UTC},
 	} {

@@ -95,6 +95,41 @@ var areas = []string{"東區", "西區", "南區", "北區", "中區"}
 // buildings of each area.
 var areaBuildings = [][]string{{"A", "B"}, {"C", "D"}, {"E", "F"}, {"G", "H"}, {"J", "K"}}
 
+// Each building has floors 2..30 with 12 units a floor.
+const (
+	floorsPerBuilding = 29
+	unitsPerFloor     = 12
+	unitsPerBuilding  = floorsPerBuilding * unitsPerFloor
+)
+
+// unitAllocator hands out distinct units ("A棟12樓之3") in random order,
+// area by area; an area that runs out of units gets new buildings (A2, B2, ...).
+type unitAllocator struct {
+	perm  [][]int // per area: a permutation of the unit slots of two buildings
+	taken []int   // per area: units handed out
+}
+
+func newUnitAllocator(r *rand.Rand) *unitAllocator {
+	a := &unitAllocator{taken: make([]int, len(areas))}
+	for range areas {
+		a.perm = append(a.perm, r.Perm(2*unitsPerBuilding))
+	}
+	return a
+}
+
+func (a *unitAllocator) next(area int) string {
+	k := a.taken[area]
+	a.taken[area]++
+	slot := a.perm[area][k%len(a.perm[area])]
+	round := k / len(a.perm[area])
+	b := areaBuildings[area][slot/unitsPerBuilding]
+	if round > 0 {
+		b += itoa(round + 1)
+	}
+	in := slot % unitsPerBuilding
+	return fmt.Sprintf("%s棟%d樓之%d", b, 2+in/unitsPerFloor, 1+in%unitsPerFloor)
+}
+
 var surnames = []string{
 	"陳", "林", "黃", "張", "李", "王", "吳", "劉", "蔡", "楊", "許", "鄭", "謝", "郭", "洪",
 	"曾", "邱", "廖", "賴", "周", "徐", "蘇", "葉", "莊", "呂", "江", "何", "蕭", "羅", "高",
@@ -224,7 +259,7 @@ func weighted(r *rand.Rand, weights []int) int {
 func (w *world) genCustomers() {
 	r := w.rng("customers")
 	seenID := make(map[string]bool, w.cfg.Customers)
-	seenUnit := make(map[string]bool, w.cfg.Customers)
+	units := newUnitAllocator(r)
 	w.customers = make([]customer, w.cfg.Customers)
 	for i := range w.customers {
 		c := &w.customers[i]
@@ -239,15 +274,7 @@ func (w *world) genCustomers() {
 		}
 		c.name = name
 		c.area = r.IntN(len(areas))
-		for {
-			b := areaBuildings[c.area][r.IntN(2)]
-			u := fmt.Sprintf("%s棟%d樓之%d", b, 2+r.IntN(29), 1+r.IntN(12))
-			if !seenUnit[u] || len(seenUnit) >= len(areas)*2*29*12 {
-				seenUnit[u] = true
-				c.unit = u
-				break
-			}
-		}
+		c.unit = units.next(c.area)
 		for {
 			id := taiwanID(r)
 			if !seenID[id] {
