@@ -3,12 +3,14 @@
 -- payments), the part collected by its due date, and what is outstanding, as
 -- of a day: payments and refunds after it do not count.
 CREATE OR REPLACE MACRO bill_balances_at(as_of) AS TABLE
-WITH pay AS (
-    SELECT p.bill_id, p.txn_id, p.amount, local_day(p.paid_at) AS paid_on,
-           coalesce((SELECT sum(r.amount) FROM refunds r
-                     WHERE r.txn_id = p.txn_id AND r.executed_at IS NOT NULL
-                       AND local_day(r.executed_at) <= as_of), 0) AS refunded
-    FROM payments p
+WITH refunded AS (
+    SELECT txn_id, sum(amount) AS refunded FROM refunds
+    WHERE executed_at IS NOT NULL AND local_day(executed_at) <= as_of
+    GROUP BY txn_id
+),
+pay AS (
+    SELECT p.bill_id, p.txn_id, p.amount, local_day(p.paid_at) AS paid_on, coalesce(r.refunded, 0) AS refunded
+    FROM payments p LEFT JOIN refunded r ON r.txn_id = p.txn_id
     WHERE p.status = 'completed' AND p.bill_id IS NOT NULL AND local_day(p.paid_at) <= as_of
 )
 SELECT b.bill_id, b.customer_id, b.fee_item, c.area, b.period, b.due_date,

@@ -5,9 +5,11 @@
 CREATE OR REPLACE VIEW bill_payments AS
 SELECT b.period, b.fee_item, b.due_date, p.txn_id, p.method, coalesce(p.collector, '') AS collector,
        local_day(p.paid_at) AS paid_on,
-       p.amount - coalesce((SELECT sum(r.amount) FROM refunds r
-                            WHERE r.txn_id = p.txn_id AND r.executed_at IS NOT NULL), 0) AS net_amount
-FROM payments p JOIN bills b ON b.bill_id = p.bill_id
+       p.amount - coalesce(r.refunded, 0) AS net_amount
+FROM payments p
+JOIN bills b ON b.bill_id = p.bill_id
+LEFT JOIN (SELECT txn_id, sum(amount) AS refunded FROM refunds WHERE executed_at IS NOT NULL GROUP BY txn_id) r
+       ON r.txn_id = p.txn_id
 WHERE p.status = 'completed';
 COMMENT ON VIEW bill_payments IS 'Completed payments linked to bills, with the bill''s period and due date and the amount net of executed refunds.';
 
