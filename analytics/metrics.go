@@ -65,7 +65,7 @@ const (
 	ImprovementQuery           = "SELECT action_id, title, problem, owner, metric, started_on, before, after, delta, target, target_met, weeks_before, weeks_after FROM improvement ORDER BY started_on, action_id"
 	FinanceSummaryQuery        = "SELECT period, billed, collected, refunded, outstanding, walk_in_revenue, provider_fees, net_settled, dso_days, cei FROM finance_summary ORDER BY period"
 	FeeStandardsQuery          = "SELECT code, name, unit, rate, effective_from, effective_to FROM fee_items ORDER BY code, effective_from"
-	MetricWeeklyQuery          = "SELECT CAST(w AS DATE) AS week, metric_value('%s', CAST(w AS DATE), CAST(w AS DATE) + 7) AS value FROM range(DATE '%s', DATE '%s', INTERVAL 7 DAY) t(w) ORDER BY week"
+	MetricWeeklyQuery          = "SELECT week, value FROM metric_weekly('%s', DATE '%s', DATE '%s')"
 )
 
 // Collection is one row of collection_monthly or collection_by_area (Key is

@@ -1,26 +1,43 @@
--- The value of a metric over the days [from_day, to_day), pooled over the
--- window (a rate over all its items, not an average of daily rates);
--- discrepancy_amount is the amount per week. The metric names are those an
--- improvement action may name.
-CREATE OR REPLACE MACRO metric_value(metric, from_day, to_day) AS
-CASE metric
-    WHEN 'collection_rate' THEN (SELECT ratio4(sum(collected), sum(net_due)) FROM bill_balances
-                                WHERE due_date >= from_day AND due_date < to_day)
-    WHEN 'on_time_rate' THEN (SELECT ratio4(sum(on_time), sum(net_due)) FROM bill_balances
-                             WHERE due_date >= from_day AND due_date < to_day)
-    WHEN 'match_rate' THEN (SELECT ratio4(count(*) FILTER (WHERE status = 'matched'), count(*)) FROM reconciliation
-                           WHERE status <> 'pending' AND day >= from_day AND day < to_day)
-    WHEN 'discrepancy_amount' THEN (SELECT ratio4(coalesce(sum(abs(diff)), 0) * 7, date_diff('day', from_day, to_day)) FROM reconciliation
-                                   WHERE status NOT IN ('matched', 'pending') AND day >= from_day AND day < to_day)
-    WHEN 'refund_days' THEN (SELECT ratio4(sum(date_diff('day', local_day(requested_at), local_day(executed_at))), count(*)) FROM refunds
-                            WHERE executed_at IS NOT NULL AND local_day(requested_at) >= from_day AND local_day(requested_at) < to_day)
-    WHEN 'reissue_rate' THEN (SELECT ratio4(count(reissue_of), count(*)) FROM invoices
-                             WHERE local_day(issued_at) >= from_day AND local_day(issued_at) < to_day)
-    WHEN 'errors_per_1000' THEN (SELECT ratio4(count(*) FILTER (WHERE status = 'voided') * 1000, count(*)) FROM payments
-                                WHERE local_day(paid_at) >= from_day AND local_day(paid_at) < to_day)
-    WHEN 'avg_score' THEN (SELECT ratio4(sum(score), count(*)) FROM feedback
-                          WHERE local_day(received_at) >= from_day AND local_day(received_at) < to_day)
-END;
+-- Every metric an improvement action may name, as a numerator and a
+-- denominator per day, so that any window is a sum over its days (a rate
+-- pooled over all its items, not an average of daily rates).
+-- discrepancy_amount has no denominator per day: over a window it is the
+-- amount per week (7 x sum / days).
+CREATE OR REPLACE VIEW metric_days AS
+SELECT 'collection_rate' AS metric, due_date AS day, sum(collected) AS num, sum(net_due) AS den FROM bill_balances GROUP BY due_date
+UNION ALL
+SELECT 'on_time_rate', due_date, sum(on_time), sum(net_due) FROM bill_balances GROUP BY due_date
+UNION ALL
+SELECT 'match_rate', day, count(*) FILTER (WHERE status = 'matched'), count(*) FROM reconciliation WHERE status <> 'pending' GROUP BY day
+UNION ALL
+SELECT 'discrepancy_amount', day, coalesce(sum(abs(diff)) FILTER (WHERE status NOT IN ('matched', 'pending')), 0), 0 FROM reconciliation GROUP BY day
+UNION ALL
+SELECT 'refund_days', local_day(requested_at), sum(date_diff('day', local_day(requested_at), local_day(executed_at))), count(*)
+FROM refunds WHERE executed_at IS NOT NULL GROUP BY 2
+UNION ALL
+SELECT 'reissue_rate', local_day(issued_at), count(reissue_of), count(*) FROM invoices GROUP BY 2
+UNION ALL
+SELECT 'errors_per_1000', local_day(paid_at), count(*) FILTER (WHERE status = 'voided') * 1000, count(*) FROM payments GROUP BY 2
+UNION ALL
+SELECT 'avg_score', local_day(received_at), sum(score), count(*) FROM feedback GROUP BY 2;
+COMMENT ON VIEW metric_days IS 'Each improvement metric as a numerator and denominator per day; a window''s value is sum(num) / sum(den) (discrepancy_amount: 7 x sum(num) / days, the amount per week).';
+
+-- A metric's value over the days [from_day, to_day) of metric_days rows m.
+CREATE OR REPLACE MACRO metric_window(metric, num, den, from_day, to_day) AS
+    CASE WHEN metric = 'discrepancy_amount' THEN ratio4(coalesce(num, 0) * 7, date_diff('day', from_day, to_day))
+         ELSE ratio4(num, den) END;
+
+-- A metric's value, week by week, over the weeks starting at from_day and
+-- every 7 days after it, before to_day.
+CREATE OR REPLACE MACRO metric_weekly(metric_name, from_day, to_day) AS TABLE
+SELECT week, metric_window(metric_name, num, den, week, week + 7) AS value
+FROM (
+    SELECT CAST(w AS DATE) AS week, sum(m.num) AS num, sum(m.den) AS den
+    FROM range(CAST(from_day AS DATE), CAST(to_day AS DATE), INTERVAL 7 DAY) t(w)
+    LEFT JOIN metric_days m ON m.metric = metric_name AND m.day >= CAST(w AS DATE) AND m.day < CAST(w AS DATE) + 7
+    GROUP BY w
+)
+ORDER BY week;
 
 -- Whether a higher value of the metric is better.
 CREATE OR REPLACE MACRO higher_is_better(metric) AS
@@ -45,10 +62,17 @@ WITH w AS (
     FROM actions a
 ),
 v AS (
-    SELECT w.*,
-           metric_value(metric, before_from, started_on) AS before,
-           CASE WHEN after_to > started_on THEN metric_value(metric, started_on, after_to) END AS after
+    SELECT w.action_id, any_value(w.title) AS title, any_value(w.problem) AS problem, any_value(w.owner) AS owner,
+           any_value(w.metric) AS metric, any_value(w.started_on) AS started_on, any_value(w.target) AS target,
+           any_value(w.before_from) AS before_from, any_value(w.after_to) AS after_to,
+           metric_window(any_value(w.metric), sum(m.num) FILTER (WHERE m.day < w.started_on),
+                         sum(m.den) FILTER (WHERE m.day < w.started_on), any_value(w.before_from), any_value(w.started_on)) AS before,
+           CASE WHEN any_value(w.after_to) > any_value(w.started_on) THEN
+                metric_window(any_value(w.metric), sum(m.num) FILTER (WHERE m.day >= w.started_on),
+                              sum(m.den) FILTER (WHERE m.day >= w.started_on), any_value(w.started_on), any_value(w.after_to)) END AS after
     FROM w
+    LEFT JOIN metric_days m ON m.metric = w.metric AND m.day >= w.before_from AND m.day < w.after_to
+    GROUP BY w.action_id
 )
 SELECT action_id, title, problem, owner, metric, started_on, before, after,
        after - before AS delta, target,
