@@ -31,6 +31,7 @@ var allowed = map[string][]string{
 // homes says which of our packages may import an outside dependency.
 var homes = map[string][]string{
 	"github.com/duckdb/duckdb-go":      {"data"},
+	"github.com/apache/arrow-go":       {"data"},
 	"github.com/go-echarts/go-echarts": {"site"},
 	"github.com/a-h/templ":             {"templates", "site", "ingest"},
 	"github.com/xuri/excelize":         {"ingest/source"},

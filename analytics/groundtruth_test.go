@@ -83,8 +83,8 @@ func TestReconciliationFindsExactlyTheInjectedDiscrepancies(t *testing.T) {
 	}
 	type row struct {
 		status, source, day, channel string
-		diff, system, bank          data.Decimal
-		resolution                  *string
+		diff, system, bank           data.Decimal
+		resolution                   *string
 	}
 	got := map[string]row{}
 	rows, err := store.DB().Query(`SELECT ref, status, source, CAST(day AS VARCHAR), channel, diff, system_amount, bank_amount, resolution

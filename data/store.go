@@ -7,7 +7,6 @@ package data
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -28,6 +27,9 @@ type Options struct {
 	MemoryLimit string
 	// Location is the zone local days are bucketed in; nil means UTC.
 	Location *time.Location
+	// ExternalAccess lets SQL read and write files (COPY, read_csv). Only
+	// `feeflow export` needs it; every other instance runs sandboxed.
+	ExternalAccess bool
 }
 
 // Store is an open feeflow database.
@@ -36,6 +38,9 @@ type Store struct {
 	conn *duckdb.Connector
 	path string
 	loc  *time.Location
+
+	// analysts bounds the analysts' queries running at once (gate.go).
+	analysts chan struct{}
 
 	// writeMu makes the store's single writer explicit: DuckDB serialises
 	// commits anyway, but overlapping batches would conflict on their keys.
@@ -73,29 +78,29 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.MemoryLimit != "" {
 		q.Set("memory_limit", opts.MemoryLimit)
 	}
-	dsn := path
-	if len(q) > 0 {
-		dsn += "?" + q.Encode()
-	}
+	// The sandbox (STACK.md): no file or network access from SQL; it cannot
+	// be turned back on while the instance runs.
+	q.Set("enable_external_access", strconv.FormatBool(opts.ExternalAccess))
+	dsn := path + "?" + q.Encode()
 	tz := loc.String()
 	if tz == "Local" {
 		return nil, fmt.Errorf("open database %s: the time zone must be given by name (e.g. Asia/Taipei), not as Go's Local", path)
 	}
-	connector, err := duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
-		// TimeZone is per connection (STACK.md); local days depend on it.
-		_, err := execer.ExecContext(context.Background(), "SET TimeZone = '"+strings.ReplaceAll(tz, "'", "''")+"'", nil)
-		return err
-	})
+	connector, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
 		return nil, openError(path, err)
 	}
 	db := sql.OpenDB(connector)
-	if err := db.PingContext(ctx); err != nil {
+	// TimeZone is set once for the instance, so that every pooled connection
+	// has it (local days depend on it), and then the configuration is locked:
+	// no SET, from anyone, afterwards (gate.go). A per-connection SET in the
+	// connector's init would fail on new connections once locked.
+	if err := lockConfiguration(ctx, db, tz); err != nil {
 		db.Close()
 		connector.Close()
 		return nil, openError(path, err)
 	}
-	s := &Store{db: db, conn: connector, path: path, loc: loc}
+	s := &Store{db: db, conn: connector, path: path, loc: loc, analysts: make(chan struct{}, analystSlots)}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -105,6 +110,32 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// lockConfiguration sets the instance's zone and locks its configuration.
+// An instance this process already opened with the same DSN is shared and
+// already locked: it must then have the same zone.
+func lockConfiguration(ctx context.Context, db *sql.DB, tz string) error {
+	var locked bool
+	var current string
+	if err := db.QueryRowContext(ctx, `SELECT current_setting('lock_configuration'), current_setting('TimeZone')`).Scan(&locked, &current); err != nil {
+		return err
+	}
+	if locked {
+		if current != tz {
+			return fmt.Errorf("the database is already open in this process with the time zone %s, not %s", current, tz)
+		}
+		return nil
+	}
+	for _, stmt := range []string{
+		"SET GLOBAL TimeZone = '" + strings.ReplaceAll(tz, "'", "''") + "'",
+		"SET lock_configuration = true",
+	} {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func openError(path string, err error) error {

@@ -26,8 +26,13 @@ type ServerConfig struct {
 	Store    *data.Store
 	Ingester *Ingester
 	Tokens   Tokens
-	// SiteDir is the published site served at /; "" serves none yet.
+	// SiteDir is the site folder: its builds under SiteDir/builds/<id>/, the
+	// published one linked as SiteDir/current and served at /; "" serves none.
 	SiteDir string
+	// Publish writes a complete build of the site into dir (which it
+	// creates); the server calls it after committed ingests (debounced) and
+	// on POST /api/v1/publish. nil publishes nothing.
+	Publish func(ctx context.Context, dir string) error
 	// ProfilesDir holds mapping profiles NAME.json chosen with ?map=NAME.
 	ProfilesDir string
 	// MaxUpload bounds one request body in bytes.
@@ -37,6 +42,10 @@ type ServerConfig struct {
 	// TempDir receives uploads while they are ingested.
 	TempDir string
 	Logger  *slog.Logger
+	// SQLTimeout stops an analyst's query (POST /api/v1/sql); default 30 s.
+	SQLTimeout time.Duration
+	// SQLMaxRows is the SQL API's row limit unless ?limit= asks for another; default 10000.
+	SQLMaxRows int
 }
 
 // Server is feeflow's HTTP server: the ingest API, the upload page, health,
@@ -44,6 +53,7 @@ type ServerConfig struct {
 type Server struct {
 	cfg   ServerConfig
 	slots chan struct{}
+	pub   *publisher
 }
 
 // NewServer builds a server.
@@ -57,13 +67,21 @@ func NewServer(cfg ServerConfig) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxQueued)}
+	if cfg.SQLTimeout <= 0 {
+		cfg.SQLTimeout = 30 * time.Second
+	}
+	if cfg.SQLMaxRows <= 0 || cfg.SQLMaxRows > maxSQLRows {
+		cfg.SQLMaxRows = defaultSQLRows
+	}
+	return &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxQueued), pub: newPublisher(cfg)}
 }
 
 // Handler lists every route of the server in one place.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/ingest/{kind}", s.handleIngest)
+	mux.HandleFunc("POST /api/v1/sql", s.handleSQL)
+	mux.HandleFunc("POST /api/v1/publish", s.handlePublish)
 	mux.HandleFunc("GET /upload", s.handleUploadPage)
 	mux.HandleFunc("POST /upload", s.handleUploadForm)
 	mux.HandleFunc("GET /upload.css", s.handleUploadCSS)
@@ -102,6 +120,12 @@ func statusOf(err error) int {
 		return http.StatusOK
 	case errors.Is(err, ErrRejected):
 		return http.StatusUnprocessableEntity
+	case isQueryFault(err):
+		return http.StatusBadRequest
+	case isQueryTimeout(err):
+		return http.StatusGatewayTimeout
+	case errors.Is(err, data.ErrBusy):
+		return http.StatusServiceUnavailable
 	case errors.As(err, &badFile), errors.Is(err, errNoFile), errors.Is(err, ErrBadRequest):
 		return http.StatusBadRequest
 	case errors.Is(err, ErrUnknownKind):
@@ -112,8 +136,10 @@ func statusOf(err error) int {
 		return http.StatusUnsupportedMediaType
 	case errors.Is(err, errUnauthorized):
 		return http.StatusUnauthorized
-	case errors.Is(err, errBusy):
+	case errors.Is(err, errBusy), errors.Is(err, errShuttingDown):
 		return http.StatusServiceUnavailable
+	case errors.Is(err, errNoSite):
+		return http.StatusNotImplemented
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable
 	default:
@@ -127,6 +153,8 @@ func message(err error) string {
 	switch {
 	case errors.As(err, &tooLarge):
 		return fmt.Sprintf("the upload is larger than the limit of %s", byteSize(tooLarge.Limit))
+	case errors.Is(err, errBuildFailed):
+		return errBuildFailed.Error()
 	case statusOf(err) == http.StatusInternalServerError:
 		return "internal error; the upload was not written (see the server log)"
 	}
@@ -172,6 +200,7 @@ func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.receive(w, r, &up, nil, nil)
+	s.ingested(res, err)
 	s.answer(w, r, kind, res, err)
 }
 
@@ -376,8 +405,11 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, map[string]string{"status": state, "database": state})
 }
 
+// handleSite serves the current build; before the first one, / leads to the
+// upload page.
 func (s *Server) handleSite(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.SiteDir == "" {
+	b := s.pub.current.Load()
+	if b == nil {
 		if r.URL.Path == "/" {
 			http.Redirect(w, r, "/upload", http.StatusSeeOther)
 			return
@@ -385,7 +417,7 @@ func (s *Server) handleSite(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	http.FileServer(http.Dir(s.cfg.SiteDir)).ServeHTTP(w, r)
+	s.pub.serve(w, r, b)
 }
 
 func (s *Server) handleUploadCSS(w http.ResponseWriter, r *http.Request) {
@@ -420,6 +452,7 @@ func (s *Server) handleUploadForm(w http.ResponseWriter, r *http.Request) {
 		up.DryRun, up.AllowErrors = isTrue(form["dry_run"]), isTrue(form["allow_errors"])
 		return nil
 	})
+	s.ingested(res, err)
 	if form["kind"] != "" {
 		page.Kind = form["kind"]
 	}

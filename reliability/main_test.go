@@ -37,9 +37,10 @@ func TestMain(m *testing.M) {
 
 // server is one running `feeflow serve` process.
 type server struct {
-	cmd  *exec.Cmd
-	addr string
-	done chan error
+	cmd    *exec.Cmd
+	addr   string
+	done   chan error
+	exited bool
 }
 
 const token = "reliability-token-0123456789"
@@ -96,17 +97,26 @@ func startServer(t testing.TB, db, site, addr string) *server {
 
 // kill ends the process with SIGKILL: no chance to finish anything.
 func (s *server) kill() {
+	if s.exited {
+		return
+	}
 	s.cmd.Process.Kill()
 	<-s.done
+	s.exited = true
 }
 
-// stop ends the process with SIGTERM and waits for its graceful exit.
+// stop ends the process with SIGTERM and waits for its graceful exit; it
+// does nothing once the process has exited.
 func (s *server) stop(t testing.TB) {
+	if s.exited {
+		return
+	}
 	s.cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-s.done:
+		s.exited = true
 	case <-time.After(3 * time.Minute):
-		s.kill()
 		t.Error("server did not stop within 3 minutes of SIGTERM")
+		s.kill()
 	}
 }

@@ -17,7 +17,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "demo", "[--dir DIR] [--customers N] [--months M] [--seed S] [--addr HOST:PORT] [--no-serve]")
 	dir := fs.String("dir", "feeflow-demo", "folder for the generated exports and the database")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on")
-	noServe := fs.Bool("no-serve", false, "stop after loading the data")
+	noServe := fs.Bool("no-serve", false, "stop after loading the data and building the site")
 	g := addGenFlags(fs)
 	tz := tzFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -49,8 +49,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := loadDemo(ctx, e, dbPath, exports, m, loc); err != nil {
 		return err
 	}
+	siteDir := filepath.Join(*dir, "site")
 	if *noServe {
-		return nil
+		return buildDemoSite(ctx, e, dbPath, siteDir, loc)
 	}
 	token, err := demoToken()
 	if err != nil {
@@ -60,8 +61,30 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "upload token for this session: %s\n", token)
-	return serve(ctx, e, serveOptions{db: dbPath, addr: *addr, tokens: tokens, maxUpload: 256 << 20, loc: loc}, nil)
+	o := serveOptions{db: dbPath, site: siteDir, addr: *addr, tokens: tokens, maxUpload: 256 << 20, loc: loc, siteFirst: true}
+	return serve(ctx, e, o, func(string) {
+		fmt.Fprintf(e.stdout, "  upload token for this session: %s\n", token)
+		fmt.Fprintf(e.stdout, "  the same site opens from disk: %s\n", filepath.Join(siteDir, "current", "index.html"))
+		fmt.Fprintln(e.stdout, "stop with Ctrl-C")
+	})
+}
+
+// buildDemoSite publishes the site into siteDir once, through the server's
+// publishing (a new build made current atomically), without serving it.
+func buildDemoSite(ctx context.Context, e *env, dbPath, siteDir string, loc *time.Location) error {
+	store, err := openStore(ctx, dbPath, loc)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	srv := ingest.NewServer(ingest.ServerConfig{Store: store, SiteDir: siteDir, Publish: sitePublisher(e, store)})
+	defer srv.Shutdown(context.Background())
+	sum, err := srv.Publish(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "site built: %d pages, %d files, %s in %.1f s\nopen %s\n", sum.Pages, sum.Files, byteCount(sum.Bytes), sum.Seconds, filepath.Join(siteDir, "current", "index.html"))
+	return nil
 }
 
 // loadDemo ingests the generated files in upload order through the same
@@ -97,4 +120,3 @@ func demoToken() (string, error) {
 	}
 	return hex.EncodeToString(b), nil
 }
-

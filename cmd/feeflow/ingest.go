@@ -80,7 +80,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		c := &client{base: strings.TrimRight(*server, "/"), token: tok, tz: *tz}
 		send = c.ingest
 	} else {
-		store, err := openStore(ctx, *db, loc)
+		store, err := openStoreForIngest(ctx, *db, loc)
 		if err != nil {
 			return err
 		}

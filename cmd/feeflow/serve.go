@@ -10,7 +10,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/feeflow/feeflow/analytics"
+	"github.com/feeflow/feeflow/data"
 	"github.com/feeflow/feeflow/ingest"
+	"github.com/feeflow/feeflow/site"
 )
 
 // serveOptions are the server's settings, shared by serve and demo.
@@ -19,12 +22,17 @@ type serveOptions struct {
 	tokens                   ingest.Tokens
 	maxUpload                int64
 	loc                      *time.Location
+	// siteFirst builds the site before listening when it is missing or
+	// stale, so the printed address shows the dashboard at once, and else
+	// rebuilds it in the background, so a newer feeflow's pages replace an
+	// older one's (demo).
+	siteFirst bool
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve", "--db PATH [--site DIR] [--addr HOST:PORT]")
 	db := fs.String("db", "", "database file (created if missing)")
-	site := fs.String("site", "", "folder of the published site, served at /")
+	siteDir := fs.String("site", "", "site folder (created if missing): builds under DIR/builds, the published one linked as DIR/current and served at /; rebuilt after each ingest")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	tokensFile := fs.String("tokens-file", "", "file of tokens, one name:token (or name:sha256:HEX) a line; default: $FEEFLOW_TOKENS as name:token,...")
 	maxUpload := fs.String("max-upload", "256MiB", "largest upload accepted")
@@ -48,7 +56,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, e, serveOptions{db: *db, site: *site, addr: *addr, profiles: *profiles, tokens: tokens, maxUpload: limit, loc: loc}, nil)
+	return serve(ctx, e, serveOptions{db: *db, site: *siteDir, addr: *addr, profiles: *profiles, tokens: tokens, maxUpload: limit, loc: loc}, nil)
 }
 
 func loadTokens(e *env, file string) (ingest.Tokens, error) {
@@ -85,17 +93,42 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 	}
 	defer store.Close()
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	var publish func(ctx context.Context, dir string) error
+	if o.site != "" {
+		publish = sitePublisher(e, store)
+	}
 	srv := ingest.NewServer(ingest.ServerConfig{
 		Store:       store,
 		Ingester:    ingest.New(store, ingest.Config{Location: o.loc, Now: e.now}),
 		Tokens:      o.tokens,
 		SiteDir:     o.site,
+		Publish:     publish,
 		ProfilesDir: o.profiles,
 		MaxUpload:   o.maxUpload,
 		Logger:      logger,
 	})
+	if o.site != "" && o.siteFirst {
+		if srv.SiteStale() {
+			fmt.Fprintf(e.stdout, "building the site in %s\n", o.site)
+			sum, err := srv.Publish(ctx)
+			if err != nil {
+				srv.Shutdown(context.Background())
+				return err
+			}
+			fmt.Fprintf(e.stdout, "site built: %d pages, %d files, %s in %.1f s\n", sum.Pages, sum.Files, byteCount(sum.Bytes), sum.Seconds)
+		} else {
+			fmt.Fprintf(e.stdout, "rebuilding the site in %s in the background; the last build is served meanwhile\n", o.site)
+			go srv.Publish(ctx) // the server logs the outcome; Shutdown waits for it
+		}
+	}
+	// Start builds the site in the background when it is missing or stale.
+	if err := srv.Start(); err != nil {
+		srv.Shutdown(context.Background())
+		return err
+	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
+		srv.Shutdown(context.Background())
 		return err
 	}
 	hs := &http.Server{
@@ -106,7 +139,11 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	fmt.Fprintf(e.stdout, "feeflow serving %s at http://%s/ (upload page: http://%s/upload)\n", o.db, ln.Addr(), ln.Addr())
+	if o.site != "" {
+		fmt.Fprintf(e.stdout, "feeflow serving %s\n  dashboard:   http://%s/\n  upload page: http://%s/upload\n", o.db, ln.Addr(), ln.Addr())
+	} else {
+		fmt.Fprintf(e.stdout, "feeflow serving %s at http://%s/ (upload page: http://%s/upload; no --site, so no dashboard)\n", o.db, ln.Addr(), ln.Addr())
+	}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -114,14 +151,40 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 	go func() { errc <- hs.Serve(ln) }()
 	select {
 	case err := <-errc:
+		srv.Shutdown(context.Background())
 		return err
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down: finishing uploads in flight")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = hs.Shutdown(shutCtx)
+	// The site build in flight finishes (or is cancelled) before the store closes.
+	if serr := srv.Shutdown(shutCtx); err == nil {
+		err = serr
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// sitePublisher builds the whole site from the store's metrics into dir;
+// the server calls it to publish a new build.
+func sitePublisher(e *env, store *data.Store) func(ctx context.Context, dir string) error {
+	return func(ctx context.Context, dir string) error {
+		_, err := site.Build(ctx, analytics.New(store), site.Options{Out: dir, Now: e.now()})
+		return err
+	}
+}
+
+// byteCount writes n bytes for people: 1.2 MB.
+func byteCount(n int64) string {
+	switch {
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

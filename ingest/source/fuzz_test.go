@@ -197,3 +197,20 @@ func FuzzDetectEncoding(f *testing.F) {
 		}
 	})
 }
+
+// FuzzXLSX feeds arbitrary bytes, and mutations of a real workbook, to the
+// XLSX reader: damaged workbooks must give a FileError, never a panic or an
+// unbounded read.
+func FuzzXLSX(f *testing.F) {
+	f.Add([]byte("PK\x03\x04"))
+	if b, err := os.ReadFile(filepath.Join("testdata", "fuzz-seed.xlsx")); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(t.TempDir(), "f.xlsx")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		checkReader(t, path, Options{Name: "f.xlsx", Format: XLSX, MaxXLSXUnzipped: 8 << 20})
+	})
+}

@@ -1,0 +1,171 @@
+-- The data dictionary of the metric views: what every column means, in the
+-- terms of the definitions above, read by `feeflow schema`, the dictionary
+-- page and any DuckDB client (duckdb_columns()). It installs last because
+-- CREATE OR REPLACE VIEW drops the comments of the view it replaces. Money
+-- columns are DECIMAL; rates are exact decimals to 4 places, NULL when the
+-- denominator is zero.
+
+-- bill_balances
+COMMENT ON COLUMN bill_balances.bill_id IS 'The bill (bills.bill_id).';
+COMMENT ON COLUMN bill_balances.customer_id IS 'The customer billed.';
+COMMENT ON COLUMN bill_balances.fee_item IS 'The fee item billed.';
+COMMENT ON COLUMN bill_balances.area IS 'Area of the bill''s customer; NULL when the customer has none.';
+COMMENT ON COLUMN bill_balances.period IS 'Billing period, YYYY-MM.';
+COMMENT ON COLUMN bill_balances.due_date IS 'Day the bill is due.';
+COMMENT ON COLUMN bill_balances.net_due IS 'amount_due - discount.';
+COMMENT ON COLUMN bill_balances.collected IS 'Completed payments linked to the bill less their executed refunds.';
+COMMENT ON COLUMN bill_balances.on_time IS 'The part of collected paid by the due date.';
+COMMENT ON COLUMN bill_balances.outstanding IS 'net_due - collected: what is still owed on the bill.';
+
+-- collection_monthly
+COMMENT ON COLUMN collection_monthly.period IS 'Billing period, YYYY-MM.';
+COMMENT ON COLUMN collection_monthly.fee_item IS 'Fee item code.';
+COMMENT ON COLUMN collection_monthly.billed IS 'sum(amount_due - discount) of the period''s bills.';
+COMMENT ON COLUMN collection_monthly.collected IS 'Completed payments linked to those bills less the executed refunds of those payments.';
+COMMENT ON COLUMN collection_monthly.collection_rate IS 'collected / billed, 4 places; NULL when nothing was billed.';
+COMMENT ON COLUMN collection_monthly.on_time_rate IS 'The part of collected paid by the due date / billed, 4 places.';
+
+-- collection_by_area
+COMMENT ON COLUMN collection_by_area.period IS 'Billing period, YYYY-MM.';
+COMMENT ON COLUMN collection_by_area.area IS 'Area of the bill''s customer ('''' when none).';
+COMMENT ON COLUMN collection_by_area.billed IS 'sum(amount_due - discount) of the period''s bills in the area.';
+COMMENT ON COLUMN collection_by_area.collected IS 'Completed payments linked to those bills less their executed refunds.';
+COMMENT ON COLUMN collection_by_area.collection_rate IS 'collected / billed, 4 places.';
+COMMENT ON COLUMN collection_by_area.on_time_rate IS 'The part of collected paid by the due date / billed, 4 places.';
+
+-- bill_payments
+COMMENT ON COLUMN bill_payments.period IS 'Billing period of the bill paid, YYYY-MM.';
+COMMENT ON COLUMN bill_payments.fee_item IS 'Fee item of the bill paid.';
+COMMENT ON COLUMN bill_payments.due_date IS 'Due date of the bill paid.';
+COMMENT ON COLUMN bill_payments.txn_id IS 'The payment.';
+COMMENT ON COLUMN bill_payments.method IS 'Payment method: cash, card, bank_transfer, wechat, alipay, other.';
+COMMENT ON COLUMN bill_payments.collector IS 'Collector who took it ('''' for online payments).';
+COMMENT ON COLUMN bill_payments.paid_on IS 'Local day the payment was taken.';
+COMMENT ON COLUMN bill_payments.net_amount IS 'Amount paid less the executed refunds of the payment.';
+
+-- collection_by_channel
+COMMENT ON COLUMN collection_by_channel.period IS 'Billing period, YYYY-MM.';
+COMMENT ON COLUMN collection_by_channel.channel IS 'Payment method: cash, card, bank_transfer, wechat, alipay, other.';
+COMMENT ON COLUMN collection_by_channel.payments IS 'Number of completed payments linked to the period''s bills.';
+COMMENT ON COLUMN collection_by_channel.collected IS 'Their amount net of executed refunds.';
+COMMENT ON COLUMN collection_by_channel.on_time IS 'The part of collected paid by the bills'' due dates.';
+COMMENT ON COLUMN collection_by_channel.share IS 'collected / the period''s collected over all channels, 4 places.';
+
+-- collection_by_collector
+COMMENT ON COLUMN collection_by_collector.period IS 'Billing period, YYYY-MM.';
+COMMENT ON COLUMN collection_by_collector.collector IS 'Collector ('''' for payments taken online).';
+COMMENT ON COLUMN collection_by_collector.payments IS 'Number of completed payments linked to the period''s bills.';
+COMMENT ON COLUMN collection_by_collector.collected IS 'Their amount net of executed refunds.';
+COMMENT ON COLUMN collection_by_collector.on_time IS 'The part of collected paid by the bills'' due dates.';
+COMMENT ON COLUMN collection_by_collector.share IS 'collected / the period''s collected over all collectors, 4 places.';
+
+-- arrears_monthly
+COMMENT ON COLUMN arrears_monthly.period IS 'Month, YYYY-MM.';
+COMMENT ON COLUMN arrears_monthly.opening_arrears IS 'Outstanding at the month''s start on bills due before it.';
+COMMENT ON COLUMN arrears_monthly.recovered IS 'Paid in the month on those bills (net of refunds executed in it), up to what was outstanding.';
+COMMENT ON COLUMN arrears_monthly.clearance_rate IS '清繳率 = recovered / opening_arrears, 4 places.';
+COMMENT ON COLUMN arrears_monthly.households_billed IS 'Customers with a bill of the period.';
+COMMENT ON COLUMN arrears_monthly.households_paid IS 'Those whose bills of the period are all fully paid.';
+COMMENT ON COLUMN arrears_monthly.household_rate IS '戶收費率 = households_paid / households_billed, 4 places.';
+
+-- reconciliation
+COMMENT ON COLUMN reconciliation.ref IS 'A txn_id, a settlement_id, or a group ref CHANNEL:COLLECTOR:YYYY-MM-DD (* for no collector).';
+COMMENT ON COLUMN reconciliation.source IS 'payment, settlement or group: what the row stands for.';
+COMMENT ON COLUMN reconciliation.day IS 'Local day of the payment, the line or the group.';
+COMMENT ON COLUMN reconciliation.channel IS 'Settlement channel: bank, card, wechat, alipay or cash_deposit.';
+COMMENT ON COLUMN reconciliation.collector IS 'Collector of a cash group or payment; NULL otherwise.';
+COMMENT ON COLUMN reconciliation.system_amount IS 'Amount in feeflow''s payments.';
+COMMENT ON COLUMN reconciliation.bank_amount IS 'Amount on the settlement lines.';
+COMMENT ON COLUMN reconciliation.diff IS 'bank_amount - system_amount.';
+COMMENT ON COLUMN reconciliation.status IS 'matched, amount_mismatch, missing_settlement, missing_payment, duplicate_settlement, or pending (inside the settlement window).';
+COMMENT ON COLUMN reconciliation.resolution IS 'How a discrepancy was resolved (resolutions.resolution); NULL while open.';
+
+-- reconciliation_daily
+COMMENT ON COLUMN reconciliation_daily.day IS 'Local day.';
+COMMENT ON COLUMN reconciliation_daily.channel IS 'Settlement channel.';
+COMMENT ON COLUMN reconciliation_daily.items IS 'Reconciliation rows decided (not pending).';
+COMMENT ON COLUMN reconciliation_daily.matched IS 'Rows matched.';
+COMMENT ON COLUMN reconciliation_daily.discrepancies IS 'Rows neither matched nor pending.';
+COMMENT ON COLUMN reconciliation_daily.discrepancy_amount IS 'sum(|diff|) of the discrepancies.';
+COMMENT ON COLUMN reconciliation_daily.match_rate IS 'matched / items, 4 places.';
+
+-- exceptions_monthly
+COMMENT ON COLUMN exceptions_monthly.period IS 'Month of occurrence, YYYY-MM.';
+COMMENT ON COLUMN exceptions_monthly.type IS 'cannot_pay, refused, dispute or fraud.';
+COMMENT ON COLUMN exceptions_monthly.count IS 'Exceptions that occurred.';
+COMMENT ON COLUMN exceptions_monthly.escalated IS 'Of those, escalated.';
+COMMENT ON COLUMN exceptions_monthly.resolved IS 'Of those, resolved.';
+COMMENT ON COLUMN exceptions_monthly.median_days_to_resolve IS 'Median days from occurrence to resolution, 1 place.';
+
+-- refunds_cycle
+COMMENT ON COLUMN refunds_cycle.period IS 'Month of request, YYYY-MM.';
+COMMENT ON COLUMN refunds_cycle.requested IS 'Refunds requested.';
+COMMENT ON COLUMN refunds_cycle.approved IS 'Of those, approved.';
+COMMENT ON COLUMN refunds_cycle.rejected IS 'Of those, rejected.';
+COMMENT ON COLUMN refunds_cycle.executed IS 'Of those, executed (money returned).';
+COMMENT ON COLUMN refunds_cycle.median_days IS 'Median days from request to execution, 1 place.';
+COMMENT ON COLUMN refunds_cycle.p90_days IS '90th percentile of days from request to execution, 1 place.';
+
+-- invoices_monthly
+COMMENT ON COLUMN invoices_monthly.period IS 'Month of issue, YYYY-MM.';
+COMMENT ON COLUMN invoices_monthly.issued IS 'Invoices and receipts issued.';
+COMMENT ON COLUMN invoices_monthly.lost_or_damaged IS 'Of those, now lost or damaged.';
+COMMENT ON COLUMN invoices_monthly.reissued IS 'Issued to replace another (reissue_of set).';
+COMMENT ON COLUMN invoices_monthly.reissue_rate IS 'reissued / issued, 4 places.';
+
+-- operator_errors
+COMMENT ON COLUMN operator_errors.period IS 'Month the payments were taken, YYYY-MM.';
+COMMENT ON COLUMN operator_errors.collector IS 'Collector ('''' for online payments).';
+COMMENT ON COLUMN operator_errors.payments IS 'Payments taken, voided ones included.';
+COMMENT ON COLUMN operator_errors.voided IS 'Payments voided.';
+COMMENT ON COLUMN operator_errors.errors_per_1000 IS 'voided x 1000 / payments, 4 places.';
+
+-- feedback_monthly
+COMMENT ON COLUMN feedback_monthly.period IS 'Month received, YYYY-MM.';
+COMMENT ON COLUMN feedback_monthly.responses IS 'Feedback received.';
+COMMENT ON COLUMN feedback_monthly.avg_score IS 'Average score (1-5), 4 places.';
+
+-- improvement
+COMMENT ON COLUMN improvement.action_id IS 'The action (actions.action_id).';
+COMMENT ON COLUMN improvement.title IS 'What is being done.';
+COMMENT ON COLUMN improvement.problem IS 'The problem it addresses.';
+COMMENT ON COLUMN improvement.owner IS 'Who is responsible.';
+COMMENT ON COLUMN improvement.metric IS 'The metric it should move.';
+COMMENT ON COLUMN improvement.started_on IS 'Day the action started.';
+COMMENT ON COLUMN improvement.before IS 'The metric over the 8 weeks before started_on (fewer where the data begins later).';
+COMMENT ON COLUMN improvement.after IS 'The metric over the 8 weeks from started_on (fewer where the data ends); NULL before any data.';
+COMMENT ON COLUMN improvement.delta IS 'after - before.';
+COMMENT ON COLUMN improvement.target IS 'The value the action aims for.';
+COMMENT ON COLUMN improvement.target_met IS 'Whether after reached the target in the direction better for the metric (lower for discrepancy_amount, refund_days, reissue_rate, errors_per_1000).';
+COMMENT ON COLUMN improvement.weeks_before IS 'Full weeks of data behind before.';
+COMMENT ON COLUMN improvement.weeks_after IS 'Full weeks of data behind after.';
+
+-- metric_days
+COMMENT ON COLUMN metric_days.metric IS 'Improvement metric: collection_rate, on_time_rate, match_rate, discrepancy_amount, refund_days, reissue_rate, errors_per_1000 or avg_score.';
+COMMENT ON COLUMN metric_days.day IS 'Day the numerator and denominator belong to (due date for the collection rates, local day otherwise).';
+COMMENT ON COLUMN metric_days.num IS 'Numerator of the day; a window''s value is sum(num) / sum(den).';
+COMMENT ON COLUMN metric_days.den IS 'Denominator of the day (0 for discrepancy_amount, a per-week amount: 7 x sum(num) / days).';
+
+-- finance_summary
+COMMENT ON COLUMN finance_summary.period IS 'Month (settlement cycle), YYYY-MM.';
+COMMENT ON COLUMN finance_summary.billed IS 'sum(amount_due - discount) of the bills of the period.';
+COMMENT ON COLUMN finance_summary.collected IS 'Completed bill payments received in the month.';
+COMMENT ON COLUMN finance_summary.refunded IS 'Refunds executed in the month.';
+COMMENT ON COLUMN finance_summary.outstanding IS 'Receivables still open at the month''s end.';
+COMMENT ON COLUMN finance_summary.walk_in_revenue IS 'Completed payments with no bill, received in the month.';
+COMMENT ON COLUMN finance_summary.provider_fees IS 'Fees kept by the providers on lines settled in the month.';
+COMMENT ON COLUMN finance_summary.net_settled IS 'amount - fee of the lines settled in the month.';
+COMMENT ON COLUMN finance_summary.dso_days IS 'DSO = outstanding / billed x days in the month, 2 places.';
+COMMENT ON COLUMN finance_summary.cei IS 'CEI = (opening + billed - closing) / (opening + billed - closing current), 4 places.';
+
+-- The macros analysts call.
+COMMENT ON MACRO local_day IS 'The calendar day, in the organisation''s zone, on which an instant fell.';
+COMMENT ON MACRO period_of IS 'The month YYYY-MM of a day.';
+COMMENT ON MACRO ratio4 IS 'The quotient num / den to 4 places, rounded half away from zero; NULL when den is 0.';
+COMMENT ON MACRO ratio2 IS 'The quotient num / den to 2 places; NULL when den is 0.';
+COMMENT ON MACRO TABLE bill_balances_at IS 'The view bill_balances as of a day (later payments and refunds do not count).';
+COMMENT ON MACRO TABLE arrears_aging IS 'Outstanding bills as of a day by days past due: not_due, 1-30, 31-60, 61-90, 91-120, 120+.';
+COMMENT ON MACRO TABLE reconciliation_at IS 'The reconciliation view as of a day.';
+COMMENT ON MACRO TABLE discrepancies_open IS 'Every unresolved discrepancy known on the day, when it opened and its age in days.';
+COMMENT ON MACRO metric_window IS 'An improvement metric over the days [from_day, to_day) from its summed numerator and denominator (discrepancy_amount: the amount per week).';
+COMMENT ON MACRO TABLE metric_weekly IS 'An improvement metric week by week: (week, value) for the weeks starting at from_day, every 7 days, before to_day.';

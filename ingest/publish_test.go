@@ -1,0 +1,707 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeSite stands in for site.Build: each build writes a page naming its
+// number on every line, so a reader can tell a whole page from a torn one.
+type fakeSite struct {
+	mu      sync.Mutex
+	builds  int
+	fail    bool
+	block   chan struct{} // when set, a build waits for it (or its context)
+	started chan int      // when set, told the number of each build as it starts
+}
+
+const fakeLines = 5000
+
+func fakePage(n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<!doctype html>\n<title>build %d</title>\n", n)
+	for range fakeLines {
+		fmt.Fprintf(&b, "<p>build %d</p>\n", n)
+	}
+	b.WriteString("</html>\n")
+	return b.String()
+}
+
+// checkPage returns the build number of a whole page, or an error for a torn one.
+func checkPage(body string) (int, error) {
+	var n int
+	if _, err := fmt.Sscanf(body, "<!doctype html>\n<title>build %d</title>\n", &n); err != nil {
+		return 0, fmt.Errorf("page does not start as a build: %.60q", body)
+	}
+	if body != fakePage(n) {
+		return n, fmt.Errorf("page of build %d is torn (%d bytes, want %d)", n, len(body), len(fakePage(n)))
+	}
+	return n, nil
+}
+
+func (f *fakeSite) publish(ctx context.Context, dir string) error {
+	f.mu.Lock()
+	f.builds++
+	n, fail, block, started := f.builds, f.fail, f.block, f.started
+	f.mu.Unlock()
+	if started != nil {
+		started <- n
+	}
+	if block != nil {
+		select {
+		case <-block:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "en", "data"), 0o755); err != nil {
+		return err
+	}
+	// Written in place, file by file: only the server's swap may make it whole.
+	files := map[string]string{
+		"index.html":           fakePage(n),
+		"en/index.html":        fakePage(n),
+		"en/data/numbers.csv":  "period,billed\n2026-10,100.00\n",
+		"assets/site.css":      fmt.Sprintf("/* build %d */\n", n),
+		"assets/charts.js":     "// charts\n",
+		"en/data/readme.txt":   "numbers\n",
+		"en/empty/placeholder": "",
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		if fail && i == 2 {
+			return errors.New("fake site: the build broke half way")
+		}
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(files[name]), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *fakeSite) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.builds
+}
+
+func (f *fakeSite) set(fn func(f *fakeSite)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
+// publishServer is a test server with a site folder published by fake.
+func publishServer(t *testing.T, fake *fakeSite, tune func(p *publisher)) (*httptest.Server, *Server, string) {
+	t.Helper()
+	in, store := testIngester(t)
+	seed(t, in)
+	tokens, err := ParseTokens("finance:" + testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(t.TempDir(), "site")
+	cfg := ServerConfig{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(), SiteDir: root}
+	if fake != nil {
+		cfg.Publish = fake.publish
+	}
+	s := NewServer(cfg)
+	if tune != nil {
+		tune(s.pub)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(func() {
+		ts.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s.Shutdown(ctx)
+	})
+	return ts, s, root
+}
+
+// get fetches url without following redirects.
+func get(t *testing.T, url string) (*http.Response, string) {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+func postPublish(t *testing.T, url, token string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("publish answer is not JSON (%s): %s", resp.Status, raw)
+	}
+	return resp.StatusCode, v
+}
+
+// waitFor polls cond until it holds or the time is up.
+func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", limit, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// servedBuild is the build number of the page GET / answers, 0 for none.
+func servedBuild(t *testing.T, base string) int {
+	t.Helper()
+	resp, body := get(t, base+"/")
+	if resp.StatusCode == http.StatusSeeOther {
+		return 0
+	}
+	n, err := checkPage(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestCommittedIngestsTriggerOneDebouncedBuild(t *testing.T) {
+	const debounce = 400 * time.Millisecond
+	fake := &fakeSite{}
+	ts, _, root := publishServer(t, fake, func(p *publisher) { p.debounce = debounce })
+
+	// Start built the first site, since there was none.
+	waitFor(t, "the first build", 10*time.Second, func() bool { return servedBuild(t, ts.URL) == 1 })
+	if _, err := os.Stat(filepath.Join(root, staleMarker)); err == nil {
+		t.Errorf("%s remains after a build with no ingest since", staleMarker)
+	}
+
+	url := ts.URL + "/api/v1/ingest/payments"
+	// Nothing committed: a dry run, a rejected file, a replay.
+	post(t, url+"?dry_run=true", "text/csv", testToken, csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed"))
+	post(t, url, "text/csv", testToken, csvLines(payHeader, "P9,2026-09-10 10:00,C001,B1,MGMT,2.505,cash,Wang,R1,completed"))
+	time.Sleep(2 * debounce)
+	if n := fake.count(); n != 1 {
+		t.Fatalf("builds after a dry run and a rejected upload = %d, want 1 (the first)", n)
+	}
+
+	// Three committed uploads in a row make one build, after the pause.
+	for i, line := range []string{
+		"P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed",
+		"P2,2026-09-11 10:00,C002,B2,PARK,1100.00,card,Li,R2,completed",
+		"P3,2026-10-11 10:00,C001,B3,PARK,1200.00,wechat,Li,R3,completed",
+	} {
+		resp, a := post(t, url, "text/csv", testToken, csvLines(payHeader, line))
+		if resp.StatusCode != http.StatusOK || *a.RowsAccepted != 1 {
+			t.Fatalf("upload %d: %s %+v", i, resp.Status, a)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, staleMarker)); err != nil {
+		t.Errorf("no %s while committed ingests wait for a build: %v", staleMarker, err)
+	}
+	waitFor(t, "the debounced build", 10*time.Second, func() bool { return fake.count() == 2 })
+	time.Sleep(3 * debounce)
+	if n := fake.count(); n != 2 {
+		t.Errorf("builds after 3 committed uploads = %d, want exactly one more (2)", n-1)
+	}
+	if n := servedBuild(t, ts.URL); n != 2 {
+		t.Errorf("GET / serves build %d, want 2", n)
+	}
+	if _, err := os.Stat(filepath.Join(root, staleMarker)); err == nil {
+		t.Errorf("%s remains after the build that took the ingests in", staleMarker)
+	}
+
+	// The same file again is a replay: nothing to rebuild.
+	post(t, url, "text/csv", testToken, csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed"))
+	time.Sleep(2 * debounce)
+	if n := fake.count(); n != 2 {
+		t.Errorf("builds after a replayed upload = %d, want 2", n)
+	}
+}
+
+func TestUploadFormTriggersBuild(t *testing.T) {
+	fake := &fakeSite{}
+	ts, s, _ := publishServer(t, fake, func(p *publisher) { p.debounce = 100 * time.Millisecond })
+	waitFor(t, "the first build", 10*time.Second, func() bool { return fake.count() == 1 && s.pub.current.Load() != nil })
+	ct, body := multipartBody(t, map[string]string{"token": testToken, "kind": "payments"}, "p.csv",
+		csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed"))
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/upload", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", ct)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("upload form: %s", resp.Status)
+	}
+	waitFor(t, "the build after the form upload", 10*time.Second, func() bool { return fake.count() == 2 })
+}
+
+func TestPublishAPINeedsToken(t *testing.T) {
+	fake := &fakeSite{}
+	ts, s, _ := publishServer(t, fake, nil)
+	waitFor(t, "the first build", 10*time.Second, func() bool { return fake.count() == 1 && s.pub.current.Load() != nil })
+	for _, tc := range []struct{ name, query, token string }{
+		{"no token", "", ""},
+		{"wrong token", "", "not-the-token"},
+		{"no token, wait", "?wait=true", ""},
+		{"wrong token, wait", "?wait=true", "finance-token-012345678"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, v := postPublish(t, ts.URL+"/api/v1/publish"+tc.query, tc.token)
+			if status != http.StatusUnauthorized || v["status"] != "failed" {
+				t.Errorf("POST /api/v1/publish%s = %d %v, want 401", tc.query, status, v)
+			}
+		})
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := fake.count(); n != 1 {
+		t.Fatalf("builds after unauthorised requests = %d, want 1", n)
+	}
+
+	status, v := postPublish(t, ts.URL+"/api/v1/publish", testToken)
+	if status != http.StatusAccepted || v["status"] != "queued" {
+		t.Errorf("POST /api/v1/publish = %d %v, want 202 queued", status, v)
+	}
+	waitFor(t, "the queued build", 10*time.Second, func() bool { return servedBuild(t, ts.URL) == 2 })
+
+	status, v = postPublish(t, ts.URL+"/api/v1/publish?wait=true", testToken)
+	if status != http.StatusOK || v["status"] != "published" || v["pages"] != 2.0 || v["files"] != 7.0 || v["build"] == "" {
+		t.Errorf("POST /api/v1/publish?wait=true = %d %v, want 200 with the summary of 2 pages, 7 files", status, v)
+	}
+	if n := servedBuild(t, ts.URL); n != 3 {
+		t.Errorf("after publish?wait=true GET / serves build %d, want 3", n)
+	}
+	if got := s.pub.current.Load().id; got != v["build"] {
+		t.Errorf("current build %s, answer named %v", got, v["build"])
+	}
+}
+
+func TestPublishWithoutSite(t *testing.T) {
+	ts, _, _ := testServer(t, 1<<20)
+	status, v := postPublish(t, ts.URL+"/api/v1/publish", testToken)
+	if status != http.StatusNotImplemented {
+		t.Errorf("POST /api/v1/publish without a site folder = %d %v, want 501", status, v)
+	}
+	if resp, _ := get(t, ts.URL+"/"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/upload" {
+		t.Errorf("GET / with no site = %s to %q, want 303 to /upload", resp.Status, resp.Header.Get("Location"))
+	}
+}
+
+func TestFailingBuildKeepsOldSite(t *testing.T) {
+	fake := &fakeSite{}
+	ts, s, root := publishServer(t, fake, nil)
+	waitFor(t, "the first build", 10*time.Second, func() bool { return fake.count() == 1 && s.pub.current.Load() != nil })
+	first := s.pub.current.Load().id
+
+	fake.set(func(f *fakeSite) { f.fail = true })
+	status, v := postPublish(t, ts.URL+"/api/v1/publish?wait=true", testToken)
+	if status != http.StatusInternalServerError || !strings.Contains(fmt.Sprint(v["error"]), "previous site is still published") {
+		t.Errorf("failing publish = %d %v, want 500 saying the previous site stays", status, v)
+	}
+	if strings.Contains(fmt.Sprint(v["error"]), "half way") {
+		t.Errorf("the answer details an internal error: %v", v["error"])
+	}
+	// A queued build that fails, too.
+	if status, _ := postPublish(t, ts.URL+"/api/v1/publish", testToken); status != http.StatusAccepted {
+		t.Fatalf("queue = %d", status)
+	}
+	waitFor(t, "the failing queued build", 10*time.Second, func() bool { return fake.count() == 3 && !s.pub.isRunning() })
+
+	if n := servedBuild(t, ts.URL); n != 1 {
+		t.Errorf("after failed builds GET / serves build %d, want 1", n)
+	}
+	if target, _ := os.Readlink(filepath.Join(root, currentLink)); target != "builds/"+first {
+		t.Errorf("current links to %q, want builds/%s", target, first)
+	}
+	if got := listDir(t, filepath.Join(root, buildsDir)); len(got) != 1 || got[0] != first {
+		t.Errorf("builds after failures = %v, want only %s (a failed build leaves nothing)", got, first)
+	}
+
+	fake.set(func(f *fakeSite) { f.fail = false })
+	if status, _ := postPublish(t, ts.URL+"/api/v1/publish?wait=true", testToken); status != http.StatusOK {
+		t.Errorf("publish after the fault is gone = %d, want 200", status)
+	}
+	if n := servedBuild(t, ts.URL); n != 4 {
+		t.Errorf("GET / serves build %d, want 4", n)
+	}
+}
+
+func (p *publisher) isRunning() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.running
+}
+
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names
+}
+
+// A reader hammering the site while it is republished again and again always
+// gets one whole build: over HTTP and through the current link on disk.
+func TestSiteSwapIsAtomic(t *testing.T) {
+	fake := &fakeSite{}
+	ts, s, root := publishServer(t, fake, nil)
+	waitFor(t, "the first build", 10*time.Second, func() bool { return s.pub.current.Load() != nil })
+
+	const publishes = 15
+	var (
+		stop    atomic.Bool
+		wg      sync.WaitGroup
+		reads   atomic.Int64
+		newest  atomic.Int64
+		failure = make(chan error, 8)
+	)
+	fail := func(err error) {
+		select {
+		case failure <- err:
+		default:
+		}
+	}
+	reader := func(read func() (string, error)) {
+		defer wg.Done()
+		last := 0
+		for !stop.Load() {
+			body, err := read()
+			if err != nil {
+				fail(err)
+				return
+			}
+			n, err := checkPage(body)
+			if err != nil {
+				fail(err)
+				return
+			}
+			if n < last {
+				fail(fmt.Errorf("went back from build %d to %d", last, n))
+				return
+			}
+			last = n
+			reads.Add(1)
+			if int64(n) > newest.Load() {
+				newest.Store(int64(n))
+			}
+		}
+	}
+	client := &http.Client{}
+	for _, page := range []string{"/", "/en/"} {
+		wg.Add(1)
+		go reader(func() (string, error) {
+			resp, err := client.Get(ts.URL + page)
+			if err != nil {
+				return "", err
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusOK {
+				return "", fmt.Errorf("GET %s = %s", page, resp.Status)
+			}
+			return string(b), err
+		})
+	}
+	wg.Add(1)
+	go reader(func() (string, error) {
+		b, err := os.ReadFile(filepath.Join(root, currentLink, "index.html"))
+		return string(b), err
+	})
+
+	for range publishes {
+		if _, err := s.Publish(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	stop.Store(true)
+	wg.Wait()
+	close(failure)
+	for err := range failure {
+		t.Error(err)
+	}
+	if newest.Load() != publishes+1 {
+		t.Errorf("readers saw up to build %d, want %d", newest.Load(), publishes+1)
+	}
+	t.Logf("%d whole pages read during %d publishes", reads.Load(), publishes)
+}
+
+func TestOldBuildsArePruned(t *testing.T) {
+	fake := &fakeSite{}
+	_, s, root := publishServer(t, fake, func(p *publisher) { p.grace = 0 })
+	for range 5 {
+		if _, err := s.Publish(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := listDir(t, filepath.Join(root, buildsDir))
+	cur := s.pub.current.Load().id
+	if len(got) != 2 || got[1] != cur {
+		t.Errorf("builds kept = %v, want the last 2 ending with the current %s", got, cur)
+	}
+	// Within the grace period, replaced builds stay for their readers.
+	s.pub.grace = time.Hour
+	for range 3 {
+		if _, err := s.Publish(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := listDir(t, filepath.Join(root, buildsDir)); len(got) != 5 {
+		t.Errorf("builds kept within the grace period = %v, want 5", got)
+	}
+}
+
+func TestShutdownWaitsForBuildInFlight(t *testing.T) {
+	fake := &fakeSite{block: make(chan struct{}), started: make(chan int, 4)}
+	ts, s, _ := publishServer(t, fake, nil)
+	<-fake.started // the build Start began, since there was no site
+
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		done <- s.Shutdown(ctx)
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("Shutdown returned (%v) with a build in flight", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(fake.block)
+	if err := <-done; err != nil {
+		t.Fatalf("Shutdown = %v", err)
+	}
+	if n := servedBuild(t, ts.URL); n != 1 {
+		t.Errorf("the build in flight at shutdown was not published: GET / serves build %d", n)
+	}
+	if status, v := postPublish(t, ts.URL+"/api/v1/publish", testToken); status != http.StatusServiceUnavailable {
+		t.Errorf("publish after shutdown = %d %v, want 503", status, v)
+	}
+}
+
+func TestShutdownCancelsBuildWhenOutOfTime(t *testing.T) {
+	fake := &fakeSite{block: make(chan struct{}), started: make(chan int, 4)}
+	ts, s, root := publishServer(t, fake, nil)
+	<-fake.started
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := s.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown out of time = %v, want %v", err, context.DeadlineExceeded)
+	}
+	if n := servedBuild(t, ts.URL); n != 0 {
+		t.Errorf("a cancelled build was published: build %d", n)
+	}
+	if got := listDir(t, filepath.Join(root, buildsDir)); len(got) != 0 {
+		t.Errorf("a cancelled build left %v", got)
+	}
+}
+
+// After a crash the site folder holds the published build, maybe an older
+// one, and what an interrupted build left; a restart keeps the first two.
+func TestRestartAfterCrash(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "site")
+	mk := func(name string, complete bool) {
+		dir := filepath.Join(root, buildsDir, name)
+		if err := os.MkdirAll(filepath.Join(dir, "en"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if complete {
+			os.WriteFile(filepath.Join(dir, "index.html"), []byte(fakePage(7)), 0o644)
+		}
+	}
+	mk("20261101T000000.000000000Z", true) // older
+	mk("20261102T000000.000000000Z", true) // previous
+	mk("20261103T000000.000000000Z", true) // current
+	mk("20261104T000000.000000000Z", false)
+	mk(".tmp-20261104", false)
+	if err := os.Symlink("builds/20261103T000000.000000000Z", filepath.Join(root, currentLink)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("builds/20261104T000000.000000000Z", filepath.Join(root, linkPrefix+"20261104")); err != nil {
+		t.Fatal(err)
+	}
+
+	fake := &fakeSite{}
+	ts, s, _ := func() (*httptest.Server, *Server, string) {
+		in, store := testIngester(t)
+		tokens, _ := ParseTokens("finance:" + testToken)
+		s := NewServer(ServerConfig{Store: store, Ingester: in, Tokens: tokens, SiteDir: root, Publish: fake.publish})
+		if err := s.Start(); err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(s.Handler())
+		t.Cleanup(func() { ts.Close(); s.Shutdown(context.Background()) })
+		return ts, s, root
+	}()
+	if n := servedBuild(t, ts.URL); n != 7 {
+		t.Errorf("GET / after restart serves build %d, want the current one (7)", n)
+	}
+	want := []string{"20261102T000000.000000000Z", "20261103T000000.000000000Z"}
+	if got := listDir(t, filepath.Join(root, buildsDir)); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("builds after restart = %v, want %v", got, want)
+	}
+	if got := listDir(t, root); strings.Join(got, " ") != "builds current" {
+		t.Errorf("site folder after restart = %v, want [builds current]", got)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if fake.count() != 0 || s.SiteStale() {
+		t.Errorf("a restart with a current, complete site rebuilt it (%d builds)", fake.count())
+	}
+}
+
+func TestRestartRebuildsStaleSite(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "site")
+	fake := &fakeSite{}
+	in, store := testIngester(t)
+	s := NewServer(ServerConfig{Store: store, Ingester: in, SiteDir: root, Publish: fake.publish})
+	if _, err := s.Publish(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.Shutdown(context.Background())
+	// An ingest committed, then the server died before its debounced build.
+	if err := os.WriteFile(filepath.Join(root, staleMarker), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s = NewServer(ServerConfig{Store: store, Ingester: in, SiteDir: root, Publish: fake.publish})
+	if !s.SiteStale() {
+		t.Fatal("SiteStale() = false with the stale mark present")
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown(context.Background())
+	waitFor(t, "the rebuild of the stale site", 10*time.Second, func() bool { return fake.count() == 2 && !s.SiteStale() })
+}
+
+func TestDanglingCurrentIsRebuilt(t *testing.T) {
+	root := t.TempDir()
+	os.MkdirAll(filepath.Join(root, buildsDir), 0o755)
+	if err := os.Symlink("builds/20261101T000000.000000000Z", filepath.Join(root, currentLink)); err != nil {
+		t.Fatal(err)
+	}
+	fake := &fakeSite{}
+	in, store := testIngester(t)
+	s := NewServer(ServerConfig{Store: store, Ingester: in, SiteDir: root, Publish: fake.publish})
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown(context.Background())
+	waitFor(t, "the rebuild of a site whose build is gone", 10*time.Second, func() bool { return s.pub.current.Load() != nil })
+	if b, err := os.ReadFile(filepath.Join(root, currentLink, "index.html")); err != nil || string(b) != fakePage(1) {
+		t.Errorf("current after the rebuild: %v", err)
+	}
+}
+
+func TestPanickingBuildKeepsServer(t *testing.T) {
+	in, store := testIngester(t)
+	root := t.TempDir()
+	s := NewServer(ServerConfig{Store: store, Ingester: in, SiteDir: root, Publish: func(context.Context, string) error { panic("boom") }})
+	defer s.Shutdown(context.Background())
+	if _, err := s.Publish(context.Background()); !errors.Is(err, errBuildFailed) {
+		t.Errorf("Publish with a panicking build = %v, want %v", err, errBuildFailed)
+	}
+}
+
+func TestStartRefusesForeignCurrent(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, currentLink), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	in, store := testIngester(t)
+	s := NewServer(ServerConfig{Store: store, Ingester: in, SiteDir: root, Publish: (&fakeSite{}).publish})
+	if err := s.Start(); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("Start with a folder named current = %v, want an error naming the symbolic link", err)
+	}
+}
+
+func TestSiteFiles(t *testing.T) {
+	fake := &fakeSite{}
+	ts, s, _ := publishServer(t, fake, nil)
+	waitFor(t, "the first build", 10*time.Second, func() bool { return s.pub.current.Load() != nil })
+	for _, tc := range []struct {
+		path, status, ctype, location string
+	}{
+		{"/", "200 OK", "text/html; charset=utf-8", ""},
+		{"/index.html", "200 OK", "text/html; charset=utf-8", ""},
+		{"/en/", "200 OK", "text/html; charset=utf-8", ""},
+		{"/en", "301 Moved Permanently", "", "/en/"},
+		{"/en/data/numbers.csv", "200 OK", "text/csv; charset=utf-8", ""},
+		{"/assets/site.css", "200 OK", "text/css; charset=utf-8", ""},
+		{"/assets/charts.js", "200 OK", "text/javascript; charset=utf-8", ""},
+		{"/en/data/", "404 Not Found", "", ""}, // never a listing
+		{"/en/empty/", "404 Not Found", "", ""},
+		{"/missing.html", "404 Not Found", "", ""},
+		{"/../../etc/passwd", "not 200", "", ""},
+		{"/%2e%2e/%2e%2e/etc/passwd", "not 200", "", ""},
+		{"/..%2f..%2fetc%2fpasswd", "not 200", "", ""},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, _ := get(t, ts.URL+tc.path)
+			if tc.status == "not 200" {
+				if resp.StatusCode == http.StatusOK {
+					t.Errorf("GET %s = %s, want anything but 200", tc.path, resp.Status)
+				}
+				return
+			}
+			if resp.Status != tc.status {
+				t.Errorf("GET %s = %s, want %s", tc.path, resp.Status, tc.status)
+			}
+			if tc.ctype != "" && resp.Header.Get("Content-Type") != tc.ctype {
+				t.Errorf("GET %s Content-Type = %q, want %q", tc.path, resp.Header.Get("Content-Type"), tc.ctype)
+			}
+			if tc.location != "" && resp.Header.Get("Location") != tc.location {
+				t.Errorf("GET %s Location = %q, want %q", tc.path, resp.Header.Get("Location"), tc.location)
+			}
+			if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+				t.Errorf("GET %s CSP = %q", tc.path, csp)
+			}
+		})
+	}
+}

@@ -1,0 +1,138 @@
+package ingest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/feeflow/feeflow/analytics"
+	"github.com/feeflow/feeflow/data"
+)
+
+// The SQL API's bounds.
+const (
+	defaultSQLRows = 10000
+	maxSQLRows     = 100000
+	maxSQLBody     = 1 << 20 // one query's text, bytes
+)
+
+// handleSQL runs an analyst's query through the read-only gate:
+// POST /api/v1/sql with {"query": "..."} (or the SQL as a plain text body),
+// answered as {"columns", "rows", "truncated"} or, with Accept: text/csv, as
+// CSV (truncation then in the Feeflow-Truncated header). Query parameters:
+// limit (rows), timeout (at most the server's).
+func (s *Server) handleSQL(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.authorize(r, r.Header.Get("Authorization")); !ok {
+		s.answerSQLError(w, errUnauthorized)
+		return
+	}
+	limit := s.cfg.SQLMaxRows
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxSQLRows {
+			s.answerSQLError(w, fmt.Errorf("%w: limit must be a number of rows from 1 to %d", ErrBadRequest, maxSQLRows))
+			return
+		}
+		limit = n
+	}
+	timeout := s.cfg.SQLTimeout
+	if v := r.URL.Query().Get("timeout"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			s.answerSQLError(w, fmt.Errorf("%w: timeout must be a duration such as 10s", ErrBadRequest))
+			return
+		}
+		timeout = min(d, s.cfg.SQLTimeout) // a client may shorten the server's limit, not lengthen it
+	}
+	query, err := readQuery(w, r)
+	if err != nil {
+		s.answerSQLError(w, err)
+		return
+	}
+	results, err := analytics.Query(r.Context(), s.cfg.Store, query, analytics.QueryOptions{MaxRows: limit, Timeout: timeout, Single: true})
+	if err != nil {
+		s.answerSQLError(w, err)
+		return
+	}
+	res, loc := results[0], analytics.Zone(r.Context(), s.cfg.Store)
+	if wantsCSV(r.Header.Get("Accept")) {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Feeflow-Truncated", strconv.FormatBool(res.Truncated))
+		w.WriteHeader(http.StatusOK)
+		if err := analytics.WriteCSV(w, res, loc); err != nil {
+			s.cfg.Logger.Error("write sql answer", "err", err)
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	if err := json.NewEncoder(w).Encode(analytics.ToJSON(res, loc)); err != nil {
+		s.cfg.Logger.Error("write sql answer", "err", err)
+	}
+}
+
+// readQuery takes the SQL from a JSON body {"query": "..."} or a text body.
+func readQuery(w http.ResponseWriter, r *http.Request) (string, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSQLBody))
+	if err != nil {
+		return "", err
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	trimmed := strings.TrimSpace(string(body))
+	if mt == "application/json" || (mt == "" && strings.HasPrefix(trimmed, "{")) {
+		var req struct {
+			Query *string `json:"query"`
+		}
+		if err := json.Unmarshal(body, &req); err != nil || req.Query == nil {
+			return "", fmt.Errorf(`%w: send {"query": "SELECT ..."} as JSON, or the SQL as a text/plain body`, ErrBadRequest)
+		}
+		return *req.Query, nil
+	}
+	if trimmed == "" {
+		return "", fmt.Errorf(`%w: no query: send {"query": "SELECT ..."} as JSON, or the SQL as a text/plain body`, ErrBadRequest)
+	}
+	return string(body), nil
+}
+
+func wantsCSV(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part))
+		if mt == "text/csv" {
+			return true
+		}
+	}
+	return false
+}
+
+// answerSQLError answers {"error": "..."} with the status statusOf gives.
+func (s *Server) answerSQLError(w http.ResponseWriter, err error) {
+	status := statusOf(err)
+	if status >= 500 && status != http.StatusGatewayTimeout {
+		s.cfg.Logger.Error("sql failed", "err", err)
+	}
+	msg := message(err)
+	if status == http.StatusInternalServerError {
+		msg = "internal error; see the server log"
+	}
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// isQueryFault says the analyst's SQL, not the server, is at fault.
+func isQueryFault(err error) bool {
+	var refused *data.RefusedError
+	var qerr *data.QueryError
+	return errors.As(err, &refused) || errors.As(err, &qerr)
+}
+
+func isQueryTimeout(err error) bool {
+	var te *data.TimeoutError
+	return errors.As(err, &te)
+}

@@ -1,0 +1,169 @@
+package site
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/feeflow/feeflow/analytics"
+	"github.com/shopspring/decimal"
+)
+
+// Languages are the languages the site is built in, in switcher order.
+var Languages = []string{"en", "zh-Hant"}
+
+// catalogs holds every visible string of the site, per language. A key
+// missing in one language is a build error (and a test failure).
+var catalogs = map[string]map[string]string{
+	"en":      messagesEN,
+	"zh-Hant": messagesZhHant,
+}
+
+// tr translates and formats for one language. It remembers the keys it was
+// asked for and did not have, so Build can refuse to publish a half-translated
+// page.
+type tr struct {
+	lang    string
+	msgs    map[string]string
+	missing map[string]bool
+}
+
+func newTr(lang string) *tr {
+	return &tr{lang: lang, msgs: catalogs[lang], missing: map[string]bool{}}
+}
+
+// T is the message of key, with fmt verbs filled from args.
+func (t *tr) T(key string, args ...any) string {
+	s, ok := t.msgs[key]
+	if !ok {
+		t.missing[key] = true
+		return key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// Enum translates a domain word (a status, channel, type...) of a family;
+// a value the catalog does not know (data from a newer export) is shown as
+// it is, and is not a missing key.
+func (t *tr) Enum(family, code string) string {
+	if s, ok := t.msgs[family+"."+code]; ok {
+		return s
+	}
+	if code == "" {
+		return t.T("none")
+	}
+	return code
+}
+
+func (t *tr) missingKeys() []string {
+	var keys []string
+	for k := range t.missing {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// group inserts thousands separators into a plain decimal string.
+func group(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	if neg {
+		b.WriteString("-")
+	}
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String()
+}
+
+// Money is an amount with thousands separators and 2 places.
+func (t *tr) Money(d decimal.Decimal) string { return group(d.StringFixed(2)) }
+
+// Int is a count with thousands separators.
+func (t *tr) Int(n int) string { return group(strconv.Itoa(n)) }
+
+// Percent is a rate (a fraction) as a percent with 1 place; a missing rate
+// is "—", never 0% or 100%.
+func (t *tr) Percent(r analytics.Rate) string {
+	if !r.Valid {
+		return "—"
+	}
+	return r.Value.Shift(2).StringFixed(1) + "%"
+}
+
+// Points is a change of a rate in percentage points.
+func (t *tr) Points(d decimal.Decimal) string {
+	return signed(d.Shift(2).StringFixed(1)) + " " + t.T("unit.pp")
+}
+
+// Fixed is a decimal with places places; missing is "—".
+func (t *tr) Fixed(r analytics.Rate, places int32) string {
+	if !r.Valid {
+		return "—"
+	}
+	return group(r.Value.StringFixed(places))
+}
+
+func signed(s string) string {
+	if strings.HasPrefix(s, "-") {
+		return "−" + s[1:]
+	}
+	if strings.Trim(s, "0.") == "" {
+		return "±" + s
+	}
+	return "+" + s
+}
+
+// Date is a day in the language's usual form.
+func (t *tr) Date(d time.Time) string {
+	if d.IsZero() {
+		return "—"
+	}
+	if t.lang == "zh-Hant" {
+		return fmt.Sprintf("%d年%d月%d日", d.Year(), int(d.Month()), d.Day())
+	}
+	return d.Format("2 Jan 2006")
+}
+
+// ShortDate is a day for chart axes.
+func (t *tr) ShortDate(d time.Time) string {
+	if t.lang == "zh-Hant" {
+		return fmt.Sprintf("%d/%d", int(d.Month()), d.Day())
+	}
+	return d.Format("2 Jan")
+}
+
+// Month is a period (YYYY-MM) in the language's usual form.
+func (t *tr) Month(period string) string {
+	d, err := time.Parse("2006-01", period)
+	if err != nil {
+		return period
+	}
+	if t.lang == "zh-Hant" {
+		return fmt.Sprintf("%d年%d月", d.Year(), int(d.Month()))
+	}
+	return d.Format("Jan 2006")
+}
+
+// Stamp is the build time.
+func (t *tr) Stamp(ts time.Time) string {
+	if t.lang == "zh-Hant" {
+		return fmt.Sprintf("%d年%d月%d日 %s", ts.Year(), int(ts.Month()), ts.Day(), ts.Format("15:04 MST"))
+	}
+	return ts.Format("2 Jan 2006 15:04 MST")
+}

@@ -1,0 +1,314 @@
+package site
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/feeflow/feeflow/analytics"
+	"github.com/shopspring/decimal"
+)
+
+// dataset is everything the pages show, read once for all languages.
+type dataset struct {
+	asOf      time.Time
+	asOfMonth string
+	first     time.Time // first day of the data; zero when there is none
+
+	collection  []analytics.Collection
+	byArea      []analytics.Collection
+	byChannel   []analytics.CollectionShare
+	byCollector []analytics.CollectionShare
+	arrears     []analytics.Arrears
+	aging       []analytics.AgingBucket
+	daily       []analytics.ReconciliationDay
+	open        []analytics.OpenDiscrepancy
+	resolved    []analytics.Reconciled
+	exceptions  []analytics.ExceptionMonth
+	refunds     []analytics.RefundMonth
+	invoices    []analytics.InvoiceMonth
+	feedback    []analytics.FeedbackMonth
+	actions     []analytics.Improvement
+	weekly      [][]analytics.MetricPoint // per action
+	weeklyFrom  []time.Time
+	weeklyTo    []time.Time
+	finance     []analytics.FinanceMonth
+	fees        []analytics.FeeStandard
+
+	openAtMonthEnd map[string]int // open discrepancies at the end of each trend month
+	feeNames       map[string]string
+}
+
+// trendMonths is how many months the overview's sparklines cover.
+const trendMonths = 12
+
+func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Time) (*dataset, error) {
+	d := &dataset{}
+	first, last, ok, err := m.DataRange(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !asOf.IsZero():
+	case ok:
+		asOf = last
+	default:
+		asOf = now
+	}
+	d.asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	d.asOfMonth = d.asOf.Format("2006-01")
+	if ok {
+		d.first = time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, time.UTC)
+	}
+
+	var tasks []task
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"collection", func() (err error) { d.collection, err = m.CollectionMonthly(ctx); return }},
+		{"collection by area", func() (err error) { d.byArea, err = m.CollectionByArea(ctx); return }},
+		{"collection by channel", func() (err error) { d.byChannel, err = m.CollectionByChannel(ctx); return }},
+		{"collection by collector", func() (err error) { d.byCollector, err = m.CollectionByCollector(ctx); return }},
+		{"arrears", func() (err error) { d.arrears, err = m.ArrearsMonthly(ctx); return }},
+		{"aging", func() (err error) { d.aging, err = m.ArrearsAging(ctx, d.asOf); return }},
+		{"reconciliation", func() (err error) { d.daily, err = m.ReconciliationDaily(ctx); return }},
+		{"open discrepancies", func() (err error) { d.open, err = m.DiscrepanciesOpen(ctx, d.asOf); return }},
+		{"resolved discrepancies", func() (err error) { d.resolved, err = m.ResolvedDiscrepancies(ctx); return }},
+		{"exceptions", func() (err error) { d.exceptions, err = m.ExceptionsMonthly(ctx); return }},
+		{"refunds", func() (err error) { d.refunds, err = m.RefundsCycle(ctx); return }},
+		{"invoices", func() (err error) { d.invoices, err = m.InvoicesMonthly(ctx); return }},
+		{"feedback", func() (err error) { d.feedback, err = m.FeedbackMonthly(ctx); return }},
+		{"improvement", func() (err error) { d.actions, err = m.Improvements(ctx); return }},
+		{"finance summary", func() (err error) { d.finance, err = m.FinanceSummary(ctx); return }},
+		{"fee standards", func() (err error) { d.fees, err = m.FeeStandards(ctx); return }},
+	}
+	// The views are independent; each read fills its own field, so they
+	// could run side by side (see parallelReads).
+	for _, s := range steps {
+		tasks = append(tasks, task{s.name, s.run})
+	}
+	if err := runAll(tasks); err != nil {
+		return nil, err
+	}
+	tasks = nil
+	d.cut()
+
+	d.feeNames = map[string]string{}
+	for _, f := range d.fees {
+		// the latest published name of each code wins (rows come by effective_from)
+		d.feeNames[f.Code] = f.Name
+	}
+
+	d.weekly = make([][]analytics.MetricPoint, len(d.actions))
+	for i, a := range d.actions {
+		from, to := d.weekRange(a.StartedOn)
+		d.weeklyFrom = append(d.weeklyFrom, from)
+		d.weeklyTo = append(d.weeklyTo, to)
+		tasks = append(tasks, task{"weekly " + a.Metric, func() (err error) {
+			d.weekly[i], err = m.MetricWeekly(ctx, a.Metric, from, to)
+			return err
+		}})
+	}
+
+	// Open discrepancies at each month end of the trend: the follow-up list
+	// as it stood then.
+	periods := d.trendPeriods()
+	open := make([]int, len(periods))
+	for i, p := range periods {
+		end := monthEnd(p)
+		if end.After(d.asOf) {
+			end = d.asOf
+		}
+		tasks = append(tasks, task{"open discrepancies at " + end.Format(time.DateOnly), func() error {
+			list, err := m.DiscrepanciesOpen(ctx, end)
+			open[i] = len(list)
+			return err
+		}})
+	}
+	if err := runAll(tasks); err != nil {
+		return nil, err
+	}
+	d.openAtMonthEnd = map[string]int{}
+	for i, p := range periods {
+		d.openAtMonthEnd[p] = open[i]
+	}
+	return d, nil
+}
+
+// task is one read of the metrics.
+type task struct {
+	name string
+	run  func() error
+}
+
+// parallelReads bounds the reads in flight. One at a time: DuckDB already
+// uses every core for one query, and reads side by side ran out of a 256 MB
+// buffer limit on the demo data (measured: 3 at a time failed to pin a block).
+const parallelReads = 1
+
+// runAll runs the tasks, parallelReads at a time, and returns the first
+// error in task order.
+func runAll(tasks []task) error {
+	errs := make([]error, len(tasks))
+	sem := make(chan struct{}, parallelReads)
+	var wg sync.WaitGroup
+	for i, t := range tasks {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := t.run(); err != nil {
+				errs[i] = fmt.Errorf("read %s: %w", t.name, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// cut drops what lies after the as-of day: months after its month, days
+// after it.
+func (d *dataset) cut() {
+	d.collection = keep(d.collection, func(c analytics.Collection) bool { return c.Period <= d.asOfMonth })
+	d.byArea = keep(d.byArea, func(c analytics.Collection) bool { return c.Period <= d.asOfMonth })
+	d.byChannel = keep(d.byChannel, func(c analytics.CollectionShare) bool { return c.Period <= d.asOfMonth })
+	d.byCollector = keep(d.byCollector, func(c analytics.CollectionShare) bool { return c.Period <= d.asOfMonth })
+	d.arrears = keep(d.arrears, func(a analytics.Arrears) bool { return a.Period <= d.asOfMonth })
+	d.daily = keep(d.daily, func(r analytics.ReconciliationDay) bool { return !r.Day.After(d.asOf) })
+	d.resolved = keep(d.resolved, func(r analytics.Reconciled) bool { return !r.Day.After(d.asOf) })
+	d.exceptions = keep(d.exceptions, func(e analytics.ExceptionMonth) bool { return e.Period <= d.asOfMonth })
+	d.refunds = keep(d.refunds, func(r analytics.RefundMonth) bool { return r.Period <= d.asOfMonth })
+	d.invoices = keep(d.invoices, func(r analytics.InvoiceMonth) bool { return r.Period <= d.asOfMonth })
+	d.feedback = keep(d.feedback, func(r analytics.FeedbackMonth) bool { return r.Period <= d.asOfMonth })
+	d.finance = keep(d.finance, func(r analytics.FinanceMonth) bool { return r.Period <= d.asOfMonth })
+}
+
+func keep[T any](in []T, ok func(T) bool) []T {
+	var out []T
+	for _, v := range in {
+		if ok(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// weekRange is the window of an action's weekly chart: up to 12 weeks before
+// its start (not before the data) and up to 12 after (not past the as-of
+// day), in whole weeks aligned on the start so that a week begins on it.
+func (d *dataset) weekRange(start time.Time) (from, to time.Time) {
+	start = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
+	weeks := 12
+	if !d.first.IsZero() {
+		if w := int(start.Sub(d.first).Hours() / 24 / 7); w < weeks {
+			weeks = max(w, 0)
+		}
+	}
+	from = start.AddDate(0, 0, -7*weeks)
+	to = start.AddDate(0, 0, 7*12)
+	if end := d.asOf.AddDate(0, 0, 1); to.After(end) {
+		to = end
+	}
+	if !to.After(from) {
+		to = from.AddDate(0, 0, 1)
+	}
+	return from, to
+}
+
+// periods lists the months with bills or payments up to the as-of month.
+func (d *dataset) periods() []string {
+	var out []string
+	for _, f := range d.finance {
+		out = append(out, f.Period)
+	}
+	return out
+}
+
+// trendPeriods are the last trendMonths periods.
+func (d *dataset) trendPeriods() []string {
+	p := d.periods()
+	if len(p) > trendMonths {
+		p = p[len(p)-trendMonths:]
+	}
+	return p
+}
+
+func monthEnd(period string) time.Time {
+	t, err := time.Parse("2006-01", period)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.AddDate(0, 1, -1)
+}
+
+// ratio is num / den to 4 places, rounded half away from zero, as the views
+// round; a zero denominator is a missing rate.
+func ratio(num, den decimal.Decimal) analytics.Rate {
+	if den.IsZero() {
+		return analytics.Rate{}
+	}
+	return analytics.Rate{Value: num.DivRound(den, 4), Valid: true}
+}
+
+// monthTotal is one period's collection totals over fee items (or channels).
+type monthTotal struct {
+	period                    string
+	billed, collected, onTime decimal.Decimal
+	payments                  int
+}
+
+// collectionTotals sums collection_monthly over fee items, and the on-time
+// part from collection_by_channel (whose parts add up to collected).
+func (d *dataset) collectionTotals() []monthTotal {
+	idx := map[string]int{}
+	var out []monthTotal
+	for _, c := range d.collection {
+		i, ok := idx[c.Period]
+		if !ok {
+			i = len(out)
+			idx[c.Period] = i
+			out = append(out, monthTotal{period: c.Period})
+		}
+		out[i].billed = out[i].billed.Add(c.Billed)
+		out[i].collected = out[i].collected.Add(c.Collected)
+	}
+	for _, c := range d.byChannel {
+		if i, ok := idx[c.Period]; ok {
+			out[i].onTime = out[i].onTime.Add(c.OnTime)
+			out[i].payments += c.Payments
+		}
+	}
+	return out
+}
+
+// reconMonth is one month of reconciliation_daily summed over days and channels.
+type reconMonth struct {
+	items, matched, discrepancies int
+	amount                        decimal.Decimal
+}
+
+func (d *dataset) reconByMonth() map[string]reconMonth {
+	out := map[string]reconMonth{}
+	for _, r := range d.daily {
+		p := r.Day.Format("2006-01")
+		m := out[p]
+		m.items += r.Items
+		m.matched += r.Matched
+		m.discrepancies += r.Discrepancies
+		m.amount = m.amount.Add(r.DiscrepancyAmount)
+		out[p] = m
+	}
+	return out
+}
+
+// feeName is a fee item's published name, or its code.
+func (d *dataset) feeName(code string) string {
+	if n, ok := d.feeNames[code]; ok && n != "" {
+		return n
+	}
+	return code
+}

@@ -1,0 +1,789 @@
+package site
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/feeflow/feeflow/analytics"
+	"github.com/feeflow/feeflow/templates"
+	"github.com/shopspring/decimal"
+)
+
+// Every page lists figures from the views in their own order (by period,
+// then by key), so iteration is deterministic; where Go groups rows itself it
+// sorts the keys.
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (pc *pageCtx) monthLabels(periods []string) []string {
+	out := make([]string, len(periods))
+	for i, p := range periods {
+		out[i] = pc.t.Month(p)
+	}
+	return out
+}
+
+func rateOf(r analytics.Rate) point { return ptRate(r.Value, r.Valid) }
+
+// kpiDef is one overview card: a value per trend month.
+type kpiDef struct {
+	id, key, note string
+	kind          kind // kRate, kMoney, kInt, kNum
+	higherBetter  bool
+	series        []analytics.Rate // per trend period
+	value         *analytics.Rate  // the card's figure when it is not the last month's
+	compare       string
+}
+
+func overviewPage(pc *pageCtx) templates.SitePage {
+	t, d := pc.t, pc.d
+	p := pc.frame("page.overview", "intro.overview")
+	periods := d.trendPeriods()
+	labels := pc.monthLabels(periods)
+
+	totals := map[string]monthTotal{}
+	for _, m := range d.collectionTotals() {
+		totals[m.period] = m
+	}
+	finance := map[string]analytics.FinanceMonth{}
+	for _, f := range d.finance {
+		finance[f.Period] = f
+	}
+	arrears := map[string]analytics.Arrears{}
+	for _, a := range d.arrears {
+		arrears[a.Period] = a
+	}
+	recon := d.reconByMonth()
+	refunds := map[string]analytics.RefundMonth{}
+	inProgress := 0
+	for _, r := range d.refunds {
+		refunds[r.Period] = r
+		inProgress += r.InProgress()
+	}
+	feedback := map[string]analytics.FeedbackMonth{}
+	for _, f := range d.feedback {
+		feedback[f.Period] = f
+	}
+	count := func(n int) analytics.Rate {
+		return analytics.Rate{Value: decimal.NewFromInt(int64(n)), Valid: true}
+	}
+	money := func(v decimal.Decimal, ok bool) analytics.Rate { return analytics.Rate{Value: v, Valid: ok} }
+
+	defs := []*kpiDef{
+		{id: "kpi_collection_rate", key: "kpi.collection_rate", note: "kpi.note.collection_rate", kind: kRate, higherBetter: true},
+		{id: "kpi_on_time_rate", key: "kpi.on_time_rate", note: "kpi.note.on_time_rate", kind: kRate, higherBetter: true},
+		{id: "kpi_outstanding", key: "kpi.outstanding", note: "kpi.note.outstanding", kind: kMoney},
+		{id: "kpi_clearance_rate", key: "kpi.clearance_rate", note: "kpi.note.clearance_rate", kind: kRate, higherBetter: true},
+		{id: "kpi_match_rate", key: "kpi.match_rate", note: "kpi.note.match_rate", kind: kRate, higherBetter: true},
+		{id: "kpi_open_discrepancies", key: "kpi.open_discrepancies", note: "kpi.note.open_discrepancies", kind: kInt},
+		{id: "kpi_refunds_in_progress", key: "kpi.refunds_in_progress", note: "kpi.note.refunds_in_progress", kind: kInt, compare: "kpi.compare.refunds"},
+		{id: "kpi_avg_score", key: "kpi.avg_score", note: "kpi.note.avg_score", kind: kNum, higherBetter: true},
+	}
+	for _, per := range periods {
+		tot := totals[per]
+		f, okF := finance[per]
+		rm := recon[per]
+		defs[0].series = append(defs[0].series, ratio(tot.collected, tot.billed))
+		defs[1].series = append(defs[1].series, ratio(tot.onTime, tot.billed))
+		defs[2].series = append(defs[2].series, money(f.Outstanding, okF))
+		defs[3].series = append(defs[3].series, arrears[per].ClearanceRate)
+		defs[4].series = append(defs[4].series, ratio(decimal.NewFromInt(int64(rm.matched)), decimal.NewFromInt(int64(rm.items))))
+		defs[5].series = append(defs[5].series, count(d.openAtMonthEnd[per]))
+		defs[6].series = append(defs[6].series, count(refunds[per].InProgress()))
+		defs[7].series = append(defs[7].series, feedback[per].AvgScore)
+	}
+	open := count(len(d.open))
+	defs[5].value = &open
+	total := count(inProgress)
+	defs[6].value = &total
+
+	for _, k := range defs {
+		card := templates.KPI{Label: t.T(k.key), Note: t.T(k.note), Compare: t.T("kpi.compare")}
+		if k.compare != "" {
+			card.Compare = t.T(k.compare)
+		}
+		n := len(k.series)
+		cur := analytics.Rate{}
+		if n > 0 {
+			cur = k.series[n-1]
+		}
+		if k.value != nil {
+			cur = *k.value
+		}
+		card.Value = kpiText(t, k.kind, cur)
+		if n >= 2 && k.series[n-1].Valid && k.series[n-2].Valid {
+			diff := k.series[n-1].Value.Sub(k.series[n-2].Value)
+			card.Change, card.Trend = kpiChange(t, k.kind, diff, k.higherBetter)
+		}
+		if n > 0 {
+			pts := make([]point, n)
+			for i, v := range k.series {
+				if k.kind == kRate {
+					pts[i] = rateOf(v)
+				} else {
+					pts[i] = point{d: v.Value, valid: v.Valid}
+				}
+			}
+			a := axisCount
+			switch k.kind {
+			case kRate:
+				a = axisPercent
+			case kMoney:
+				a = axisMoney
+			}
+			card.Chart = sparkline(k.id, t.T("chart.trend", t.T(k.key), n), labels, series{name: t.T(k.key), points: pts}, a)
+		}
+		p.KPIs = append(p.KPIs, card)
+	}
+
+	dt := dataTable{caption: t.T("caption.overview_trend", len(periods)),
+		cols: cols("month", "#collection_rate", "#on_time_rate", "#outstanding", "#clearance_rate", "#match_rate", "#open_discrepancies", "#refunds_in_progress", "#avg_score")}
+	for i, per := range periods {
+		row := []val{vMonth(per)}
+		for _, k := range defs {
+			v := k.series[i]
+			switch k.kind {
+			case kRate:
+				row = append(row, vRate(v))
+			case kMoney:
+				row = append(row, vMoney(v.Value))
+			case kInt:
+				row = append(row, vInt(int(v.Value.IntPart())))
+			default:
+				row = append(row, vNum(v))
+			}
+		}
+		dt.rows = append(dt.rows, row)
+	}
+	sql := strings.Join([]string{
+		analytics.CollectionMonthlyQuery, analytics.CollectionByChannelQuery, analytics.FinanceSummaryQuery,
+		analytics.ArrearsMonthlyQuery, analytics.ReconciliationDailyQuery,
+		fmt.Sprintf(analytics.DiscrepanciesOpenQuery, "<month end>"), analytics.RefundsCycleQuery, analytics.FeedbackMonthlyQuery,
+	}, ";\n") + ";"
+	blk := pc.block("overview_trend", dt, nil, sql)
+	blk.Collapse = false
+	p.Sections = append(p.Sections, templates.Section{
+		ID: "trend", Heading: t.T("section.trend"), Intro: t.T("intro.trend"),
+		Blocks: []templates.Block{blk},
+	})
+	return p
+}
+
+func kpiText(t *tr, k kind, r analytics.Rate) string {
+	switch k {
+	case kRate:
+		return t.Percent(r)
+	case kMoney:
+		if !r.Valid {
+			return "—"
+		}
+		return t.Money(r.Value)
+	case kInt:
+		if !r.Valid {
+			return "—"
+		}
+		return t.Int(int(r.Value.IntPart()))
+	}
+	return t.Fixed(r, 2)
+}
+
+func kpiChange(t *tr, k kind, diff decimal.Decimal, higherBetter bool) (string, string) {
+	var s string
+	switch k {
+	case kRate:
+		s = t.Points(diff)
+	case kMoney:
+		s = signed(group(diff.StringFixed(2)))
+	case kInt:
+		s = signed(group(diff.StringFixed(0)))
+	default:
+		s = signed(diff.StringFixed(2))
+	}
+	trend := "flat"
+	shown := diff
+	if k == kRate {
+		shown = diff.Shift(2).Round(1) // as the change is shown, in points
+	} else if k == kNum {
+		shown = diff.Round(2)
+	}
+	switch {
+	case shown.IsZero():
+	case diff.IsPositive() == higherBetter:
+		trend = "good"
+	default:
+		trend = "bad"
+	}
+	return s, trend
+}
+
+func collectionPage(pc *pageCtx) templates.SitePage {
+	t, d := pc.t, pc.d
+	p := pc.frame("page.collection", "intro.collection")
+	totals := d.collectionTotals()
+	var periods []string
+	for _, m := range totals {
+		periods = append(periods, m.period)
+	}
+	labels := pc.monthLabels(periods)
+
+	// by month
+	dt := dataTable{caption: t.T("caption.collection_month"), cols: cols("month", "#billed", "#collected", "#collection_rate", "#on_time", "#on_time_rate")}
+	var rate, onTime []point
+	var sumB, sumC, sumO decimal.Decimal
+	for _, m := range totals {
+		cr, or := ratio(m.collected, m.billed), ratio(m.onTime, m.billed)
+		dt.rows = append(dt.rows, []val{vMonth(m.period), vMoney(m.billed), vMoney(m.collected), vRate(cr), vMoney(m.onTime), vRate(or)})
+		rate, onTime = append(rate, rateOf(cr)), append(onTime, rateOf(or))
+		sumB, sumC, sumO = sumB.Add(m.billed), sumC.Add(m.collected), sumO.Add(m.onTime)
+	}
+	if len(totals) > 0 {
+		dt.foot = [][]val{{vText(t.T("total")), vMoney(sumB), vMoney(sumC), vRate(ratio(sumC, sumB)), vMoney(sumO), vRate(ratio(sumO, sumB))}}
+	}
+	ch := lineChart("collection_month", t.T("chart.collection_month"), labels, []series{
+		{name: t.T("col.collection_rate"), points: rate}, {name: t.T("col.on_time_rate"), points: onTime},
+	}, axisPercent, nil)
+	month := pc.block("collection_month", dt, ch, analytics.CollectionMonthlyQuery+";\n"+analytics.CollectionByChannelQuery+";")
+
+	// by fee item and by area: the collection rate of each key per month
+	byKey := func(id, keyCol, chartKey, captionKey string, rows []analytics.Collection, name func(string) string, sql string) templates.Block {
+		dt := dataTable{caption: t.T(captionKey), cols: cols("month", keyCol, "#billed", "#collected", "#collection_rate", "#on_time_rate")}
+		keys := map[string]map[string]analytics.Rate{}
+		for _, c := range rows {
+			dt.rows = append(dt.rows, []val{vMonth(c.Period), vText(name(c.Key)), vMoney(c.Billed), vMoney(c.Collected), vRate(c.CollectionRate), vRate(c.OnTimeRate)})
+			if keys[c.Key] == nil {
+				keys[c.Key] = map[string]analytics.Rate{}
+			}
+			keys[c.Key][c.Period] = c.CollectionRate
+		}
+		var ss []series
+		for _, k := range sortedKeys(keys) {
+			s := series{name: name(k)}
+			for _, per := range periods {
+				s.points = append(s.points, rateOf(keys[k][per]))
+			}
+			ss = append(ss, s)
+		}
+		return pc.block(id, dt, lineChart(id, t.T(chartKey), labels, ss, axisPercent, nil), sql+";")
+	}
+	item := byKey("collection_fee_item", "fee_item", "chart.collection_fee_item", "caption.collection_fee_item", d.collection, d.feeName, analytics.CollectionMonthlyQuery)
+	area := byKey("collection_area", "area", "chart.collection_area", "caption.collection_area", d.byArea, func(s string) string {
+		if s == "" {
+			return t.T("none")
+		}
+		return s
+	}, analytics.CollectionByAreaQuery)
+
+	share := func(id, keyCol, chartKey, captionKey string, rows []analytics.CollectionShare, name func(string) string, sql string) templates.Block {
+		dt := dataTable{caption: t.T(captionKey), cols: cols("month", keyCol, "#payments", "#collected", "#on_time", "#share")}
+		keys := map[string]map[string]decimal.Decimal{}
+		for _, c := range rows {
+			dt.rows = append(dt.rows, []val{vMonth(c.Period), vText(name(c.Key)), vInt(c.Payments), vMoney(c.Collected), vMoney(c.OnTime), vRate(c.Share)})
+			if keys[c.Key] == nil {
+				keys[c.Key] = map[string]decimal.Decimal{}
+			}
+			keys[c.Key][c.Period] = c.Collected
+		}
+		var ss []series
+		for _, k := range sortedKeys(keys) {
+			s := series{name: name(k)}
+			for _, per := range periods {
+				v, ok := keys[k][per]
+				s.points = append(s.points, point{d: v, valid: ok})
+			}
+			ss = append(ss, s)
+		}
+		return pc.block(id, dt, barChart(id, t.T(chartKey), labels, ss, axisMoney, true), sql+";")
+	}
+	channel := share("collection_channel", "method", "chart.collection_channel", "caption.collection_channel", d.byChannel,
+		func(s string) string { return t.Enum("method", s) }, analytics.CollectionByChannelQuery)
+	collector := share("collection_collector", "collector", "chart.collection_collector", "caption.collection_collector", d.byCollector,
+		func(s string) string {
+			if s == "" {
+				return t.T("collector.online")
+			}
+			return s
+		}, analytics.CollectionByCollectorQuery)
+
+	p.Sections = []templates.Section{
+		{ID: "month", Heading: t.T("section.collection_month"), Intro: t.T("intro.collection_month"), Blocks: []templates.Block{month}},
+		{ID: "fee-item", Heading: t.T("section.collection_fee_item"), Blocks: []templates.Block{item}},
+		{ID: "area", Heading: t.T("section.collection_area"), Blocks: []templates.Block{area}},
+		{ID: "channel", Heading: t.T("section.collection_channel"), Blocks: []templates.Block{channel}},
+		{ID: "collector", Heading: t.T("section.collection_collector"), Blocks: []templates.Block{collector}},
+	}
+	return p
+}
+
+func arrearsPage(pc *pageCtx) templates.SitePage {
+	t, d := pc.t, pc.d
+	p := pc.frame("page.arrears", "intro.arrears")
+
+	aging := dataTable{caption: t.T("caption.arrears_aging", t.Date(d.asOf)), cols: cols("bucket", "#bills", "#outstanding")}
+	var x []string
+	var pts []point
+	var bills int
+	var sum decimal.Decimal
+	for _, b := range d.aging {
+		aging.rows = append(aging.rows, []val{vEnum("bucket", b.Bucket), vInt(b.Bills), vMoney(b.Outstanding)})
+		x = append(x, t.Enum("bucket", b.Bucket))
+		pts = append(pts, pt(b.Outstanding))
+		bills += b.Bills
+		sum = sum.Add(b.Outstanding)
+	}
+	aging.foot = [][]val{{vText(t.T("total")), vInt(bills), vMoney(sum)}}
+	agingBlock := pc.block("arrears_aging", aging,
+		barChart("arrears_aging", t.T("chart.arrears_aging"), x, []series{{name: t.T("col.outstanding"), points: pts}}, axisMoney, false),
+		fmt.Sprintf(analytics.ArrearsAgingQuery, d.asOf.Format(time.DateOnly))+";")
+
+	monthly := dataTable{caption: t.T("caption.arrears_month"), cols: cols("month", "#opening_arrears", "#recovered", "#clearance_rate", "#households_billed", "#households_paid", "#household_rate")}
+	var periods []string
+	var clear, house []point
+	for _, a := range d.arrears {
+		monthly.rows = append(monthly.rows, []val{vMonth(a.Period), vMoney(a.OpeningArrears), vMoney(a.Recovered), vRate(a.ClearanceRate), vInt(a.HouseholdsBilled), vInt(a.HouseholdsPaid), vRate(a.HouseholdRate)})
+		periods = append(periods, a.Period)
+		clear, house = append(clear, rateOf(a.ClearanceRate)), append(house, rateOf(a.HouseholdRate))
+	}
+	rates := pc.block("arrears_month", monthly,
+		lineChart("arrears_month", t.T("chart.arrears_month"), pc.monthLabels(periods), []series{
+			{name: t.T("col.clearance_rate"), points: clear}, {name: t.T("col.household_rate"), points: house},
+		}, axisPercent, nil),
+		analytics.ArrearsMonthlyQuery+";")
+
+	p.Sections = []templates.Section{
+		{ID: "aging", Heading: t.T("section.arrears_aging"), Intro: t.T("intro.arrears_aging"), Blocks: []templates.Block{agingBlock}},
+		{ID: "clearance", Heading: t.T("section.arrears_month"), Intro: t.T("intro.arrears_month"), Blocks: []templates.Block{rates}},
+	}
+	return p
+}
+
+// dayTotal is reconciliation_daily summed over channels.
+type dayTotal struct {
+	day                           time.Time
+	items, matched, discrepancies int
+	amount                        decimal.Decimal
+}
+
+func (d *dataset) reconByDay() []dayTotal {
+	var out []dayTotal
+	for _, r := range d.daily {
+		if n := len(out); n == 0 || !out[n-1].day.Equal(r.Day) {
+			out = append(out, dayTotal{day: r.Day})
+		}
+		x := &out[len(out)-1]
+		x.items += r.Items
+		x.matched += r.Matched
+		x.discrepancies += r.Discrepancies
+		x.amount = x.amount.Add(r.DiscrepancyAmount)
+	}
+	return out
+}
+
+func reconciliationPage(pc *pageCtx) templates.SitePage {
+	t, d := pc.t, pc.d
+	p := pc.frame("page.reconciliation", "intro.reconciliation")
+	days := d.reconByDay()
+
+	daily := dataTable{caption: t.T("caption.recon_daily"), cols: cols("day", "#items", "#matched", "#discrepancies", "#discrepancy_amount", "#match_rate")}
+	var x []string
+	var pts []point
+	for _, r := range days {
+		mr := ratio(decimal.NewFromInt(int64(r.matched)), decimal.NewFromInt(int64(r.items)))
+		daily.rows = append(daily.rows, []val{vDate(r.day), vInt(r.items), vInt(r.matched), vInt(r.discrepancies), vMoney(r.amount), vRate(mr)})
+		x = append(x, r.day.Format(time.DateOnly))
+		pts = append(pts, rateOf(mr))
+	}
+	dailyBlock := pc.block("recon_daily", daily,
+		lineChart("recon_daily", t.T("chart.recon_daily"), x, []series{{name: t.T("col.match_rate"), points: pts}}, axisPercent, nil),
+		analytics.ReconciliationDailyQuery+";")
+
+	// the calendar covers up to a year before the as-of day
+	from := d.asOf.AddDate(-1, 0, 1)
+	if !d.first.IsZero() && d.first.After(from) {
+		from = d.first
+	}
+	cal := dataTable{caption: t.T("caption.recon_calendar"), cols: cols("day", "#discrepancies", "#discrepancy_amount")}
+	var cdays []time.Time
+	var counts []int
+	for _, r := range days {
+		if r.discrepancies == 0 || r.day.Before(from) {
+			continue
+		}
+		cal.rows = append(cal.rows, []val{vDate(r.day), vInt(r.discrepancies), vMoney(r.amount)})
+		cdays, counts = append(cdays, r.day), append(counts, r.discrepancies)
+	}
+	calBlock := pc.block("recon_calendar", cal,
+		calendarChart("recon_calendar", t.T("chart.recon_calendar"), t.T("col.discrepancies"), from, d.asOf, cdays, counts, t.lang == "zh-Hant"),
+		analytics.ReconciliationDailyQuery+";")
+
+	open := dataTable{caption: t.T("caption.recon_open", t.Date(d.asOf)), cols: cols("ref", "status", "#diff", "opened_on", "#age_days")}
+	var sumDiff decimal.Decimal
+	for _, o := range d.open {
+		age := vInt(o.AgeDays)
+		if o.AgeDays > 30 {
+			age = age.with("bad")
+		}
+		open.rows = append(open.rows, []val{vText(o.Ref), vEnum("status", o.Status), vMoney(o.Diff), vDate(o.OpenedOn), age})
+		sumDiff = sumDiff.Add(o.Diff)
+	}
+	if len(d.open) > 0 {
+		open.foot = [][]val{{vText(t.T("total.count", len(d.open))), vText(""), vMoney(sumDiff), vText(""), vText("")}}
+	}
+	openBlock := pc.block("recon_open", open, nil, fmt.Sprintf(analytics.DiscrepanciesOpenQuery, d.asOf.Format(time.DateOnly))+";")
+	openBlock.Collapse = false
+
+	res := dataTable{caption: t.T("caption.recon_resolved"), cols: cols("ref", "day", "channel", "status", "#system_amount", "#bank_amount", "#diff", "resolution")}
+	for _, r := range d.resolved {
+		res.rows = append(res.rows, []val{vText(r.Ref), vDate(r.Day), vEnum("channel", r.Channel), vEnum("status", r.Status), vMoney(r.SystemAmount), vMoney(r.BankAmount), vMoney(r.Diff), vEnum("resolution", r.Resolution)})
+	}
+	resBlock := pc.block("recon_resolved", res, nil, analytics.ResolvedDiscrepanciesQuery+";")
+
+	p.Sections = []templates.Section{
+		{ID: "daily", Heading: t.T("section.recon_daily"), Intro: t.T("intro.recon_daily"), Blocks: []templates.Block{dailyBlock}},
+		{ID: "calendar", Heading: t.T("section.recon_calendar"), Blocks: []templates.Block{calBlock}},
+		{ID: "open", Heading: t.T("section.recon_open"), Intro: t.T("intro.recon_open"), Blocks: []templates.Block{openBlock}},
+		{ID: "resolved", Heading: t.T("section.recon_resolved"), Blocks: []templates.Block{resBlock}},
+	}
+	return p
+}
+
+func exceptionsPage(pc *pageCtx) templates.SitePage {
+	t, d := pc.t, pc.d
+	p := pc.frame("page.exceptions", "intro.exceptions")
+
+	// exceptions by type and month
+	var periods []string
+	seen := map[string]bool{}
+	types := map[string]map[string]int{}
+	ex := dataTable{caption: t.T("caption.exceptions_type"), cols: cols("month", "type", "#count", "#escalated", "#resolved", "#median_days")}
+	for _, e := range d.exceptions {
+		ex.rows = append(ex.rows, []val{vMonth(e.Period), vEnum("exception", e.Type), vInt(e.Count), vInt(e.Escalated), vInt(e.Resolved), vDays(e.MedianDaysToResolve)})
+		if !seen[e.Period] {
+			seen[e.Period] = true
+			periods = append(periods, e.Period)
+		}
+		if types[e.Type] == nil {
+			types[e.Type] = map[string]int{}
+		}
+		types[e.Type][e.Period] = e.Count
+	}
+	var ss []series
+	for _, ty := range sortedKeys(types) {
+		s := series{name: t.Enum("exception", ty)}
+		for _, per := range periods {
+			s.points = append(s.points, ptInt(types[ty][per]))
+		}
+		ss = append(ss, s)
+	}
+	exBlock := pc.block("exceptions_type", ex, barChart("exceptions_type", t.T("chart.exceptions_type"), pc.monthLabels(periods), ss, axisCount, true), analytics.ExceptionsMonthlyQuery+";")
+
+	// refunds by stage, and their cycle time
+	stages := dataTable{caption: t.T("caption.refunds_stage"), cols: cols("month", "#requested", "#approved", "#rejected", "#executed", "#in_progress")}
+	cycle := dataTable{caption: t.T("caption.refunds_cycle"), cols: cols("month", "#executed", "#median_days", "#p90_days")}
+	var rp []string
+	var req, appr, rej, exe, med, p90 []point
+	for _, r := range d.refunds {
+		stages.rows = append(stages.rows, []val{vMonth(r.Period), vInt(r.Requested), vInt(r.Approved), vInt(r.Rejected), vInt(r.Executed), vInt(r.InProgress())})
+		cycle.rows = append(cycle.rows, []val{vMonth(r.Period), vInt(r.Executed), vDays(r.MedianDays), vDays(r.P90Days)})
+		rp = append(rp, r.Period)
+		req, appr, rej, exe = append(req, ptInt(r.Requested)), append(appr, ptInt(r.Approved)), append(rej, ptInt(r.Rejected)), append(exe, ptInt(r.Executed))
+		med, p90 = append(med, point{d: r.MedianDays.Value, valid: r.MedianDays.Valid}), append(p90, point{d: r.P90Days.Value, valid: r.P90Days.Valid})
+	}
+	rl := pc.monthLabels(rp)
+	stageBlock := pc.block("refunds_stage", stages, barChart("refunds_stage", t.T("chart.refunds_stage"), rl, []series{
+		{name: t.T("col.requested"), points: req}, {name: t.T("col.approved"), points: appr},
+		{name: t.T("col.rejected"), points: rej}, {name: t.T("col.executed"), points: exe},
+	}, axisCount, false), analytics.RefundsCycleQuery+";")
+	cycleBlock := pc.block("refunds_cycle", cycle, lineChart("refunds_cycle", t.T("chart.refunds_cycle"), rl, []series{
+		{name: t.T("col.median_days"), points: med}, {name: t.T("col.p90_days"), points: p90},
+	}, axisCount, nil), analytics.RefundsCycleQuery+";")
+
+	// invoices lost and reissued
+	inv := dataTable{caption: t.T("caption.invoices"), cols: cols("month", "#issued", "#lost_or_damaged", "#reissued", "#reissue_rate")}
+	var ip []string
+	var lost, reis []point
+	for _, r := range d.invoices {
+		inv.rows = append(inv.rows, []val{vMonth(r.Period), vInt(r.Issued), vInt(r.LostOrDamaged), vInt(r.Reissued), vRate(r.ReissueRate)})
+		ip = append(ip, r.Period)
+		lost, reis = append(lost, ptInt(r.LostOrDamaged)), append(reis, ptInt(r.Reissued))
+	}
+	invBlock := pc.block("invoices", inv, barChart("invoices", t.T("chart.invoices"), pc.monthLabels(ip), []series{
+		{name: t.T("col.lost_or_damaged"), points: lost}, {name: t.T("col.reissued"), points: reis},
+	}, axisCount, false), analytics.InvoicesMonthlyQuery+";")
+
+	p.Sections = []templates.Section{
+		{ID: "types", Heading: t.T("section.exceptions_type"), Intro: t.T("intro.exceptions_type"), Blocks: []templates.Block{exBlock}},
+		{ID: "refunds", Heading: t.T("section.refunds"), Intro: t.T("intro.refunds"), Blocks: []templates.Block{stageBlock, cycleBlock}},
+		{ID: "invoices", Heading: t.T("section.invoices"), Blocks: []templates.Block{invBlock}},
+	}
+	return p
+}
+
+func metricAxis(metric string) axis {
+	switch metricKind(metric) {
+	case kRate:
+		return axisPercent
+	case kMoney:
+		return axisMoney
+	}
+	return axisCount
+}
+
+func metricPoint(metric string, r analytics.Rate) point {
+	if metricKind(metric) == kRate {
+		return rateOf(r)
+	}
+	return point{d: r.Value, valid: r.Valid}
+}
+
+// metricText shows a metric value in the metric's unit.
+func metricText(t *tr, metric string, r analytics.Rate) string {
+	return vMetric(metric, r).display(t)
+}
+
+func targetMet(met *bool) val {
+	switch {
+	case met == nil:
+		return vEnum("met", "unknown").with("muted")
+	case *met:
+		return vEnum("met", "yes").with("good")
+	}
+	return vEnum("met", "no").with("bad")
+}
+
+func improvementPage(pc *pageCtx) templates.SitePage {
+	t, d := pc.t, pc.d
+	p := pc.frame("page.improvement", "intro.improvement")
+
+	all := dataTable{caption: t.T("caption.improvement"), cols: cols("action", "title", "owner", "problem", "metric", "started_on", "#before", "#after", "#delta", "#target", "target_met")}
+	for _, a := range d.actions {
+		all.rows = append(all.rows, []val{vText(a.ActionID), vText(a.Title), vText(a.Owner), vEnum("problem", a.Problem), vEnum("metric", a.Metric), vDate(a.StartedOn),
+			vMetric(a.Metric, a.Before), vMetric(a.Metric, a.After), vDelta(a.Metric, a.Delta), vMetric(a.Metric, analytics.Rate{Value: a.Target, Valid: true}), targetMet(a.TargetMet)})
+	}
+	allBlock := pc.block("improvement_actions", all, nil, analytics.ImprovementQuery+";")
+	allBlock.Collapse = false
+	p.Sections = append(p.Sections, templates.Section{ID: "actions", Heading: t.T("section.improvement"), Blocks: []templates.Block{allBlock}})
+
+	for i, a := range d.actions {
+		id := "improvement_" + strconv.Itoa(i+1)
+		weeks := dataTable{caption: t.T("caption.improvement_weekly", t.Enum("metric", a.Metric)), cols: cols("week", "#value")}
+		var x []string
+		var pts []point
+		startLabel := ""
+		start := time.Date(a.StartedOn.Year(), a.StartedOn.Month(), a.StartedOn.Day(), 0, 0, 0, 0, time.UTC)
+		for _, w := range d.weekly[i] {
+			weeks.rows = append(weeks.rows, []val{vDate(w.Week), vMetric(a.Metric, w.Value)})
+			label := w.Week.Format(time.DateOnly)
+			x = append(x, label)
+			pts = append(pts, metricPoint(a.Metric, w.Value))
+			if w.Week.Equal(start) || (startLabel == "" && !w.Week.Before(start)) {
+				if startLabel == "" {
+					startLabel = label
+				}
+			}
+		}
+		var mark *markLine
+		if startLabel != "" {
+			mark = &markLine{name: t.T("chart.action_start"), x: startLabel}
+		}
+		chart := lineChart(id, t.T("chart.improvement", a.Title), x, []series{{name: t.Enum("metric", a.Metric), points: pts}}, metricAxis(a.Metric), mark)
+		sql := fmt.Sprintf(analytics.MetricWeeklyQuery, a.Metric, d.weeklyFrom[i].Format(time.DateOnly), d.weeklyTo[i].Format(time.DateOnly)) + ";"
+		blk := pc.block(id, weeks, chart, sql)
+		blk.Collapse = true
+		met := targetMet(a.TargetMet).display(t)
+		p.Sections = append(p.Sections, templates.Section{
+			ID:      "action-" + strconv.Itoa(i+1),
+			Heading: a.ActionID + " · " + a.Title,
+			Facts: []templates.Fact{
+				{Label: t.T("col.owner"), Value: a.Owner},
+				{Label: t.T("col.problem"), Value: t.Enum("problem", a.Problem)},
+				{Label: t.T("col.metric"), Value: t.Enum("metric", a.Metric)},
+				{Label: t.T("col.started_on"), Value: t.Date(a.StartedOn)},
+				{Label: t.T("col.before"), Value: metricText(t, a.Metric, a.Before) + " " + t.T("weeks", a.WeeksBefore)},
+				{Label: t.T("col.after"), Value: metricText(t, a.Metric, a.After) + " " + t.T("weeks", a.WeeksAfter)},
+				{Label: t.T("col.delta"), Value: vDelta(a.Metric, a.Delta).display(t)},
+				{Label: t.T("col.target"), Value: metricText(t, a.Metric, analytics.Rate{Value: a.Target, Valid: true})},
+				{Label: t.T("col.target_met"), Value: met},
+			},
+			Blocks: []templates.Block{blk},
+		})
+	}
+	if len(d.actions) == 0 {
+		p.Sections[0].Notes = []string{t.T("improvement.none")}
+	}
+	return p
+}
+
+func feesPage(pc *pageCtx) templates.SitePage {
+	t, d := pc.t, pc.d
+	p := pc.frame("page.fees", "intro.fees")
+	dt := dataTable{caption: t.T("caption.fees"), cols: cols("code", "name", "unit", "#rate", "effective_from", "effective_to")}
+	for _, f := range d.fees {
+		to := vText(t.T("fees.open_ended"))
+		if f.EffectiveTo != nil {
+			to = vDate(*f.EffectiveTo)
+		}
+		dt.rows = append(dt.rows, []val{vText(f.Code), vText(f.Name), vText(f.Unit), vMoney(f.Rate), vDate(f.EffectiveFrom), to})
+	}
+	blk := pc.block("fees", dt, nil, analytics.FeeStandardsQuery+";")
+	blk.Collapse = false
+	p.Sections = []templates.Section{{ID: "tariff", Heading: t.T("section.fees"), Blocks: []templates.Block{blk}}}
+	return p
+}
+
+func reportsIndexPage(pc *pageCtx) templates.SitePage {
+	t, d := pc.t, pc.d
+	p := pc.frame("page.reports", "intro.reports")
+	s := templates.Section{ID: "months", Heading: t.T("section.reports")}
+	for i := len(d.finance) - 1; i >= 0; i-- {
+		per := d.finance[i].Period
+		s.Links = append(s.Links, templates.Link{Label: t.T("report.link", t.Month(per)), Href: pc.href("reports/" + per + "/index.html")})
+	}
+	if len(s.Links) == 0 {
+		s.Notes = []string{t.T("table.empty")}
+	}
+	p.Sections = []templates.Section{s}
+	return p
+}
+
+func reportPage(pc *pageCtx, period string) templates.SitePage {
+	t, d := pc.t, pc.d
+	p := pc.frame("page.report", "")
+	p.Title = t.T("report.title", t.Month(period))
+	p.Print = true
+	tableOnly := func(dt dataTable, sql string) templates.Block {
+		return templates.Block{Table: dt.render(t), SQL: sql}
+	}
+
+	var f analytics.FinanceMonth
+	for _, x := range d.finance {
+		if x.Period == period {
+			f = x
+		}
+	}
+	fin := templates.Section{ID: "finance", Heading: t.T("section.report_finance"), Facts: []templates.Fact{
+		{Label: t.T("col.billed"), Value: t.Money(f.Billed)},
+		{Label: t.T("col.collected_cash"), Value: t.Money(f.Collected)},
+		{Label: t.T("col.refunded"), Value: t.Money(f.Refunded)},
+		{Label: t.T("col.outstanding"), Value: t.Money(f.Outstanding)},
+		{Label: t.T("col.walk_in_revenue"), Value: t.Money(f.WalkInRevenue)},
+		{Label: t.T("col.provider_fees"), Value: t.Money(f.ProviderFees)},
+		{Label: t.T("col.net_settled"), Value: t.Money(f.NetSettled)},
+		{Label: t.T("col.dso_days"), Value: t.Fixed(f.DSODays, 2)},
+		{Label: t.T("col.cei"), Value: t.Percent(f.CEI)},
+	}, Notes: []string{t.T("note.finance")}}
+
+	coll := dataTable{caption: t.T("caption.report_collection", t.Month(period)), cols: cols("fee_item", "#billed", "#collected", "#collection_rate", "#on_time_rate")}
+	var sb, sc decimal.Decimal
+	for _, c := range d.collection {
+		if c.Period != period {
+			continue
+		}
+		coll.rows = append(coll.rows, []val{vText(d.feeName(c.Key)), vMoney(c.Billed), vMoney(c.Collected), vRate(c.CollectionRate), vRate(c.OnTimeRate)})
+		sb, sc = sb.Add(c.Billed), sc.Add(c.Collected)
+	}
+	var onTime decimal.Decimal
+	for _, c := range d.byChannel {
+		if c.Period == period {
+			onTime = onTime.Add(c.OnTime)
+		}
+	}
+	coll.foot = [][]val{{vText(t.T("total")), vMoney(sb), vMoney(sc), vRate(ratio(sc, sb)), vRate(ratio(onTime, sb))}}
+
+	var arr analytics.Arrears
+	for _, a := range d.arrears {
+		if a.Period == period {
+			arr = a
+		}
+	}
+	arrears := templates.Section{ID: "arrears", Heading: t.T("section.report_arrears"), Facts: []templates.Fact{
+		{Label: t.T("col.opening_arrears"), Value: t.Money(arr.OpeningArrears)},
+		{Label: t.T("col.recovered"), Value: t.Money(arr.Recovered)},
+		{Label: t.T("col.clearance_rate"), Value: t.Percent(arr.ClearanceRate)},
+		{Label: t.T("col.households_billed"), Value: t.Int(arr.HouseholdsBilled)},
+		{Label: t.T("col.households_paid"), Value: t.Int(arr.HouseholdsPaid)},
+		{Label: t.T("col.household_rate"), Value: t.Percent(arr.HouseholdRate)},
+	}}
+
+	rec := dataTable{caption: t.T("caption.report_recon", t.Month(period)), cols: cols("channel", "#items", "#matched", "#discrepancies", "#discrepancy_amount", "#match_rate")}
+	byCh := map[string]*reconMonth{}
+	for _, r := range d.daily {
+		if r.Day.Format("2006-01") != period {
+			continue
+		}
+		m := byCh[r.Channel]
+		if m == nil {
+			m = &reconMonth{}
+			byCh[r.Channel] = m
+		}
+		m.items += r.Items
+		m.matched += r.Matched
+		m.discrepancies += r.Discrepancies
+		m.amount = m.amount.Add(r.DiscrepancyAmount)
+	}
+	var tot reconMonth
+	for _, ch := range sortedKeys(byCh) {
+		m := byCh[ch]
+		rec.rows = append(rec.rows, []val{vEnum("channel", ch), vInt(m.items), vInt(m.matched), vInt(m.discrepancies), vMoney(m.amount), vRate(ratio(decimal.NewFromInt(int64(m.matched)), decimal.NewFromInt(int64(m.items))))})
+		tot.items += m.items
+		tot.matched += m.matched
+		tot.discrepancies += m.discrepancies
+		tot.amount = tot.amount.Add(m.amount)
+	}
+	rec.foot = [][]val{{vText(t.T("total")), vInt(tot.items), vInt(tot.matched), vInt(tot.discrepancies), vMoney(tot.amount), vRate(ratio(decimal.NewFromInt(int64(tot.matched)), decimal.NewFromInt(int64(tot.items))))}}
+
+	exc := dataTable{caption: t.T("caption.report_exceptions", t.Month(period)), cols: cols("type", "#count", "#escalated", "#resolved", "#median_days")}
+	for _, e := range d.exceptions {
+		if e.Period == period {
+			exc.rows = append(exc.rows, []val{vEnum("exception", e.Type), vInt(e.Count), vInt(e.Escalated), vInt(e.Resolved), vDays(e.MedianDaysToResolve)})
+		}
+	}
+	var rf analytics.RefundMonth
+	for _, r := range d.refunds {
+		if r.Period == period {
+			rf = r
+		}
+	}
+	var inv analytics.InvoiceMonth
+	for _, r := range d.invoices {
+		if r.Period == period {
+			inv = r
+		}
+	}
+	var fb analytics.FeedbackMonth
+	for _, r := range d.feedback {
+		if r.Period == period {
+			fb = r
+		}
+	}
+	excSection := templates.Section{ID: "exceptions", Heading: t.T("section.report_exceptions"),
+		Blocks: []templates.Block{tableOnly(exc, analytics.ExceptionsMonthlyQuery+";")},
+		Facts: []templates.Fact{
+			{Label: t.T("col.refunds_requested"), Value: t.Int(rf.Requested)},
+			{Label: t.T("col.refunds_executed"), Value: t.Int(rf.Executed)},
+			{Label: t.T("col.median_days"), Value: t.Fixed(rf.MedianDays, 1)},
+			{Label: t.T("col.p90_days"), Value: t.Fixed(rf.P90Days, 1)},
+			{Label: t.T("col.lost_or_damaged"), Value: t.Int(inv.LostOrDamaged)},
+			{Label: t.T("col.reissued"), Value: t.Int(inv.Reissued)},
+			{Label: t.T("col.responses"), Value: t.Int(fb.Responses)},
+			{Label: t.T("col.avg_score"), Value: t.Fixed(fb.AvgScore, 2)},
+		}}
+
+	p.Sections = []templates.Section{
+		fin,
+		{ID: "collection", Heading: t.T("section.report_collection"), Blocks: []templates.Block{tableOnly(coll, analytics.CollectionMonthlyQuery+";")}},
+		arrears,
+		{ID: "reconciliation", Heading: t.T("section.report_recon"), Blocks: []templates.Block{tableOnly(rec, analytics.ReconciliationDailyQuery+";")}},
+		excSection,
+	}
+	return p
+}

@@ -1,0 +1,331 @@
+// Package site builds feeflow's published dashboard: static HTML pages in
+// every language, their charts (go-echarts options started by one static
+// script), the numbers behind every chart as tables and CSV files, and the
+// vendored ECharts script. The site makes no request outside itself and
+// needs no inline script or style, so it works from file://, a file share or
+// any server, under a strict Content-Security-Policy.
+package site
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/feeflow/feeflow/analytics"
+	"github.com/feeflow/feeflow/templates"
+)
+
+// Options for Build.
+type Options struct {
+	Out   string    // folder to write the site into (created; its previous content is replaced)
+	AsOf  time.Time // "data as of" day; zero = the last day of the data (analytics DataRange)
+	Now   time.Time // build time printed on every page; zero = time.Now() (tests pass a fixed one for byte-identical output)
+	Langs []string  // languages to build; nil = all ("en", "zh-Hant")
+	// Dictionary, when set, adds dictionary.html for analysts: the tables,
+	// views and macros with their columns and comments, and example
+	// queries. The caller reads it with analytics.Dictionary (it needs the
+	// store, which Build does not see).
+	Dictionary *analytics.DataDictionary
+}
+
+// Summary says what Build wrote.
+type Summary struct {
+	Pages int
+	Files int
+	Bytes int64
+}
+
+//go:embed assets/*
+var assetsFS embed.FS
+
+// Build reads the metrics and writes the whole site into opts.Out.
+//
+// The site is first written into a new hidden sibling folder
+// (".OUT.new-*" next to Out). Only when every file is written does Build move
+// the previous site aside (".OUT.old-*"), rename the new folder to Out and
+// remove the old one; both renames stay within one parent folder, so each
+// is atomic. A reader therefore sees the old site or the new one, never a
+// mix or a half-written page (for the instant between the two renames Out
+// does not exist at all). A failed build leaves Out untouched.
+func Build(ctx context.Context, m *analytics.Metrics, opts Options) (Summary, error) {
+	if opts.Out == "" {
+		return Summary{}, errors.New("build site: no output folder")
+	}
+	langs := opts.Langs
+	if len(langs) == 0 {
+		langs = Languages
+	}
+	for _, l := range langs {
+		if _, ok := catalogs[l]; !ok {
+			return Summary{}, fmt.Errorf("build site: unknown language %q (known: %s)", l, strings.Join(Languages, ", "))
+		}
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	d, err := load(ctx, m, opts.AsOf, now)
+	if err != nil {
+		return Summary{}, fmt.Errorf("build site: %w", err)
+	}
+	b := &builder{d: d, dict: opts.Dictionary, now: now, langs: langs, files: map[string][]byte{}}
+	if err := b.build(ctx); err != nil {
+		return Summary{}, fmt.Errorf("build site: %w", err)
+	}
+	sum, err := b.write(opts.Out)
+	if err != nil {
+		return Summary{}, fmt.Errorf("build site: %w", err)
+	}
+	return sum, nil
+}
+
+// builder assembles the files of one build in memory.
+type builder struct {
+	d     *dataset
+	dict  *analytics.DataDictionary
+	now   time.Time
+	langs []string
+	files map[string][]byte // path relative to Out -> content
+	pages int
+}
+
+func (b *builder) build(ctx context.Context) error {
+	if err := fs.WalkDir(assetsFS, "assets", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := assetsFS.ReadFile(p)
+		b.files[p] = data
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := b.root(ctx); err != nil {
+		return err
+	}
+	for _, lang := range b.langs {
+		t := newTr(lang)
+		for _, pg := range b.pageList(t) {
+			p := pg.build()
+			if err := b.render(ctx, lang+"/"+pg.file, templates.Page(p)); err != nil {
+				return err
+			}
+		}
+		if miss := t.missingKeys(); len(miss) > 0 {
+			return fmt.Errorf("language %s lacks messages %s", lang, strings.Join(miss, ", "))
+		}
+	}
+	return nil
+}
+
+func (b *builder) render(ctx context.Context, file string, c templ.Component) error {
+	var buf bytes.Buffer
+	if err := c.Render(ctx, &buf); err != nil {
+		return fmt.Errorf("render %s: %w", file, err)
+	}
+	b.files[file] = buf.Bytes()
+	b.pages++
+	return nil
+}
+
+// root is the language picker at the top of the site.
+func (b *builder) root(ctx context.Context) error {
+	t := newTr(b.langs[0])
+	p := templates.LangPicker{Title: t.T("site.name"), Script: "assets/lang.js", CSS: "assets/site.css"}
+	var texts []string
+	for _, l := range b.langs {
+		lt := newTr(l)
+		p.Links = append(p.Links, templates.Link{Label: lt.T("lang.name"), Href: l + "/index.html", Lang: l})
+		texts = append(texts, lt.T("picker.text"))
+		p.Stamps = append(p.Stamps, lt.T("frame.asof")+" "+lt.Date(b.d.asOf)+" · "+lt.T("frame.built")+" "+lt.Stamp(b.now))
+	}
+	p.Text = strings.Join(texts, " / ")
+	return b.render(ctx, "index.html", templates.Picker(p))
+}
+
+// write puts the files into a new sibling folder and swaps it into place.
+func (b *builder) write(out string) (Summary, error) {
+	out = filepath.Clean(out)
+	parent, base := filepath.Dir(out), filepath.Base(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return Summary{}, err
+	}
+	tmp, err := os.MkdirTemp(parent, "."+base+".new-*")
+	if err != nil {
+		return Summary{}, err
+	}
+	defer os.RemoveAll(tmp) // a no-op once renamed into place
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return Summary{}, err
+	}
+	names := make([]string, 0, len(b.files))
+	for n := range b.files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	sum := Summary{Pages: b.pages}
+	for _, n := range names {
+		p := filepath.Join(tmp, filepath.FromSlash(n))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return Summary{}, err
+		}
+		if err := os.WriteFile(p, b.files[n], 0o644); err != nil {
+			return Summary{}, err
+		}
+		sum.Files++
+		sum.Bytes += int64(len(b.files[n]))
+	}
+
+	var old string
+	if _, err := os.Stat(out); err == nil {
+		old, err = os.MkdirTemp(parent, "."+base+".old-*")
+		if err != nil {
+			return Summary{}, err
+		}
+		if err := os.Remove(old); err != nil {
+			return Summary{}, err
+		}
+		if err := os.Rename(out, old); err != nil {
+			return Summary{}, fmt.Errorf("move the previous site aside: %w", err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return Summary{}, err
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		if old != "" {
+			os.Rename(old, out)
+		}
+		return Summary{}, fmt.Errorf("move the new site into place: %w", err)
+	}
+	if old != "" {
+		if err := os.RemoveAll(old); err != nil {
+			return sum, fmt.Errorf("remove the previous site: %w", err)
+		}
+	}
+	return sum, nil
+}
+
+// pageDef is one page of a language: its file and how to build it.
+type pageDef struct {
+	file  string
+	build func() templates.SitePage
+}
+
+// navPages are the pages of the main navigation, in order.
+var navPages = []struct{ file, key string }{
+	{"index.html", "nav.overview"},
+	{"collection.html", "nav.collection"},
+	{"arrears.html", "nav.arrears"},
+	{"reconciliation.html", "nav.reconciliation"},
+	{"exceptions.html", "nav.exceptions"},
+	{"improvement.html", "nav.improvement"},
+	{"fees.html", "nav.fees"},
+	{"reports/index.html", "nav.reports"},
+	{"dictionary.html", "nav.dictionary"},
+}
+
+// pageCtx builds one page: it knows where the page sits, so every link it
+// makes is relative and the site works from file://.
+type pageCtx struct {
+	b    *builder
+	t    *tr
+	d    *dataset
+	file string // relative to the language folder
+	up   string // from the page's folder to the language folder
+}
+
+func (b *builder) pageList(t *tr) []pageDef {
+	mk := func(file string, f func(*pageCtx) templates.SitePage) pageDef {
+		pc := &pageCtx{b: b, t: t, d: b.d, file: file, up: strings.Repeat("../", strings.Count(file, "/"))}
+		return pageDef{file: file, build: func() templates.SitePage { return f(pc) }}
+	}
+	pages := []pageDef{
+		mk("index.html", overviewPage),
+		mk("collection.html", collectionPage),
+		mk("arrears.html", arrearsPage),
+		mk("reconciliation.html", reconciliationPage),
+		mk("exceptions.html", exceptionsPage),
+		mk("improvement.html", improvementPage),
+		mk("fees.html", feesPage),
+		mk("reports/index.html", reportsIndexPage),
+	}
+	if b.dict != nil {
+		pages = append(pages, mk("dictionary.html", dictionaryPage))
+	}
+	for _, f := range b.d.finance {
+		period := f.Period
+		pages = append(pages, mk("reports/"+period+"/index.html", func(pc *pageCtx) templates.SitePage { return reportPage(pc, period) }))
+	}
+	return pages
+}
+
+// frame is the page around the content: navigation, switcher, stamps.
+func (pc *pageCtx) frame(titleKey, introKey string) templates.SitePage {
+	t := pc.t
+	p := templates.SitePage{
+		Lang:     t.lang,
+		Title:    t.T(titleKey),
+		SiteName: t.T("site.name"),
+		Assets:   pc.up + "../assets/",
+		AsOf:     t.Date(pc.d.asOf),
+		Built:    t.Stamp(pc.b.now),
+		Text: templates.PageText{
+			Skip:        t.T("frame.skip"),
+			NavLabel:    t.T("frame.nav"),
+			LangLabel:   t.T("frame.langs"),
+			DataAsOf:    t.T("frame.asof"),
+			Built:       t.T("frame.built"),
+			DownloadCSV: t.T("frame.csv"),
+			ShowSQL:     t.T("frame.sql"),
+			ShowTable:   t.T("frame.table"),
+			Print:       t.T("frame.print"),
+			Footer:      t.T("frame.footer"),
+		},
+	}
+	if introKey != "" {
+		p.Intro = t.T(introKey)
+	}
+	for _, n := range navPages {
+		if n.file == "dictionary.html" && pc.b.dict == nil {
+			continue
+		}
+		p.Nav = append(p.Nav, templates.Link{Label: t.T(n.key), Href: pc.up + n.file, Current: n.file == pc.file})
+	}
+	for _, l := range pc.b.langs {
+		if l == t.lang {
+			continue
+		}
+		p.Switch = append(p.Switch, templates.Link{Label: newTr(l).T("lang.name"), Href: pc.up + "../" + l + "/" + pc.file, Lang: l})
+	}
+	return p
+}
+
+// block makes a chart (or table) block with its table, its CSV file and its
+// SQL. id names the chart element and the CSV file.
+func (pc *pageCtx) block(id string, dt dataTable, chart *templates.Chart, sql string) templates.Block {
+	pc.b.files[pc.t.lang+"/data/"+id+".csv"] = dt.csv(pc.t)
+	return templates.Block{
+		Chart:    chart,
+		Table:    dt.render(pc.t),
+		CSV:      pc.up + "data/" + id + ".csv",
+		SQL:      sql,
+		Collapse: len(dt.rows) > collapseRows,
+	}
+}
+
+// collapseRows is the longest table shown open; longer ones start folded
+// so that the chart stays the page's first read.
+const collapseRows = 24
+
+// href is a link to another page of the same language.
+func (pc *pageCtx) href(file string) string { return pc.up + path.Clean(file) }
