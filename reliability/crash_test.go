@@ -96,7 +96,8 @@ func kills(t *testing.T) int {
 func TestCrashKeepsAcknowledgedBatchesExactlyOnce(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "crash.duckdb")
-	srv := startServer(t, db, "", "")
+	site := filepath.Join(dir, "site")
+	srv := startServer(t, db, site, "")
 	addr := srv.addr
 	ctx := context.Background()
 	fees := &batch{name: "fees", body: []byte("code,name,unit,rate,effective_from\nMGMT,Management,m2,2.50,2025-01-01\n")}
@@ -148,10 +149,16 @@ func TestCrashKeepsAcknowledgedBatchesExactlyOnce(t *testing.T) {
 	}()
 
 	n := kills(t)
+	siteChecks := 0
 	for k := 0; k < n; k++ {
 		time.Sleep(time.Duration(150+rng.IntN(900)) * time.Millisecond)
 		srv.kill()
-		srv = startServer(t, db, "", addr)
+		// The server rebuilds the site after uploads; a kill in the middle
+		// of a build must leave the old build or the new one, whole.
+		if checkSiteWhole(t, site) {
+			siteChecks++
+		}
+		srv = startServer(t, db, site, addr)
 	}
 	close(stop)
 	wg.Wait()
@@ -221,6 +228,22 @@ func TestCrashKeepsAcknowledgedBatchesExactlyOnce(t *testing.T) {
 	if batchRows != payments {
 		t.Errorf("batch records account for %d rows, the table holds %d", batchRows, payments)
 	}
-	t.Logf("kills %d, uploads %d (%d unanswered, retried), distinct batches %d: %d present whole, %d rejected and absent, %d partial, %d lost, %d duplicate keys; %d payment rows",
-		n, len(batches), unanswered, len(seen), acked, rejected, partial, lost, dupKeys, payments)
+	t.Logf("kills %d, uploads %d (%d unanswered, retried), distinct batches %d: %d present whole, %d rejected and absent, %d partial, %d lost, %d duplicate keys; %d payment rows; site whole after %d kills",
+		n, len(batches), unanswered, len(seen), acked, rejected, partial, lost, dupKeys, payments, siteChecks)
+}
+
+// checkSiteWhole reports whether a published site exists and, if so, fails
+// the test unless the build it points to is complete.
+func checkSiteWhole(t *testing.T, site string) bool {
+	t.Helper()
+	current := filepath.Join(site, "current")
+	if _, err := os.Lstat(current); err != nil {
+		return false // nothing published yet
+	}
+	for _, f := range []string{"index.html", "en/index.html", "zh-Hant/index.html", "en/reconciliation.html", "assets/echarts.min.js", "assets/charts.js"} {
+		if st, err := os.Stat(filepath.Join(current, f)); err != nil || st.Size() == 0 {
+			t.Errorf("published site is torn after a kill: %s: %v", f, err)
+		}
+	}
+	return true
 }
