@@ -121,17 +121,17 @@ func (a *Appender) Append(values ...any) error {
 	for _, v := range values {
 		switch x := v.(type) {
 		case decimal.Decimal:
-			d, err := ToDuck(x)
+			v, err := appendDecimal(x, MoneyScale)
 			if err != nil {
 				return err
 			}
-			a.row = append(a.row, d)
+			a.row = append(a.row, v)
 		case Scaled:
-			d, err := toDuckScale(x.Value, x.Scale)
+			v, err := appendDecimal(x.Value, x.Scale)
 			if err != nil {
 				return err
 			}
-			a.row = append(a.row, d)
+			a.row = append(a.row, v)
 		case int:
 			a.row = append(a.row, int64(x))
 		case time.Time:
@@ -153,4 +153,45 @@ type Scaled struct {
 // violations surface here.
 func (a *Appender) Close() error {
 	return a.a.Close()
+}
+
+// appendDecimal gives the value the Appender writes into a DECIMAL(18,scale)
+// column. The Appender writes the unscaled integer as it is (STACK.md), so an
+// int64 of hundredths is exactly right for DECIMAL(18,2) and costs no
+// allocation; values that do not fit an int64 go through duckdb.Decimal.
+func appendDecimal(d decimal.Decimal, scale int32) (driver.Value, error) {
+	if u, ok := unscaled(d, scale); ok {
+		return u, nil
+	}
+	return toDuckScale(d, scale)
+}
+
+// unscaled is d x 10^scale as an int64 when that is a whole number below
+// 10^18 in magnitude.
+func unscaled(d decimal.Decimal, scale int32) (int64, bool) {
+	if d.NumDigits() > 18 {
+		return 0, false
+	}
+	c := d.CoefficientInt64()
+	const limit = 1_000_000_000_000_000_000 // 10^18: DECIMAL(18,s) holds 18 digits
+	for e := d.Exponent() + scale; e != 0; {
+		switch {
+		case e > 0:
+			if c >= limit/10 || c <= -limit/10 {
+				return 0, false
+			}
+			c *= 10
+			e--
+		default:
+			if c%10 != 0 {
+				return 0, false
+			}
+			c /= 10
+			e++
+		}
+	}
+	if c >= limit || c <= -limit {
+		return 0, false
+	}
+	return c, true
 }

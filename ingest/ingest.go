@@ -315,6 +315,7 @@ func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, src *source.Rea
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var batchVal any = batchID // boxed once, not once per row
 
 	chunks := make(chan chunk, in.cfg.Workers)
 	out := make(chan parsed, in.cfg.Workers)
@@ -367,7 +368,7 @@ func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, src *source.Rea
 						p.errs = append(p.errs, errs...)
 						continue
 					}
-					p.rows = append(p.rows, append(vals, batchID, rec.Row))
+					p.rows = append(p.rows, append(vals, batchVal, rec.Row))
 				}
 				select {
 				case out <- p:

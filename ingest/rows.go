@@ -31,7 +31,8 @@ type converter struct {
 // convert validates one row. It returns the values (nil when the row is
 // rejected) and every problem found in it.
 func (cv *converter) convert(row int, fields []string) ([]any, []RowError) {
-	vals := make([]any, len(cv.kind.columns))
+	// Room for the batch ID and the source row the appender adds.
+	vals := make([]any, len(cv.kind.columns), len(cv.kind.columns)+2)
 	var errs []RowError
 	for ci, c := range cv.kind.columns {
 		raw := ""
