@@ -128,11 +128,15 @@ FROM %[2]s s JOIN %[3]s t ON t.%[4]s = s.%[4]s`,
 		// A reference to the kind itself (an invoice reissuing another) may
 		// name a row of the same batch: the table holds those too.
 		ref, _ := KindByName(c.ref)
+		// The batch's distinct values not among the referenced keys first,
+		// then their rows: a NOT EXISTS per row hashes the whole batch in one
+		// block, which DuckDB cannot spill (a 10-million-row batch asked for
+		// 256 MiB at once).
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO %[1]s
 SELECT s._row, '%[3]s', s.%[4]s, '%[3]s ' || s.%[4]s || ' not found in %[5]s (upload %[5]s first)', false
 FROM %[2]s s
-WHERE s.%[4]s IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM %[6]s r WHERE r.%[7]s = s.%[4]s)`,
+WHERE s.%[4]s IN (SELECT DISTINCT %[4]s FROM %[2]s WHERE %[4]s IS NOT NULL
+                  EXCEPT SELECT %[7]s FROM %[6]s)`,
 			issuesTable, stageTable, c.name, q(c.name), ref.Name, q(ref.Name), q(ref.Key)))
 	}
 
@@ -161,9 +165,9 @@ func (st stage) check(ctx context.Context, tx *data.Tx, max int) (checked, error
 	if err != nil {
 		return checked{}, err
 	}
-	for _, s := range stmts {
+	for i, s := range stmts {
 		if err := tx.Exec(ctx, s); err != nil {
-			return checked{}, fmt.Errorf("check %s: %w", st.kind.Name, err)
+			return checked{}, fmt.Errorf("check %s (step %d of %d): %w", st.kind.Name, i+1, len(stmts), err)
 		}
 	}
 	var c checked
