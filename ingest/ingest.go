@@ -38,6 +38,8 @@ type Config struct {
 	MaxFieldBytes   int
 	MaxXLSXUnzipped int64
 	MaxSheets       int
+	// MaxRows bounds the data rows of one file; 0 means 50 million.
+	MaxRows int
 }
 
 // Ingester writes uploads into the store. It is safe for concurrent use;
@@ -64,6 +66,9 @@ func New(store *data.Store, cfg Config) *Ingester {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.MaxRows <= 0 {
+		cfg.MaxRows = 50_000_000
 	}
 	return &Ingester{store: store, cfg: cfg}
 }
@@ -118,6 +123,13 @@ var (
 	// idempotency key reused for another kind).
 	ErrBadRequest = errors.New("bad request")
 )
+
+// TooManyRowsError: the file holds more rows than one upload may.
+type TooManyRowsError struct{ Max int }
+
+func (e *TooManyRowsError) Error() string {
+	return fmt.Sprintf("the file has more than %d data rows; split it into several uploads", e.Max)
+}
 
 // BadFileError: the file cannot be read at all.
 type BadFileError struct{ Err error }
@@ -323,6 +335,7 @@ func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, src *source.Rea
 	go func() {
 		defer close(chunks)
 		recs := make([]source.Record, 0, chunkRows)
+		read := 0
 		for {
 			rec, err := src.Next()
 			if err == io.EOF {
@@ -330,6 +343,10 @@ func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, src *source.Rea
 			}
 			if err != nil {
 				readErr = err
+				return
+			}
+			if read++; read > in.cfg.MaxRows {
+				readErr = &TooManyRowsError{Max: in.cfg.MaxRows}
 				return
 			}
 			recs = append(recs, rec)

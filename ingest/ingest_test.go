@@ -396,3 +396,21 @@ func TestMultilineCommentsKeepTheirLines(t *testing.T) {
 		t.Errorf("comment = %q, want its two lines", comment)
 	}
 }
+
+func TestTooManyRowsWritesNothing(t *testing.T) {
+	in, store := testIngester(t)
+	seed(t, in)
+	in.cfg.MaxRows = 2
+	before := dump(t, store)
+	_, err := ingestText(t, in, "payments", "p.csv", csvLines(payHeader,
+		"P1,2026-09-10 10:00,C001,B1,MGMT,1.00,cash,Wang,R1,completed",
+		"P2,2026-09-10 10:00,C001,B1,MGMT,1.00,cash,Wang,R1,completed",
+		"P3,2026-09-10 10:00,C001,B1,MGMT,1.00,cash,Wang,R1,completed"))
+	var tooMany *TooManyRowsError
+	if !errors.As(err, &tooMany) || statusOf(err) != 413 {
+		t.Fatalf("Ingest = %v (status %d), want TooManyRowsError answered 413", err, statusOf(err))
+	}
+	if dump(t, store) != before {
+		t.Error("a file over the row limit changed the database")
+	}
+}

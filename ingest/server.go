@@ -130,7 +130,7 @@ func statusOf(err error) int {
 		return http.StatusBadRequest
 	case errors.Is(err, ErrUnknownKind):
 		return http.StatusNotFound
-	case errors.As(err, &tooLarge):
+	case errors.As(err, &tooLarge), errors.As(err, new(*TooManyRowsError)):
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, errUnsupported):
 		return http.StatusUnsupportedMediaType

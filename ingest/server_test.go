@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -268,5 +269,21 @@ func TestTokens(t *testing.T) {
 	}
 	if _, err := ParseTokens("short:abc"); err == nil {
 		t.Error("a 3-character token was accepted")
+	}
+}
+
+func TestTokensNeverReachTheLog(t *testing.T) {
+	in, store := testIngester(t)
+	var log bytes.Buffer
+	tokens, _ := ParseTokens("finance:" + testToken)
+	s := NewServer(ServerConfig{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(),
+		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	post(t, ts.URL+"/api/v1/ingest/payments", "text/csv", "wrong-secret-token-abcdef", csvLines(payHeader))
+	post(t, ts.URL+"/api/v1/ingest/payments", "text/csv", testToken, []byte{0xff, 0xfe, 0, 1})
+	post(t, ts.URL+"/api/v1/ingest/payments", "text/csv", testToken, csvLines(payHeader, "P1,2026-09-10 10:00,,,NOPE,1.00,cash,,,"))
+	if strings.Contains(log.String(), testToken) || strings.Contains(log.String(), "wrong-secret-token-abcdef") {
+		t.Errorf("a token reached the log:\n%s", log.String())
 	}
 }

@@ -42,6 +42,7 @@ var commands = map[string]command{
 	"gen":    {"write a realistic, seeded set of export files", runGen},
 	"ingest": {"validate and append export files to the database", runIngest},
 	"serve":  {"serve the ingest API, the upload page and the site", runServe},
+	"token":  {"make an upload token and its line for --tokens-file", runToken},
 	"sql":    {"run analysts' read-only SQL (argument or stdin) as a table, CSV, JSON or Parquet", runSQL},
 	"schema": {"print the data dictionary: tables, views, macros, columns, comments", runSchema},
 	"export": {"write every table as Hive-partitioned Parquet", runExport},

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/feeflow/feeflow/ingest"
 )
 
 // runCmd runs one command line in-process and returns its exit status and output.
@@ -92,5 +94,31 @@ func TestIngestExitCodesAndReport(t *testing.T) {
 	code, out, _ = runCmd(t, "", nil, "ingest", "--db", db, "--kind", "fee_items", good)
 	if code != 0 || !strings.Contains(out, "already ingested") {
 		t.Errorf("same file again: exit %d %q", code, out)
+	}
+}
+
+func TestTokenCommandPrintsAHashedLine(t *testing.T) {
+	code, out, _ := runCmd(t, "", nil, "token", "--name", "finance")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var tok, line string
+	for _, l := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(l, "token (give it to finance; it is not stored anywhere): "); ok {
+			tok = v
+		}
+		if v, ok := strings.CutPrefix(l, "line for --tokens-file: "); ok {
+			line = v
+		}
+	}
+	if len(tok) != 48 || strings.Contains(line, tok) {
+		t.Fatalf("token %q, line %q: want a fresh token and a line without it", tok, line)
+	}
+	toks, err := ingest.ReadTokensFile(strings.NewReader(line + "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name, ok := toks.Check(tok); !ok || name != "finance" {
+		t.Errorf("the printed line does not accept the printed token")
 	}
 }
