@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -57,6 +58,39 @@ func TestLoadAccountsForEveryRow(t *testing.T) {
 		ackedRows int64
 		busy      atomic.Int64
 	)
+	// An analyst queries the whole time: reads must not stall ingest.
+	var queries, queryErrs atomic.Int64
+	var queryTime atomic.Int64
+	stopQueries := make(chan struct{})
+	var qwg sync.WaitGroup
+	qwg.Add(1)
+	go func() {
+		defer qwg.Done()
+		for {
+			select {
+			case <-stopQueries:
+				return
+			default:
+			}
+			body := strings.NewReader(`{"query": "SELECT method, count(*), sum(amount) FROM payments GROUP BY method ORDER BY method"}`)
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+srv.addr+"/api/v1/sql", body)
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/json")
+			t0 := time.Now()
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil || resp.StatusCode != 200 {
+				queryErrs.Add(1)
+				if err == nil {
+					resp.Body.Close()
+				}
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			resp.Body.Close()
+			queries.Add(1)
+			queryTime.Add(int64(time.Since(t0)))
+		}
+	}()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for u := 0; u < uploaders; u++ {
@@ -100,7 +134,12 @@ func TestLoadAccountsForEveryRow(t *testing.T) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	close(stopQueries)
+	qwg.Wait()
 	srv.stop(t)
+	if queries.Load() == 0 {
+		t.Errorf("no analyst query succeeded while uploads ran (%d failed)", queryErrs.Load())
+	}
 
 	store, err := data.Open(context.Background(), db, data.Options{Location: time.UTC})
 	if err != nil {
@@ -117,7 +156,11 @@ func TestLoadAccountsForEveryRow(t *testing.T) {
 	}
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	p := func(q float64) time.Duration { return latencies[int(q*float64(len(latencies)-1))] }
-	t.Logf("%d uploaders x %d uploads of %d rows: %d acknowledged in %s; latency p50 %s p99 %s; %.0f rows/s; %d answers 503 (busy)",
+	meanQuery := time.Duration(0)
+	if n := queries.Load(); n > 0 {
+		meanQuery = time.Duration(queryTime.Load() / n)
+	}
+	t.Logf("%d uploaders x %d uploads of %d rows: %d acknowledged in %s; latency p50 %s p99 %s; %.0f rows/s; %d answers 503 (busy); meanwhile %d analyst queries (mean %s, %d refused or failed)",
 		uploaders, uploads, rowsPer, len(latencies), elapsed.Round(time.Millisecond), p(0.50).Round(time.Millisecond),
-		p(0.99).Round(time.Millisecond), float64(ackedRows)/elapsed.Seconds(), busy.Load())
+		p(0.99).Round(time.Millisecond), float64(ackedRows)/elapsed.Seconds(), busy.Load(), queries.Load(), meanQuery.Round(time.Millisecond), queryErrs.Load())
 }
