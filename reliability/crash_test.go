@@ -107,7 +107,8 @@ func TestCrashKeepsAcknowledgedBatchesExactlyOnce(t *testing.T) {
 		t.Fatalf("fee items: %v %v", resp, err)
 	}
 
-	rng := rand.New(rand.NewPCG(1, 2))
+	rng := rand.New(rand.NewPCG(1, 2))    // the client's choices
+	killer := rand.New(rand.NewPCG(3, 4)) // when to kill: its own source, read by this goroutine only
 	var (
 		mu      sync.Mutex
 		batches []*batch
@@ -151,7 +152,7 @@ func TestCrashKeepsAcknowledgedBatchesExactlyOnce(t *testing.T) {
 	n := kills(t)
 	siteChecks := 0
 	for k := 0; k < n; k++ {
-		time.Sleep(time.Duration(150+rng.IntN(900)) * time.Millisecond)
+		time.Sleep(time.Duration(150+killer.IntN(900)) * time.Millisecond)
 		srv.kill()
 		// The server rebuilds the site after uploads; a kill in the middle
 		// of a build must leave the old build or the new one, whole.
