@@ -144,7 +144,11 @@ func start(chromePath string) error {
 	srv := ingest.NewServer(ingest.ServerConfig{
 		Store: store, Ingester: in, Tokens: tokens, SiteDir: filepath.Join(tmp, "site"), TempDir: tmp,
 		Publish: func(ctx context.Context, dir string) error {
-			_, err := site.Build(ctx, analytics.New(store), site.Options{Out: dir, Now: built})
+			dict, err := analytics.Dictionary(ctx, store)
+			if err != nil {
+				return err
+			}
+			_, err = site.Build(ctx, analytics.New(store), site.Options{Out: dir, Now: built, Dictionary: dict})
 			return err
 		},
 	})

@@ -173,7 +173,11 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 // the server calls it to publish a new build.
 func sitePublisher(e *env, store *data.Store) func(ctx context.Context, dir string) error {
 	return func(ctx context.Context, dir string) error {
-		_, err := site.Build(ctx, analytics.New(store), site.Options{Out: dir, Now: e.now()})
+		dict, err := analytics.Dictionary(ctx, store)
+		if err != nil {
+			return err
+		}
+		_, err = site.Build(ctx, analytics.New(store), site.Options{Out: dir, Now: e.now(), Dictionary: dict})
 		return err
 	}
 }
