@@ -426,24 +426,9 @@ func normalizeNested(v any) any {
 	return normalize(v, "")
 }
 
-// decimalText writes the unscaled integer with its scale: 1250 scale 2 -> "12.50".
+// decimalText writes a DECIMAL exactly, with its scale: 1250 scale 2 -> "12.50".
 func decimalText(d duckdb.Decimal) string {
-	if d.Value == nil {
-		return "0"
-	}
-	digits := new(big.Int).Abs(d.Value).String()
-	sign := ""
-	if d.Value.Sign() < 0 {
-		sign = "-"
-	}
-	scale := int(d.Scale)
-	if scale == 0 {
-		return sign + digits
-	}
-	if len(digits) <= scale {
-		digits = strings.Repeat("0", scale-len(digits)+1) + digits
-	}
-	return sign + digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
+	return FromDuck(d).StringFixed(int32(d.Scale))
 }
 
 func intervalText(iv duckdb.Interval) string {

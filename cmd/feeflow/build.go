@@ -72,6 +72,6 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "built %s: %d pages, %d files, %.1f MB in %s\n", *out, sum.Pages, sum.Files, float64(sum.Bytes)/1e6, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "built %s: %d pages, %d files, %s in %s\n", *out, sum.Pages, sum.Files, byteCount(sum.Bytes), time.Since(start).Round(time.Millisecond))
 	return nil
 }
