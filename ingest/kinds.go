@@ -10,17 +10,17 @@ import (
 type colType int
 
 const (
-	textCol   colType = iota // VARCHAR
-	moneyCol                 // DECIMAL(18,2), >= 0, at most 2 places
-	signedMoneyCol           // DECIMAL(18,2), at most 2 places, may be negative
-	timeCol                  // TIMESTAMPTZ; local forms read in the upload's zone
-	dateCol                  // DATE
-	periodCol                // VARCHAR YYYY-MM
-	enumCol                  // VARCHAR, one of the column's canonical words
-	boolCol                  // BOOLEAN
-	scoreCol                 // INTEGER 1..5
-	targetCol                // DECIMAL(18,4), may be negative
-	idDocCol                 // VARCHAR, masked to its last 4 characters
+	textCol        colType = iota // VARCHAR
+	moneyCol                      // DECIMAL(18,2), >= 0, at most 2 places
+	signedMoneyCol                // DECIMAL(18,2), at most 2 places, may be negative
+	timeCol                       // TIMESTAMPTZ; local forms read in the upload's zone
+	dateCol                       // DATE
+	periodCol                     // VARCHAR YYYY-MM
+	enumCol                       // VARCHAR, one of the column's canonical words
+	boolCol                       // BOOLEAN
+	scoreCol                      // INTEGER 1..5
+	targetCol                     // DECIMAL(18,4), may be negative
+	idDocCol                      // VARCHAR, masked to its last 4 characters
 )
 
 // sqlType is the DuckDB type a column is staged and stored as.
