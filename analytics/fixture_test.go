@@ -85,7 +85,48 @@ func asCSV(t *testing.T, store *data.Store, query string) string {
 // and early payments, an overpayment refunded, a void and its replacement,
 // walk-ins, a payment late only by the local day, duplicate and short bank
 // lines, grouped cash and Alipay lines, a line naming no payment, resolutions,
-// past as-of dates and zero denominators.
+// past as-of dates and zero denominators; and refunds paid back through the
+// channels (below).
+//
+// Refund lines (negative settlements) and what reconciliation makes of them,
+// worked out by hand with the default 3-day window; the data ends 2026-09-25.
+// Every negative line is left out of payment matching: P10 stays matched at
+// 50.00 (S2; not 50.00 - 50.00), P3 stays duplicate_settlement at 1200.00
+// (S3 + S4; not - 600.00), and P8, named only by the refund line S18, still
+// belongs to the Alipay group of 2026-09-10 (300.00 = 300.00, matched).
+// The walk-ins P12 (wechat 200.00), P13 (card 120.00, Wang), P14 (alipay
+// 60.00) are settled one-to-one by S11, S12, S13: matched.
+//
+//	ref         lines (refund_ref)        refunds executed   system   bank     diff     status
+//	refund:P10  S14 -50.00 (none)         R1 50.00 08-18     -50.00   -50.00   0.00     matched (by payment)
+//	R4          S15 -50.00 (R4)           R4 50.00 09-03     -50.00   -50.00   0.00     matched (by number)
+//	R5          S16, S17 -30.00 (R5)      R5 30.00 09-06     -30.00   -60.00   -30.00   duplicate_refund_line, resolved 09-12
+//	refund:P12  none (R4, R5 named)       R8 20.00 09-10     -20.00   0.00     20.00    missing_refund_line, opened 09-10 + 3 = 09-13
+//	refund:P13  S20 -100.00 (none)        R6 120.00 09-08    -120.00  -100.00  20.00    amount_mismatch, opened 09-09, resolved 09-24
+//	refund:P14  none                      R7 60.00 09-23     -60.00   0.00     60.00    pending: 09-25 - 09-23 = 2 < 3 days
+//	refund:P3   S19 -600.00 (WXR0918001)  none (R3 rejected) 0.00     -600.00  -600.00  missing_refund (the channel's own number falls back to the payment)
+//	R2          S18 -100.00 (R2)          none (R2 pending)  0.00     -100.00  -100.00  missing_refund (by number), day = the line's 09-22
+//
+// reconciliation_daily: 2026-09-23 alipay holds only the pending refund:P14,
+// so items 0 and match_rate NULL. discrepancies_open as of 2026-09-14 adds
+// refund:P13 (opened 09-09, age 5) and refund:P12 (09-13, age 1); R5 is
+// already resolved, S18 and S19 are not yet settled. As of 2026-09-25 it adds
+// refund:P12 (age 12), refund:P3 (09-18, age 7) and R2 (09-22, age 3);
+// refund:P13 is resolved by then.
+//
+// finance_summary: 2026-08 walk_in_revenue = 200.00 + 120.00 + 60.00 = 380.00;
+// provider_fees = 1.75 + 0.60 (S12) + 0.33 (S13) - 0.25 (S14, fee returned)
+// = 2.43; net_settled = 1788.25 + 200.00 + 119.40 + 59.67 + (-50.00 + 0.25)
+// = 2117.57; refunded = R1 = 50.00. 2026-09 refunded = R4 + R5 + R6 + R7 + R8
+// = 50 + 30 + 120 + 60 + 20 = 280.00; provider_fees = 1.80 - 0.55 (S18)
+// - 0.50 (S20) = 0.75; net_settled = 1063.20 - 50.00 - 30.00 - 30.00
+// - 600.00 + (-100.00 + 0.55) + (-100.00 + 0.50) = 154.25. Each refund line is
+// counted once, in net_settled; refunded is feeflow's side and is not
+// subtracted from it again. refunds_cycle 2026-09: 7 requested, 5 approved
+// and executed after 2, 2, 7, 3, 3 days: median 3.0, p90 = 3 + 0.6 x (7 - 3)
+// = 5.4. operator_errors 2026-08: online 3 payments (P3, P12, P14), Wang 4
+// (P1, P2, P10, P13). The new walk-ins fall in August, before A1 started,
+// with no void: improvement is unchanged.
 func TestHandComputedFixture(t *testing.T) {
 	store := loadFixture(t, "basic")
 	files, err := filepath.Glob(filepath.Join("testdata", "basic", "expected", "*.csv"))

@@ -3,6 +3,7 @@ package analytics_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -76,10 +77,18 @@ func dec(t *testing.T, s string) decimal.Decimal {
 	return d
 }
 
+// TestReconciliationFindsExactlyTheInjectedDiscrepancies holds the views to
+// the generator's manifest: every injected discrepancy (payments, groups,
+// and the channels' refund lines) is reported with its ref, status, day,
+// channel and amounts, and nothing else is.
 func TestReconciliationFindsExactlyTheInjectedDiscrepancies(t *testing.T) {
 	store, m := loadGenerated(t)
 	if len(m.Reconciliation.Anomalies) == 0 {
 		t.Fatal("the generator injected no anomalies; the test would prove nothing")
+	}
+	c := m.Reconciliation.Counts
+	if c.MissingRefundLine == 0 || c.RefundAmountMismatch == 0 || c.MissingRefund == 0 || c.DuplicateRefundLine == 0 {
+		t.Fatalf("the generator injected no fault of some refund type: %+v", c)
 	}
 	type row struct {
 		status, source, day, channel string
@@ -134,6 +143,20 @@ func TestReconciliationFindsExactlyTheInjectedDiscrepancies(t *testing.T) {
 	prow.Close()
 	if len(pending) != len(m.Reconciliation.UnsettledInWindow) {
 		t.Errorf("pending payments %v, want the ones still inside the window %v", pending, m.Reconciliation.UnsettledInWindow)
+	}
+	var pendingRefunds []string
+	rrow, err := store.DB().Query(`SELECT ref FROM reconciliation WHERE status = 'pending' AND source = 'refund' ORDER BY ref`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rrow.Next() {
+		var ref string
+		rrow.Scan(&ref)
+		pendingRefunds = append(pendingRefunds, ref)
+	}
+	rrow.Close()
+	if !slices.Equal(pendingRefunds, slices.Sorted(slices.Values(m.Reconciliation.RefundsInWindow))) {
+		t.Errorf("pending refunds %v, want the ones still inside the window %v", pendingRefunds, m.Reconciliation.RefundsInWindow)
 	}
 	var total, matched int
 	store.DB().QueryRow(`SELECT count(*), count(*) FILTER (WHERE status = 'matched') FROM reconciliation WHERE status <> 'pending'`).Scan(&total, &matched)

@@ -179,7 +179,7 @@ func TestEncodings(t *testing.T) {
 	if err != nil || bytes.ContainsRune(dec, utf8.RuneError) {
 		t.Fatalf("settlements_bank.csv does not decode as GBK: %v", err)
 	}
-	if !bytes.HasPrefix(dec, []byte("结算编号,渠道,交易号,金额,结算时间,手续费,收费员\r\n")) || !bytes.Contains(dec, []byte(",现金存款,")) {
+	if !bytes.HasPrefix(dec, []byte("结算编号,渠道,交易号,金额,结算时间,手续费,收费员,退款单号\r\n")) || !bytes.Contains(dec, []byte(",现金存款,")) {
 		t.Errorf("settlements_bank.csv: %q", dec[:60])
 	}
 }
@@ -418,8 +418,18 @@ func checkIntegrity(t *testing.T, ds *dataset) {
 		}
 		lines[r["settlement_id"]] = true
 		ch := c.oneOf(r, "channel", "bank", "card", "wechat", "alipay", "cash_deposit")
-		if c.money(r, "amount").Sign() <= 0 || c.money(r, "fee").IsNegative() {
-			c.errorf("settlements %s: amount %s fee %s", r["settlement_id"], r["amount"], r["fee"])
+		amount, fee := c.money(r, "amount"), c.money(r, "fee")
+		switch {
+		case amount.IsNegative():
+			// a refund line: names its payment, the fee returned
+			if r["txn_ref"] == "" || ch == "cash_deposit" || fee.IsPositive() {
+				c.errorf("settlements %s: refund line amount %s fee %s txn_ref %q", r["settlement_id"], r["amount"], r["fee"], r["txn_ref"])
+			}
+			if r["refund_ref"] != "" && ch != "wechat" && ch != "alipay" {
+				c.errorf("settlements %s: refund_ref on a %s line", r["settlement_id"], ch)
+			}
+		case amount.Sign() == 0 || fee.IsNegative() || r["refund_ref"] != "":
+			c.errorf("settlements %s: amount %s fee %s refund_ref %q", r["settlement_id"], r["amount"], r["fee"], r["refund_ref"])
 		}
 		c.ts(r, "settled_at", false)
 		if (ch == "cash_deposit") != (r["collector"] != "") || (ch == "cash_deposit" && r["txn_ref"] != "") {
@@ -530,14 +540,22 @@ type recon struct {
 	system, bank decimal.Decimal
 }
 
-func reconcileFiles(t *testing.T, ds *dataset) (map[string]recon, int) {
+// reconcileFiles reconciles the files as DESIGN.md and the manifest's
+// conventions say, independently of the generator: it returns the rows by
+// ref, the payments and the refund rows still inside the window.
+func reconcileFiles(t *testing.T, ds *dataset) (map[string]recon, int, int) {
 	c := &checker{t: t, ds: ds}
 	end, _ := time.ParseInLocation(dateLayout, ds.m.End, ds.loc)
 	window := end.AddDate(0, 0, -reconWindowDays).Format(dateLayout)
 	rows := map[string]*recon{}
 	named := map[string][]map[string]string{}
 	word := map[string]string{"bank": "bank", "card": "card", "wechat": "wechat", "alipay": "alipay", "cash_deposit": "cash"}
+	var refundLines []map[string]string
 	for _, l := range ds.rows["settlements"] {
+		if c.money(l, "amount").IsNegative() {
+			refundLines = append(refundLines, l)
+			continue
+		}
 		if l["txn_ref"] != "" {
 			named[l["txn_ref"]] = append(named[l["txn_ref"]], l)
 			continue
@@ -553,6 +571,7 @@ func reconcileFiles(t *testing.T, ds *dataset) (map[string]recon, int) {
 		rows[ref].bank = rows[ref].bank.Add(c.money(l, "amount"))
 	}
 	completed := map[string]bool{}
+	refundable := map[string]bool{} // completed payments a channel pays refunds back for
 	inWindow := 0
 	for _, p := range ds.rows["payments"] {
 		if p["status"] != "completed" {
@@ -574,6 +593,7 @@ func reconcileFiles(t *testing.T, ds *dataset) (map[string]recon, int) {
 			continue
 		}
 		ch := map[string]string{"bank_transfer": "bank", "card": "card", "wechat": "wechat", "alipay": "alipay"}[m]
+		refundable[p["txn_id"]] = true
 		if ls := named[p["txn_id"]]; len(ls) > 0 {
 			r := &recon{system: amt}
 			for _, l := range ls {
@@ -602,6 +622,78 @@ func reconcileFiles(t *testing.T, ds *dataset) (map[string]recon, int) {
 			}
 		}
 	}
+	// Refunds: a line naming by refund_ref a refund of its payment is that
+	// refund's; the rest are compared per payment, as sums.
+	refunds := map[string]map[string]string{}
+	for _, f := range ds.rows["refunds"] {
+		refunds[f["refund_id"]] = f
+	}
+	type perPayment struct {
+		refunds, lines int
+		system, bank   decimal.Decimal
+		lastRefund     string
+	}
+	byNumber := map[string][]map[string]string{}
+	byPayment := map[string]*perPayment{}
+	payment := func(txn string) *perPayment {
+		if byPayment[txn] == nil {
+			byPayment[txn] = &perPayment{}
+		}
+		return byPayment[txn]
+	}
+	for _, l := range refundLines {
+		if f := refunds[l["refund_ref"]]; f != nil && f["txn_id"] == l["txn_ref"] && refundable[l["txn_ref"]] {
+			byNumber[f["refund_id"]] = append(byNumber[f["refund_id"]], l)
+			continue
+		}
+		a := payment(l["txn_ref"])
+		a.lines++
+		a.bank = a.bank.Add(c.money(l, "amount"))
+	}
+	for id, ls := range byNumber {
+		r := &recon{}
+		for _, l := range ls {
+			r.bank = r.bank.Add(c.money(l, "amount"))
+		}
+		switch f := refunds[id]; {
+		case f["executed_at"] == "":
+			r.status = "missing_refund"
+		case len(ls) > 1:
+			r.status = "duplicate_refund_line"
+			r.system = c.money(f, "amount").Neg()
+		default:
+			r.system = c.money(f, "amount").Neg()
+		}
+		rows[id] = r
+	}
+	for _, f := range ds.rows["refunds"] {
+		if f["executed_at"] == "" || !refundable[f["txn_id"]] || byNumber[f["refund_id"]] != nil {
+			continue
+		}
+		a := payment(f["txn_id"])
+		a.refunds++
+		a.system = a.system.Sub(c.money(f, "amount"))
+		a.lastRefund = max(a.lastRefund, f["executed_at"][:10])
+	}
+	refundsInWindow := 0
+	for txn, a := range byPayment {
+		r := &recon{system: a.system, bank: a.bank}
+		switch {
+		case a.refunds == 0:
+			r.status = "missing_refund"
+		case a.bank.Equal(a.system):
+			r.status = "matched"
+		case a.lines < a.refunds && a.lastRefund >= window:
+			refundsInWindow++
+			continue
+		case a.lines == 0:
+			r.status = "missing_refund_line"
+		case a.lines > a.refunds:
+			r.status = "duplicate_refund_line"
+		}
+		rows["refund:"+txn] = r
+	}
+
 	out := map[string]recon{}
 	for ref, r := range rows {
 		if r.status == "" {
@@ -612,7 +704,7 @@ func reconcileFiles(t *testing.T, ds *dataset) (map[string]recon, int) {
 		}
 		out[ref] = *r
 	}
-	return out, inWindow
+	return out, inWindow, refundsInWindow
 }
 
 // checkManifest recomputes the manifest's ground truth from the files.
@@ -621,9 +713,12 @@ func checkManifest(t *testing.T, ds *dataset) {
 	c := &checker{t: t, ds: ds}
 
 	// Reconciliation.
-	rows, inWindow := reconcileFiles(t, ds)
+	rows, inWindow, refundsInWindow := reconcileFiles(t, ds)
 	if inWindow != len(m.Reconciliation.UnsettledInWindow) {
 		t.Errorf("unsettled in window: %d, manifest %d", inWindow, len(m.Reconciliation.UnsettledInWindow))
+	}
+	if refundsInWindow != len(m.Reconciliation.RefundsInWindow) {
+		t.Errorf("refunds in window: %d, manifest %d", refundsInWindow, len(m.Reconciliation.RefundsInWindow))
 	}
 	discrepancies := 0
 	for _, r := range rows {
@@ -659,7 +754,9 @@ func checkManifest(t *testing.T, ds *dataset) {
 	counts := m.Reconciliation.Counts
 	if perType[anAmountMismatch] != counts.AmountMismatch || perType[anMissingSettlement] != counts.MissingSettlement ||
 		perType[anMissingPayment] != counts.MissingPayment || perType[anDuplicateSettlement] != counts.DuplicateSettlement ||
-		perType[anCashShortfall] != counts.CashShortfall || len(resolved) != counts.Resolved {
+		perType[anCashShortfall] != counts.CashShortfall || perType[anMissingRefundLine] != counts.MissingRefundLine ||
+		perType[anRefundMismatch] != counts.RefundAmountMismatch || perType[anMissingRefund] != counts.MissingRefund ||
+		perType[anDuplicateRefundLine] != counts.DuplicateRefundLine || len(resolved) != counts.Resolved {
 		t.Errorf("anomaly counts %+v, listed %v", counts, perType)
 	}
 	if len(ds.rows["resolutions"]) != len(resolved) {
@@ -859,6 +956,13 @@ func checkAnomalyTypes(t *testing.T, m *Manifest) {
 		anMissingPayment: c.MissingPayment, anDuplicateSettlement: c.DuplicateSettlement, anCashShortfall: c.CashShortfall} {
 		if n < 2 {
 			t.Errorf("only %d anomalies of type %s", n, typ)
+		}
+	}
+	// refund faults come from the few refunds paid back through channels
+	for typ, n := range map[string]int{anMissingRefundLine: c.MissingRefundLine, anRefundMismatch: c.RefundAmountMismatch,
+		anMissingRefund: c.MissingRefund, anDuplicateRefundLine: c.DuplicateRefundLine} {
+		if n < 1 {
+			t.Errorf("no anomaly of type %s", typ)
 		}
 	}
 	if c.Resolved == 0 || c.Resolved == c.Total {

@@ -264,6 +264,9 @@ type ReconTruth struct {
 	// UnsettledInWindow are completed non-cash payments of the last days
 	// that no line names yet: not discrepancies.
 	UnsettledInWindow []string `json:"unsettled_in_window"`
+	// RefundsInWindow are the refs (refund:TXN_ID) of executed refunds of the
+	// last days that no channel refund line pays back yet: not discrepancies.
+	RefundsInWindow []string `json:"refunds_in_window"`
 	// ChannelGroups are the card and WeChat batch lines (txn_ref empty).
 	ChannelGroups []GroupTruth `json:"channel_groups"`
 }
@@ -280,6 +283,14 @@ type AnomalyCounts struct {
 	DuplicateSettlement int `json:"duplicate_settlement"`
 	// CashShortfall counts cash deposits below the collector's cash of the day.
 	CashShortfall int `json:"cash_shortfall"`
+	// MissingRefundLine counts executed refunds no channel refund line pays back.
+	MissingRefundLine int `json:"missing_refund_line"`
+	// RefundAmountMismatch counts refund lines of another amount than the refund.
+	RefundAmountMismatch int `json:"refund_amount_mismatch"`
+	// MissingRefund counts refund lines paying back a payment feeflow never refunded.
+	MissingRefund int `json:"missing_refund"`
+	// DuplicateRefundLine counts refunds paid back by two lines.
+	DuplicateRefundLine int `json:"duplicate_refund_line"`
 	// Total is the sum of the above.
 	Total int `json:"total"`
 	// Resolved counts those with a resolutions.csv row.
@@ -289,23 +300,28 @@ type AnomalyCounts struct {
 // Anomaly is one injected discrepancy and its expected reconciliation row.
 type Anomaly struct {
 	// Type is amount_mismatch, missing_settlement, missing_payment,
-	// duplicate_settlement or cash_shortfall.
+	// duplicate_settlement, cash_shortfall, missing_refund_line,
+	// refund_amount_mismatch, missing_refund or duplicate_refund_line.
 	Type string `json:"type"`
-	// Ref is the reconciliation ref: a txn_id, a settlement_id or a group ref.
+	// Ref is the reconciliation ref: a txn_id, a settlement_id, a group ref,
+	// a refund_id or refund:TXN_ID.
 	Ref string `json:"ref"`
-	// Source is payment, settlement or group.
+	// Source is payment, settlement, group or refund.
 	Source string `json:"source"`
 	// Status is the expected reconciliation status.
 	Status string `json:"status"`
-	// Day is the payment's (or group's) local day; for missing_payment the line's settled day.
+	// Day is the payment's (or group's) local day; for missing_payment the line's settled day;
+	// for refund types the refund's execution day (missing_refund: the line's settled day).
 	Day string `json:"day"`
 	// Channel is the settlement channel.
 	Channel string `json:"channel"`
 	// Collector is set for cash shortfalls.
 	Collector string `json:"collector,omitempty"`
-	// SystemAmount is the sum of the row's completed payments (0.00 when none).
+	// SystemAmount is the sum of the row's completed payments (0.00 when none);
+	// for refund types minus the row's executed refunds.
 	SystemAmount string `json:"system_amount"`
-	// BankAmount is the sum of the row's settlement lines (0.00 when none).
+	// BankAmount is the sum of the row's settlement lines (0.00 when none;
+	// negative for refund lines).
 	BankAmount string `json:"bank_amount"`
 	// Diff is bank - system.
 	Diff string `json:"diff"`
@@ -335,12 +351,20 @@ type ReconSummary struct {
 	MissingPayment int `json:"missing_payment"`
 	// DuplicateSettlement counts rows with status duplicate_settlement.
 	DuplicateSettlement int `json:"duplicate_settlement"`
+	// MissingRefundLine counts rows with status missing_refund_line.
+	MissingRefundLine int `json:"missing_refund_line"`
+	// MissingRefund counts rows with status missing_refund.
+	MissingRefund int `json:"missing_refund"`
+	// DuplicateRefundLine counts rows with status duplicate_refund_line.
+	DuplicateRefundLine int `json:"duplicate_refund_line"`
 	// PaymentRows are rows of one payment (settled one-to-one or missing).
 	PaymentRows int `json:"payment_rows"`
 	// SettlementRows are lines that name no payment.
 	SettlementRows int `json:"settlement_rows"`
 	// GroupRows are cash deposits and batch lines.
 	GroupRows int `json:"group_rows"`
+	// RefundRows are rows of refunds and refund lines (by refund_id or refund:TXN_ID).
+	RefundRows int `json:"refund_rows"`
 	// CashGroups are the cash-deposit groups among GroupRows.
 	CashGroups int `json:"cash_groups"`
 	// GroupedPayments are the payments settled through groups.
@@ -536,13 +560,17 @@ func (w *world) manifest() (*Manifest, error) {
 			"a completed non-cash payment named by no line and in no group, older than the window -> missing_settlement (ref txn_id, bank 0.00, diff = -amount); " +
 			"a line whose txn_ref names no payment -> missing_payment (ref settlement_id, system 0.00, diff = +amount, day = its settled day); " +
 			"one row per group (ref = group ref): cash_deposit line vs that collector's completed cash payments of the day, card/WeChat batch line vs that channel's completed payments of the day named by no line; equal -> matched, else amount_mismatch (a cash shortfall has a negative diff); " +
-			"voided payments and method other are not reconciled; payments settled through a group have no row of their own",
+			"voided payments and method other are not reconciled; payments settled through a group have no row of their own; " +
+			"refund lines (negative amount) never settle payments: an executed refund of a completed bank_transfer/card/wechat/alipay payment is paid back by one line naming the payment (txn_ref) 0-2 days after its execution, with refund_ref = refund_id on WeChat Pay and Alipay statements and none on bank and card ones; " +
+			"a refund named by a line's refund_ref has a row of its own (ref refund_id, source refund, day = its execution day, system = -refund, bank = its lines: 1 equal -> matched, 1 different -> amount_mismatch, 2+ -> duplicate_refund_line); " +
+			"the other executed refunds and refund lines of a payment are compared as sums (ref refund:TXN_ID, day = the latest execution day, else the first line's day): no line once the window has passed -> missing_refund_line (bank 0.00, diff = +refund), no executed refund -> missing_refund (system 0.00, diff = the lines), more lines than refunds -> duplicate_refund_line, other amount -> amount_mismatch; " +
+			"executed refunds of the last days whose line has not come yet are listed in refunds_in_window and are not discrepancies; cash and other payments are refunded at the counter and expect no line",
 		Collected: "collected = completed payments linked to a bill less the executed refunds of those payments; outstanding = amount_due - discount - collected; refunds are executed only for duplicate payments and walk-ins, so no bill is left overpaid or reopened by a refund at the end of the data",
 		OnTime:    "a payment is on time when the local date of paid_at <= due_date; a bill is paid on time when the payment that completed it is",
 		Improvement: "before = the 56 days before started_on, after = started_on and the 55 days after it (cut at the end of the data); values are pooled over the window: errors_per_1000 = voided / all payments by paid_at x 1000; " +
 			"on_time_rate = bills due in the window paid on time / bills due in the window; avg_score = mean score of feedback received in the window",
 		Values:   "payments.method mixes English words with 現金 (cash), 刷卡 (card), 銀行轉賬 (bank_transfer), 微信 (wechat), 支付寶 (alipay); settlements_bank.csv writes channels 银行 (bank) and 现金存款 (cash_deposit); customers.area is Traditional Chinese (東區, 西區, 南區, 北區, 中區)",
-		Optional: "payments.customer_id is empty for visitors' day passes; payments.bill_id is empty for walk-ins; payments.collector is empty for online payments (bank transfers, WeChat/Alipay paid online); settlements.txn_ref is empty for grouped lines, settlements.collector set only for cash deposits; exceptions.bill_id empty for frauds on walk-ins, exceptions.collector empty for disputes",
+		Optional: "payments.customer_id is empty for visitors' day passes; payments.bill_id is empty for walk-ins; payments.collector is empty for online payments (bank transfers, WeChat/Alipay paid online); settlements.txn_ref is empty for grouped lines, settlements.collector set only for cash deposits, settlements.refund_ref set only on WeChat Pay and Alipay refund lines; exceptions.bill_id empty for frauds on walk-ins, exceptions.collector empty for disputes",
 	}
 
 	st := w.billStates()
@@ -865,7 +893,7 @@ func (w *world) manifest() (*Manifest, error) {
 // reconciliation is recomputed from the generated rows.
 func (w *world) reconTruth(m *Manifest) error {
 	rt := &m.Reconciliation
-	rows, inWindow := w.reconcile()
+	rows, inWindow, refundsInWindow := w.reconcile()
 	byRef := make(map[string]int, len(rows)) // lookups only
 	for i := range rows {
 		byRef[rows[i].ref] = i
@@ -873,6 +901,7 @@ func (w *world) reconTruth(m *Manifest) error {
 	for _, pi := range inWindow {
 		rt.UnsettledInWindow = append(rt.UnsettledInWindow, w.pays[pi].id)
 	}
+	rt.RefundsInWindow = refundsInWindow
 	ex := &rt.Expected
 	disc := decimal.Zero
 	for i := range rows {
@@ -889,6 +918,12 @@ func (w *world) reconTruth(m *Manifest) error {
 			ex.MissingPayment++
 		case "duplicate_settlement":
 			ex.DuplicateSettlement++
+		case "missing_refund_line":
+			ex.MissingRefundLine++
+		case "missing_refund":
+			ex.MissingRefund++
+		case "duplicate_refund_line":
+			ex.DuplicateRefundLine++
 		}
 		if r.status != "matched" {
 			disc = disc.Add(r.diff().Abs())
@@ -898,6 +933,8 @@ func (w *world) reconTruth(m *Manifest) error {
 			ex.PaymentRows++
 		case "settlement":
 			ex.SettlementRows++
+		case "refund":
+			ex.RefundRows++
 		default:
 			ex.GroupRows++
 			ex.GroupedPayments += r.pays
@@ -954,6 +991,19 @@ func (w *world) reconTruth(m *Manifest) error {
 				}
 			}
 			bank = system.Add(a.diff)
+		case anMissingRefundLine, anRefundMismatch, anMissingRefund, anDuplicateRefundLine:
+			switch a.typ {
+			case anMissingRefundLine:
+				c.MissingRefundLine++
+			case anRefundMismatch:
+				c.RefundAmountMismatch++
+			case anMissingRefund:
+				c.MissingRefund++
+			default:
+				c.DuplicateRefundLine++
+			}
+			out.Source = "refund"
+			out.Status, system, bank = w.refundTruth(a)
 		}
 		out.SystemAmount, out.BankAmount, out.Diff = money(system), money(bank), money(bank.Sub(system))
 		for _, li := range a.lines {

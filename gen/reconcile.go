@@ -33,11 +33,14 @@ func (r *reconRow) diff() decimal.Decimal { return r.bank.Sub(r.system) }
 //   - otherwise it is missing_settlement when its day is older than the
 //     window, or merely unsettled inside the window (no row);
 //   - a line whose txn_ref names no completed payment is missing_payment;
-//   - a group is matched when its lines' total equals its payments' total.
+//   - a group is matched when its lines' total equals its payments' total;
+//   - only lines with amount >= 0 settle payments; refund lines (negative)
+//     are reconciled against executed refunds by reconcileRefunds.
 //
 // Rows come in a fixed order: payments, then lines naming no payment, then
-// groups in order of their first payment or line.
-func (w *world) reconcile() (rows []reconRow, inWindow []int) {
+// groups in order of their first payment or line, then refunds.
+// refundsInWindow are the refs of refund rows still waiting for their lines.
+func (w *world) reconcile() (rows []reconRow, inWindow []int, refundsInWindow []string) {
 	named := make(map[string][]int, len(w.lines)) // lookups only
 	groupIdx := make(map[string]int)              // lookups only
 	var groups []reconRow
@@ -51,6 +54,9 @@ func (w *world) reconcile() (rows []reconRow, inWindow []int) {
 	}
 	for li := range w.lines {
 		l := &w.lines[li]
+		if l.amount.IsNegative() {
+			continue
+		}
 		if l.txnRef != "" {
 			named[l.txnRef] = append(named[l.txnRef], li)
 			continue
@@ -104,7 +110,7 @@ func (w *world) reconcile() (rows []reconRow, inWindow []int) {
 	}
 	for li := range w.lines {
 		l := &w.lines[li]
-		if l.txnRef == "" {
+		if l.txnRef == "" || l.amount.IsNegative() {
 			continue
 		}
 		pi, ok := w.payByID[l.txnRef]
@@ -130,6 +136,135 @@ func (w *world) reconcile() (rows []reconRow, inWindow []int) {
 			g.status = "amount_mismatch"
 		}
 		rows = append(rows, *g)
+	}
+	refundRows, refundsInWindow := w.reconcileRefunds()
+	return append(rows, refundRows...), inWindow, refundsInWindow
+}
+
+// reconcileRefunds recomputes the refund rows as of the last day:
+//   - a refund is expected back from a channel when it is executed and its
+//     payment completed and settled through one (not cash, not other);
+//   - a refund line (negative amount) whose refund_ref is the refund_id of
+//     a refund of the payment its txn_ref names belongs to that refund: one
+//     row per such refund, ref refund_id, system = -amount if executed (else
+//     0 and missing_refund), bank = sum of its lines, 2+ lines ->
+//     duplicate_refund_line, equal -> matched, else amount_mismatch;
+//   - every other refund line and expected refund is compared per payment
+//     (ref refund:TXN_ID): no refund -> missing_refund, equal sums ->
+//     matched, fewer lines than refunds while the window since the latest
+//     refund is open -> pending (not a row), no line -> missing_refund_line,
+//     more lines than refunds -> duplicate_refund_line, else amount_mismatch.
+//
+// day is the refund's execution day (by payment: the latest), or the first
+// line's day when no refund is executed.
+func (w *world) reconcileRefunds() (rows []reconRow, inWindow []string) {
+	last := w.cal.nDays - 1
+	expected := func(fi int) bool {
+		return w.refunds[fi].stage() == "executed" && w.refundChannel(w.refunds[fi].pay) >= 0
+	}
+	refundByID := make(map[string]int, len(w.refunds)) // lookups only
+	for fi := range w.refunds {
+		refundByID[w.refunds[fi].id] = fi
+	}
+	numbered := make([][]int, len(w.refunds)) // refund -> its lines
+	byPay := make(map[string][]int)           // txn_ref -> other refund lines; lookups only
+	var unknown []string                      // txn_refs naming no payment, in line order
+	for li := range w.lines {
+		l := &w.lines[li]
+		if !l.amount.IsNegative() {
+			continue
+		}
+		if fi, ok := refundByID[l.refundRef]; ok && l.refundRef != "" {
+			if f := &w.refunds[fi]; w.pays[f.pay].id == l.txnRef && w.refundChannel(f.pay) >= 0 {
+				numbered[fi] = append(numbered[fi], li)
+				continue
+			}
+		}
+		if _, ok := w.payByID[l.txnRef]; !ok && len(byPay[l.txnRef]) == 0 {
+			unknown = append(unknown, l.txnRef)
+		}
+		byPay[l.txnRef] = append(byPay[l.txnRef], li)
+	}
+	for fi := range w.refunds {
+		ls := numbered[fi]
+		if len(ls) == 0 {
+			continue
+		}
+		f := &w.refunds[fi]
+		row := reconRow{ref: f.id, source: "refund", channel: w.refundChannel(f.pay), collector: w.pays[f.pay].collector, lines: ls}
+		for _, li := range ls {
+			row.bank = row.bank.Add(w.lines[li].amount)
+		}
+		switch {
+		case !expected(fi):
+			row.status, row.day = "missing_refund", w.lines[ls[0]].t.dayOf()
+		case len(ls) > 1:
+			row.status = "duplicate_refund_line"
+		default:
+			row.status = "amount_mismatch"
+			if row.bank.Equal(f.amount.Neg()) {
+				row.status = "matched"
+			}
+		}
+		if expected(fi) {
+			row.system, row.day = f.amount.Neg(), f.exe.dayOf()
+		}
+		rows = append(rows, row)
+	}
+	loose := make([][]int, len(w.pays)) // payment -> its expected refunds no line names
+	for fi := range w.refunds {
+		if expected(fi) && len(numbered[fi]) == 0 {
+			loose[w.refunds[fi].pay] = append(loose[w.refunds[fi].pay], fi)
+		}
+	}
+	perPayment := func(txn string, refunds []int, ch, coll int) {
+		ls := byPay[txn]
+		if len(refunds) == 0 && len(ls) == 0 {
+			return
+		}
+		row := reconRow{ref: "refund:" + txn, source: "refund", channel: ch, collector: coll, lines: ls}
+		lastRefund := -1
+		for _, fi := range refunds {
+			row.system = row.system.Sub(w.refunds[fi].amount)
+			lastRefund = max(lastRefund, w.refunds[fi].exe.dayOf())
+		}
+		row.day = lastRefund
+		for k, li := range ls {
+			row.bank = row.bank.Add(w.lines[li].amount)
+			if d := w.lines[li].t.dayOf(); lastRefund < 0 && (k == 0 || d < row.day) {
+				row.day = d
+			}
+		}
+		switch {
+		case len(refunds) == 0:
+			row.status = "missing_refund"
+		case row.bank.Equal(row.system):
+			row.status = "matched"
+		case len(ls) < len(refunds) && last-lastRefund < reconWindowDays:
+			inWindow = append(inWindow, row.ref)
+			return
+		case len(ls) == 0:
+			row.status = "missing_refund_line"
+		case len(ls) > len(refunds):
+			row.status = "duplicate_refund_line"
+		default:
+			row.status = "amount_mismatch"
+		}
+		rows = append(rows, row)
+	}
+	for pi := range w.pays {
+		ch := w.refundChannel(pi)
+		if ch < 0 {
+			// lines paying back a cash, other or voided payment: nothing expected
+			if ls := byPay[w.pays[pi].id]; len(ls) > 0 {
+				perPayment(w.pays[pi].id, nil, w.lines[ls[0]].channel, -1)
+			}
+			continue
+		}
+		perPayment(w.pays[pi].id, loose[pi], ch, w.pays[pi].collector)
+	}
+	for _, txn := range unknown {
+		perPayment(txn, nil, w.lines[byPay[txn][0]].channel, -1)
 	}
 	return rows, inWindow
 }

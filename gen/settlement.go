@@ -77,7 +77,8 @@ type settlement struct {
 	id        string
 	channel   int
 	txnRef    string
-	amount    decimal.Decimal
+	refundRef string          // refund lines: the refund number the statement gives
+	amount    decimal.Decimal // negative on a refund line
 	fee       decimal.Decimal
 	t         ts
 	collector int // cash deposits only; -1 otherwise
@@ -114,12 +115,14 @@ const (
 )
 
 // anomalyTypes lists the types in manifest order.
-var anomalyTypes = []string{anAmountMismatch, anMissingSettlement, anMissingPayment, anDuplicateSettlement, anCashShortfall}
+var anomalyTypes = []string{anAmountMismatch, anMissingSettlement, anMissingPayment, anDuplicateSettlement, anCashShortfall,
+	anMissingRefundLine, anRefundMismatch, anMissingRefund, anDuplicateRefundLine}
 
 // anomaly is one injected reconciliation discrepancy.
 type anomaly struct {
 	typ       string
-	pay       int // payment-based types
+	pay       int // payment-based and refund types
+	refund    int // refund types but missing_refund: index in w.refunds
 	channel   int
 	collector int
 	day       int
@@ -424,7 +427,10 @@ func (w *world) genSettlements() {
 			cause: cause, lines: []int{li}, resolved: -1})
 	}
 
-	// Number the lines of each file in time order.
+	w.genRefundLines(addLine, lo, hi, weekday)
+
+	// Number the lines of each file in time order; refund lines have their
+	// own numbers (prefix + R), so that they never renumber the others.
 	order := make([]int, len(w.lines))
 	for i := range order {
 		order[i] = i
@@ -435,18 +441,22 @@ func (w *world) genSettlements() {
 		}
 		return w.lines[a].seq - w.lines[b].seq
 	})
-	daySeq := make([]int, nSettlementFiles)
-	lastDay := make([]int, nSettlementFiles)
+	daySeq := make([]int, 2*nSettlementFiles)
+	lastDay := make([]int, 2*nSettlementFiles)
 	for _, li := range order {
 		l := &w.lines[li]
 		f := settlementFileOf[l.channel]
-		d := l.t.dayOf()
-		if d != lastDay[f] {
-			lastDay[f], daySeq[f] = d, 0
+		prefix, k := settlementPrefix[f], f
+		if l.amount.IsNegative() {
+			prefix, k = prefix+"R", nSettlementFiles+f
 		}
-		daySeq[f]++
+		d := l.t.dayOf()
+		if d != lastDay[k] {
+			lastDay[k], daySeq[k] = d, 0
+		}
+		daySeq[k]++
 		date := w.cal.dates[d]
-		l.id = fmt.Sprintf("%s%s%s%s%05d", settlementPrefix[f], date[:4], date[5:7], date[8:], daySeq[f])
+		l.id = fmt.Sprintf("%s%s%s%s%05d", prefix, date[:4], date[5:7], date[8:], daySeq[k])
 	}
 	sorted := make([]settlement, len(w.lines))
 	pos := make([]int, len(w.lines))
@@ -513,6 +523,14 @@ func (w *world) genResolutions() {
 			if a.diff.GreaterThan(cents(-100)) {
 				res.resolution, res.note = "written_off", "Small cash difference written off"
 			}
+		case anMissingRefundLine:
+			res.resolution, res.note = "late_settlement", "Channel paid the refund back in a later cycle"
+		case anRefundMismatch:
+			res.resolution, res.note = "bank_error", "Channel confirmed the difference on the refund; adjusted in the next settlement"
+		case anMissingRefund:
+			res.resolution, res.note = "refunded", "Refund made in the merchant portal; recorded after the fact"
+		case anDuplicateRefundLine:
+			res.resolution, res.note = "bank_error", "Channel reversed the repeated refund line"
 		}
 		w.resols = append(w.resols, res)
 		a.resolved = len(w.resols) - 1
@@ -550,6 +568,9 @@ func (w *world) anomalyRef(a *anomaly) string {
 		return w.lines[a.lines[0]].id
 	case anCashShortfall:
 		return w.groupRef(chCash, a.collector, a.day)
+	}
+	if isRefundAnomaly(a.typ) {
+		return w.refundAnomalyRef(a)
 	}
 	return w.pays[a.pay].id
 }

@@ -147,8 +147,8 @@ var (
 	customerHeader    = []string{"客戶編號", "姓名", "房號", "區域", "證件號碼"}
 	billColumns       = []string{"bill_id", "customer_id", "fee_item", "period", "amount_due", "discount", "due_date"}
 	paymentColumns    = []string{"txn_id", "paid_at", "customer_id", "bill_id", "fee_item", "amount", "method", "collector", "receipt_no", "status"}
-	settlementColumns = []string{"settlement_id", "channel", "txn_ref", "amount", "settled_at", "fee", "collector"}
-	settlementHeaderZ = []string{"结算编号", "渠道", "交易号", "金额", "结算时间", "手续费", "收费员"}
+	settlementColumns = []string{"settlement_id", "channel", "txn_ref", "amount", "settled_at", "fee", "collector", "refund_ref"}
+	settlementHeaderZ = []string{"结算编号", "渠道", "交易号", "金额", "结算时间", "手续费", "收费员", "退款单号"}
 	refundColumns     = []string{"refund_id", "txn_id", "amount", "reason", "requested_at", "reviewed_at", "decision", "executed_at"}
 	invoiceColumns    = []string{"invoice_no", "txn_id", "type", "issued_at", "status", "reissue_of"}
 	exceptionColumns  = []string{"exception_id", "occurred_at", "customer_id", "bill_id", "type", "reason", "collector", "escalated", "resolved_at"}
@@ -256,14 +256,14 @@ func (w *world) fileSpecs() []fileSpec {
 			spec.encoding, spec.crlf, spec.header, words = "gbk", true, settlementHeaderZ, channelZh
 		}
 		spec.rows = func(emit func([]string) error) error {
-			rec := make([]string, 7)
+			rec := make([]string, 8)
 			for i := range w.lines {
 				l := &w.lines[i]
 				if settlementFileOf[l.channel] != sf {
 					continue
 				}
 				rec[0], rec[1], rec[2], rec[3] = l.id, words[l.channel], l.txnRef, money(l.amount)
-				rec[4], rec[5], rec[6] = cal.fmtTS(l.t), money(l.fee), collector(l.collector)
+				rec[4], rec[5], rec[6], rec[7] = cal.fmtTS(l.t), money(l.fee), collector(l.collector), l.refundRef
 				if err := emit(rec); err != nil {
 					return err
 				}

@@ -1,16 +1,46 @@
 -- Reconciliation of the system's payments against the bank's and the
--- providers' settlement lines, and of each collector's cash against the cash
--- deposited, as of a day (nothing after it counts).
+-- providers' settlement lines, of each collector's cash against the cash
+-- deposited, and of the refunds feeflow executed against the refund lines the
+-- channels paid back, as of a day (nothing after it counts).
 --
--- One row per payment named by a line (matched, amount_mismatch, or
--- duplicate_settlement when two or more lines name it), per line naming no
--- completed payment (missing_payment), per group, and per payment nothing
--- settled (missing_settlement once the settlement window has passed, pending
--- before). A line with an empty txn_ref settles a group: a cash_deposit line
--- that collector's cash payments of the day, another channel's line that
--- channel's payments of the day that no line names. A group's ref is
+-- Payments. Only lines with amount >= 0 settle payments. One row per payment
+-- named by a line (matched, amount_mismatch, or duplicate_settlement when two
+-- or more lines name it), per line naming no completed payment
+-- (missing_payment), per group, and per payment nothing settled
+-- (missing_settlement once the settlement window has passed, pending before).
+-- A line with an empty txn_ref settles a group: a cash_deposit line that
+-- collector's cash payments of the day, another channel's line that channel's
+-- payments of the day that no line names. A group's ref is
 -- CHANNEL:COLLECTOR:YYYY-MM-DD (cash for cash_deposit, * for no collector).
--- diff = bank - system. A discrepancy with a resolutions row is resolved.
+--
+-- Refunds (source refund). A line with a negative amount is the channel paying
+-- back part or all of the payment its txn_ref names. An executed refund of a
+-- completed payment settled through a channel (bank_transfer, card, wechat,
+-- alipay; not cash, not other) expects such a line; refunds paid at the
+-- counter expect none. Two grains, so that every line and every refund is in
+-- exactly one row:
+--   - by refund number: a line whose refund_ref is the refund_id of a refund
+--     of the payment it names settles that refund. One row per refund so
+--     named, ref = the refund_id: matched, amount_mismatch,
+--     duplicate_refund_line (two or more lines name it), or missing_refund
+--     when the refund is not executed (yet) in feeflow;
+--   - by payment: the other refund lines of a payment (no refund_ref, or a
+--     number of the channel's own) against the payment's executed refunds
+--     that no line names, as sums (a statement without the refund's number
+--     cannot tell two refunds of one payment apart). One row per payment with
+--     either, ref = refund:TXN_ID: matched; missing_refund (lines, no executed
+--     refund); missing_refund_line (executed refunds, no line, once the
+--     settlement window has passed since the latest of them); pending while
+--     fewer lines than refunds arrived and that window is still open;
+--     duplicate_refund_line (more lines than refunds); else amount_mismatch.
+-- Amounts keep their sign: system_amount = -(refund as executed), bank_amount =
+-- the lines' (negative) sum, so diff = bank - system as for payments (a line
+-- short of the refund has a positive diff). day is the day the refund was
+-- executed (by payment: the latest), or the first line's day when no refund
+-- is executed; channel and collector are the payment's.
+--
+-- diff = bank - system. A discrepancy with a resolutions row (by its ref) is
+-- resolved.
 CREATE OR REPLACE MACRO reconciliation_rows_at(as_of) AS TABLE
 WITH
 settings AS (SELECT max(settlement_window_days) AS window_days FROM feeflow_settings),
@@ -25,7 +55,7 @@ line AS (
     SELECT settlement_id, channel, nullif(trim(txn_ref), '') AS txn_ref, amount,
            local_day(settled_at) AS day, nullif(trim(collector), '') AS collector
     FROM settlements
-    WHERE local_day(settled_at) <= CAST(as_of AS DATE)
+    WHERE amount >= 0 AND local_day(settled_at) <= CAST(as_of AS DATE)
 ),
 named AS (
     SELECT p.txn_id, p.day, p.channel, p.collector, p.amount AS system_amount,
@@ -57,6 +87,53 @@ groups AS (
            g.channel IS NOT NULL AS has_line
     FROM group_lines g FULL JOIN group_pays p USING (channel, grp_collector, day)
 ),
+-- payments a channel pays refunds back for
+refundable AS (SELECT * FROM pay WHERE channel <> 'cash_deposit'),
+-- executed refunds of those, as (negative) money leaving the organisation
+refund AS (
+    SELECT r.refund_id, r.txn_id, -r.amount AS amount, local_day(r.executed_at) AS day
+    FROM refunds r
+    WHERE r.executed_at IS NOT NULL AND local_day(r.executed_at) <= CAST(as_of AS DATE)
+      AND r.txn_id IN (SELECT txn_id FROM refundable)
+),
+refund_line AS (
+    SELECT settlement_id, channel, nullif(trim(txn_ref), '') AS txn_ref, nullif(trim(refund_ref), '') AS refund_ref,
+           amount, local_day(settled_at) AS day
+    FROM settlements
+    WHERE amount < 0 AND local_day(settled_at) <= CAST(as_of AS DATE)
+),
+-- refund lines naming, by its number, a refund of the payment they name
+numbered AS (
+    SELECT l.settlement_id, l.txn_ref, l.amount, l.day, r.refund_id
+    FROM refund_line l JOIN refunds r ON r.refund_id = l.refund_ref AND r.txn_id = l.txn_ref
+    WHERE l.txn_ref IN (SELECT txn_id FROM refundable)
+),
+by_number AS (
+    SELECT n.refund_id, n.txn_ref AS txn_id, sum(n.amount) AS bank_amount, count(*) AS lines,
+           min(n.day) AS first_line_day, max(n.day) AS last_line_day
+    FROM numbered n
+    GROUP BY n.refund_id, n.txn_ref
+),
+payment_refunds AS (
+    SELECT txn_id, sum(amount) AS system_amount, count(*) AS refunds, max(day) AS last_refund_day
+    FROM refund r
+    WHERE NOT EXISTS (SELECT 1 FROM numbered n WHERE n.refund_id = r.refund_id)
+    GROUP BY txn_id
+),
+payment_refund_lines AS (
+    SELECT txn_ref AS txn_id, sum(amount) AS bank_amount, count(*) AS lines,
+           min(day) AS first_line_day, max(day) AS last_line_day, min(channel) AS channel
+    FROM refund_line l
+    WHERE NOT EXISTS (SELECT 1 FROM numbered n WHERE n.settlement_id = l.settlement_id)
+    GROUP BY txn_ref
+),
+by_payment AS (
+    SELECT coalesce(r.txn_id, l.txn_id) AS txn_id,
+           coalesce(r.system_amount, 0) AS system_amount, coalesce(l.bank_amount, 0) AS bank_amount,
+           coalesce(r.refunds, 0) AS refunds, coalesce(l.lines, 0) AS lines,
+           r.last_refund_day, l.first_line_day, l.last_line_day, l.channel AS line_channel
+    FROM payment_refunds r FULL JOIN payment_refund_lines l ON l.txn_id = r.txn_id
+),
 rows AS (
     SELECT txn_id AS ref, 'payment' AS source, day, channel, collector, system_amount, bank_amount,
            CASE WHEN lines > 1 THEN 'duplicate_settlement'
@@ -87,6 +164,31 @@ rows AS (
     FROM unnamed u
     WHERE u.channel <> 'cash_deposit'
       AND NOT EXISTS (SELECT 1 FROM line l WHERE l.txn_ref IS NULL AND l.channel = u.channel AND l.day = u.day)
+    UNION ALL
+    SELECT b.refund_id, 'refund', coalesce(r.day, b.first_line_day), p.channel, p.collector,
+           coalesce(r.amount, 0), b.bank_amount,
+           CASE WHEN r.refund_id IS NULL THEN 'missing_refund'
+                WHEN b.lines > 1 THEN 'duplicate_refund_line'
+                WHEN b.bank_amount = r.amount THEN 'matched'
+                ELSE 'amount_mismatch' END,
+           b.last_line_day
+    FROM by_number b
+    JOIN refundable p ON p.txn_id = b.txn_id
+    LEFT JOIN refund r ON r.refund_id = b.refund_id
+    UNION ALL
+    SELECT 'refund:' || b.txn_id, 'refund', coalesce(b.last_refund_day, b.first_line_day),
+           coalesce(p.channel, b.line_channel), p.collector,
+           b.system_amount, b.bank_amount,
+           CASE WHEN b.refunds = 0 THEN 'missing_refund'
+                WHEN b.bank_amount = b.system_amount THEN 'matched'
+                WHEN b.lines < b.refunds AND date_diff('day', b.last_refund_day, CAST(as_of AS DATE)) < (SELECT window_days FROM settings) THEN 'pending'
+                WHEN b.lines = 0 THEN 'missing_refund_line'
+                WHEN b.lines > b.refunds THEN 'duplicate_refund_line'
+                ELSE 'amount_mismatch' END,
+           CASE WHEN b.lines < b.refunds THEN b.last_refund_day + (SELECT window_days FROM settings)
+                ELSE b.last_line_day END
+    FROM by_payment b
+    LEFT JOIN refundable p ON p.txn_id = b.txn_id
 )
 SELECT r.ref, r.source, r.day, r.channel, r.collector,
        CAST(r.system_amount AS DECIMAL(18,2)) AS system_amount,
@@ -103,15 +205,17 @@ CREATE OR REPLACE MACRO reconciliation_at(as_of) AS TABLE
 SELECT ref, source, day, channel, collector, system_amount, bank_amount, diff, status, resolution
 FROM reconciliation_rows_at(as_of);
 
--- The last day of the data: the latest payment or settlement line.
+-- The last day of the data: the latest payment, settlement line or executed
+-- refund.
 CREATE OR REPLACE MACRO data_end() AS (
-    SELECT greatest((SELECT max(local_day(paid_at)) FROM payments), (SELECT max(local_day(settled_at)) FROM settlements))
+    SELECT greatest((SELECT max(local_day(paid_at)) FROM payments), (SELECT max(local_day(settled_at)) FROM settlements),
+                    (SELECT max(local_day(executed_at)) FROM refunds))
 );
 
 CREATE OR REPLACE VIEW reconciliation AS
 SELECT * FROM reconciliation_at(coalesce(data_end(), DATE '1970-01-01'))
 ORDER BY day, channel, ref;
-COMMENT ON VIEW reconciliation IS 'One row per payment or settlement line, or per group, as of the last day of the data: status matched, amount_mismatch, missing_settlement (nothing settled within the window), missing_payment, duplicate_settlement, or pending (still inside the window); diff = bank - system; resolution from resolutions.';
+COMMENT ON VIEW reconciliation IS 'One row per payment or settlement line, or per group, and per refund (by refund number, or refund:TXN_ID per payment), as of the last day of the data: status matched, amount_mismatch, missing_settlement (nothing settled within the window), missing_payment, duplicate_settlement, missing_refund_line (an executed refund the channel did not pay back within the window), missing_refund (a channel refund line with no executed refund), duplicate_refund_line, or pending (still inside the window); diff = bank - system; resolution from resolutions.';
 
 -- Per day and channel: items decided (pending ones are not yet), matched,
 -- discrepancies and their amount (sum of |diff|), match_rate = matched / items.

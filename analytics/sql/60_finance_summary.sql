@@ -3,7 +3,10 @@
 -- payments received in the month), refunded (refunds executed in the month),
 -- outstanding (receivables still open at the month's end), walk-in revenue
 -- (completed payments with no bill), provider fees and net settled (lines
--- settled in the month), DSO = outstanding / billed x days in the month, and
+-- settled in the month: a channel's refund line counts once, with its negative
+-- amount and the fee returned on it; refunded is feeflow's own figure and is
+-- not deducted from net settled again), DSO = outstanding / billed x days in
+-- the month, and
 -- CEI = (opening + billed - closing) / (opening + billed - closing current),
 -- where current means not yet due at the month's end.
 CREATE OR REPLACE VIEW finance_summary AS
@@ -74,4 +77,4 @@ LEFT JOIN refunded r USING (period)
 LEFT JOIN open_amounts o USING (period)
 LEFT JOIN settled s USING (period)
 ORDER BY m.period;
-COMMENT ON VIEW finance_summary IS 'Per month: billed, collected (bill payments received), refunded (executed), outstanding at month end, walk_in_revenue (payments with no bill), provider_fees, net_settled, dso_days = outstanding / billed x days, cei = (opening + billed - closing) / (opening + billed - closing current).';
+COMMENT ON VIEW finance_summary IS 'Per month: billed, collected (bill payments received), refunded (executed), outstanding at month end, walk_in_revenue (payments with no bill), provider_fees (less fees returned on refund lines), net_settled (amount - fee of the lines, refund lines negative), dso_days = outstanding / billed x days, cei = (opening + billed - closing) / (opening + billed - closing current).';

@@ -69,15 +69,15 @@ COMMENT ON COLUMN arrears_monthly.households_paid IS 'Those whose bills of the p
 COMMENT ON COLUMN arrears_monthly.household_rate IS '戶收費率 = households_paid / households_billed, 4 places.';
 
 -- reconciliation
-COMMENT ON COLUMN reconciliation.ref IS 'A txn_id, a settlement_id, or a group ref CHANNEL:COLLECTOR:YYYY-MM-DD (* for no collector).';
-COMMENT ON COLUMN reconciliation.source IS 'payment, settlement or group: what the row stands for.';
-COMMENT ON COLUMN reconciliation.day IS 'Local day of the payment, the line or the group.';
+COMMENT ON COLUMN reconciliation.ref IS 'A txn_id, a settlement_id, a group ref CHANNEL:COLLECTOR:YYYY-MM-DD (* for no collector), a refund_id (a refund the channel''s line names by its number) or refund:TXN_ID (the refunds and refund lines of a payment compared as sums).';
+COMMENT ON COLUMN reconciliation.source IS 'payment, settlement, group or refund: what the row stands for.';
+COMMENT ON COLUMN reconciliation.day IS 'Local day of the payment, the line or the group; of a refund row, the day the refund was executed (the latest one for refund:TXN_ID), or the first refund line''s day when feeflow executed none.';
 COMMENT ON COLUMN reconciliation.channel IS 'Settlement channel: bank, card, wechat, alipay or cash_deposit.';
-COMMENT ON COLUMN reconciliation.collector IS 'Collector of a cash group or payment; NULL otherwise.';
-COMMENT ON COLUMN reconciliation.system_amount IS 'Amount in feeflow''s payments.';
-COMMENT ON COLUMN reconciliation.bank_amount IS 'Amount on the settlement lines.';
+COMMENT ON COLUMN reconciliation.collector IS 'Collector of a cash group or payment (of the refunded payment for a refund row); NULL otherwise.';
+COMMENT ON COLUMN reconciliation.system_amount IS 'Amount in feeflow''s payments; for a refund row minus the refunds executed (negative, 0 when none).';
+COMMENT ON COLUMN reconciliation.bank_amount IS 'Amount on the settlement lines; payments are matched against lines >= 0 only, refund rows against the (negative) refund lines.';
 COMMENT ON COLUMN reconciliation.diff IS 'bank_amount - system_amount.';
-COMMENT ON COLUMN reconciliation.status IS 'matched, amount_mismatch, missing_settlement, missing_payment, duplicate_settlement, or pending (inside the settlement window).';
+COMMENT ON COLUMN reconciliation.status IS 'matched, amount_mismatch, missing_settlement, missing_payment, duplicate_settlement, missing_refund_line (an executed refund of a payment settled through a channel with no refund line once the window has passed), missing_refund (a channel refund line with no executed refund), duplicate_refund_line (more refund lines than refunds), or pending (inside the settlement window).';
 COMMENT ON COLUMN reconciliation.resolution IS 'How a discrepancy was resolved (resolutions.resolution); NULL while open.';
 
 -- reconciliation_daily
@@ -150,11 +150,11 @@ COMMENT ON COLUMN metric_days.den IS 'Denominator of the day (0 for discrepancy_
 COMMENT ON COLUMN finance_summary.period IS 'Month (settlement cycle), YYYY-MM.';
 COMMENT ON COLUMN finance_summary.billed IS 'sum(amount_due - discount) of the bills of the period.';
 COMMENT ON COLUMN finance_summary.collected IS 'Completed bill payments received in the month.';
-COMMENT ON COLUMN finance_summary.refunded IS 'Refunds executed in the month.';
+COMMENT ON COLUMN finance_summary.refunded IS 'Refunds executed in the month, as feeflow executed them (every method, cash included).';
 COMMENT ON COLUMN finance_summary.outstanding IS 'Receivables still open at the month''s end.';
 COMMENT ON COLUMN finance_summary.walk_in_revenue IS 'Completed payments with no bill, received in the month.';
-COMMENT ON COLUMN finance_summary.provider_fees IS 'Fees kept by the providers on lines settled in the month.';
-COMMENT ON COLUMN finance_summary.net_settled IS 'amount - fee of the lines settled in the month.';
+COMMENT ON COLUMN finance_summary.provider_fees IS 'Fees kept by the providers on lines settled in the month, less the fees they returned on refund lines.';
+COMMENT ON COLUMN finance_summary.net_settled IS 'amount - fee of the lines settled in the month; a refund line counts once, with its negative amount (the money the channel paid back), and refunded is not deducted again.';
 COMMENT ON COLUMN finance_summary.dso_days IS 'DSO = outstanding / billed x days in the month, 2 places.';
 COMMENT ON COLUMN finance_summary.cei IS 'CEI = (opening + billed - closing) / (opening + billed - closing current), 4 places.';
 
