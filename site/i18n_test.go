@@ -42,9 +42,10 @@ func TestCatalogsAreComplete(t *testing.T) {
 // TestEnumsAreTranslated covers every domain word DESIGN.md lists.
 func TestEnumsAreTranslated(t *testing.T) {
 	words := map[string][]string{
-		"method":     {"cash", "card", "bank_transfer", "wechat", "alipay", "other"},
-		"channel":    {"bank", "card", "wechat", "alipay", "cash_deposit"},
-		"status":     {"matched", "amount_mismatch", "missing_settlement", "missing_payment", "duplicate_settlement", "pending"},
+		"method":  {"cash", "card", "bank_transfer", "wechat", "alipay", "other"},
+		"channel": {"bank", "card", "wechat", "alipay", "cash_deposit"},
+		"status": {"matched", "amount_mismatch", "missing_settlement", "missing_payment", "duplicate_settlement",
+			"missing_refund_line", "missing_refund", "duplicate_refund_line", "pending"},
 		"resolution": {"late_settlement", "bank_error", "cashier_error", "refunded", "written_off", "other"},
 		"bucket":     {"not_due", "1-30", "31-60", "61-90", "91-120", "120+"},
 		"exception":  {"cannot_pay", "refused", "dispute", "fraud"},
