@@ -175,6 +175,8 @@ var Examples = []Example{
 		"SELECT * FROM arrears_aging(CAST(date_trunc('month', current_date) AS DATE) - 1)"},
 	{"Open reconciliation discrepancies, oldest first",
 		"SELECT * FROM discrepancies_open(current_date) ORDER BY age_days DESC, ref LIMIT 50"},
+	{"Refunds the channels did not pay back as feeflow executed them",
+		"SELECT ref, status, day, channel, system_amount, bank_amount, diff, resolution\nFROM reconciliation\nWHERE source = 'refund' AND status NOT IN ('matched', 'pending')\nORDER BY day, ref"},
 	{"Payments per method and collector last month",
 		"SELECT method, coalesce(collector, '') AS collector, count(*) AS payments, sum(amount) AS amount\nFROM payments\nWHERE status = 'completed'\n  AND period_of(local_day(paid_at)) = strftime(current_date - INTERVAL 1 MONTH, '%Y-%m')\nGROUP BY ALL ORDER BY amount DESC"},
 	{"Refunds that took longer than 14 days",
