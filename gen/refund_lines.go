@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/shopspring/decimal"
 )
@@ -157,7 +158,8 @@ func (w *world) genRefundLines(addLine func(settlement) int, lo, hi int, weekday
 	for k := range count {
 		d := lo + (2*k+1)*(hi-lo)/(2*count)
 		pi := -1
-		for i := range w.pays {
+		start, _ := slices.BinarySearchFunc(w.pays, at(d, 0, 0, 0), func(p payment, t ts) int { return cmpInt(int64(p.t), int64(t)) })
+		for i := start; i < len(w.pays); i++ {
 			p := &w.pays[i]
 			if pd := p.t.dayOf(); pd >= d && pd < hi-3 && !hasRefund[i] && !usedPay[i] && w.refundChannel(i) >= 0 && p.amount.GreaterThan(cents(2000)) {
 				pi = i
