@@ -30,7 +30,8 @@ func benchPayments(b *testing.B) int {
 // fillBenchData writes a synthetic operation straight into the tables with
 // SQL (the ingest path has its own benchmark): n payments, n/2.5 bills, one
 // settlement line per non-cash payment, daily cash deposits, and a few
-// thousand refunds, invoices, exceptions and feedback.
+// thousand refunds (with the channels' refund lines), invoices, exceptions
+// and feedback.
 func fillBenchData(b *testing.B, store *data.Store, n int) {
 	ctx := context.Background()
 	bills := n * 2 / 5
@@ -57,12 +58,16 @@ func fillBenchData(b *testing.B, store *data.Store, n int) {
 			CASE WHEN i %% 997 = 0 THEN 'voided' ELSE 'completed' END, 'b', 0
 			FROM range(%[4]d) t(i)`, bills*2, bills, customers, n),
 		`INSERT INTO settlements SELECT 'S'||txn_id, settlement_channel(method), txn_id,
-			CASE WHEN hash(txn_id) % 5000 = 0 THEN amount + 1 ELSE amount END, paid_at + INTERVAL 1 DAY, 0.30, NULL, 'b', 0
+			CASE WHEN hash(txn_id) % 5000 = 0 THEN amount + 1 ELSE amount END, paid_at + INTERVAL 1 DAY, 0.30, NULL, NULL, 'b', 0
 			FROM payments WHERE method <> 'cash' AND status = 'completed' AND hash(txn_id) % 3000 <> 1`,
-		`INSERT INTO settlements SELECT 'D'||row_number() OVER (), 'cash_deposit', NULL, sum(amount), min(paid_at) + INTERVAL 8 HOUR, 0, collector, 'b', 0
+		`INSERT INTO settlements SELECT 'D'||row_number() OVER (), 'cash_deposit', NULL, sum(amount), min(paid_at) + INTERVAL 8 HOUR, 0, collector, NULL, 'b', 0
 			FROM payments WHERE method = 'cash' AND status = 'completed' GROUP BY collector, local_day(paid_at)`,
 		`INSERT INTO refunds SELECT 'R'||txn_id, txn_id, 10, 'r', paid_at + INTERVAL 1 DAY, paid_at + INTERVAL 2 DAY, 'approved', paid_at + INTERVAL 5 DAY, 'b', 0
 			FROM payments WHERE hash(txn_id) % 2000 = 0 AND status = 'completed' AND amount >= 10`,
+		// The channels' refund lines, with the refund number on WeChat Pay and Alipay ones; a few missing.
+		`INSERT INTO settlements SELECT 'L'||r.refund_id, settlement_channel(p.method), r.txn_id, -r.amount, r.executed_at + INTERVAL 1 DAY, 0, NULL,
+			CASE WHEN p.method IN ('wechat', 'alipay') THEN r.refund_id END, 'b', 0
+			FROM refunds r JOIN payments p ON p.txn_id = r.txn_id WHERE p.method <> 'cash' AND hash(r.refund_id) % 50 <> 0`,
 		`INSERT INTO invoices SELECT 'I'||txn_id, txn_id, 'invoice', paid_at, CASE WHEN hash(txn_id) % 300 = 0 THEN 'lost' ELSE 'issued' END, NULL, 'b', 0
 			FROM payments WHERE hash(txn_id) % 10 = 0`,
 		`INSERT INTO exceptions SELECT 'E'||i, TIMESTAMP '2025-05-01' + to_hours(CAST(i AS BIGINT)), NULL, NULL, ['cannot_pay','refused','dispute','fraud'][1+i%4], NULL, NULL, i%3=0,
