@@ -95,7 +95,10 @@ func asCSV(t *testing.T, store *data.Store, query string) string {
 // (S3 + S4; not - 600.00), and P8, named only by the refund line S18, still
 // belongs to the Alipay group of 2026-09-10 (300.00 = 300.00, matched).
 // The walk-ins P12 (wechat 200.00), P13 (card 120.00, Wang), P14 (alipay
-// 60.00) are settled one-to-one by S11, S12, S13: matched.
+// 60.00) are settled one-to-one by S11, S12, S13: matched. R9 (20.00 of the
+// cash walk-in P9, executed 09-12) was paid back at the counter: no channel
+// line is expected and it has no row; cash:Li:2026-09-10 still compares the
+// day's cash payments with the deposit (matched).
 //
 //	ref         lines (refund_ref)        refunds executed   system   bank     diff     status
 //	refund:P10  S14 -50.00 (none)         R1 50.00 08-18     -50.00   -50.00   0.00     matched (by payment)
@@ -118,13 +121,13 @@ func asCSV(t *testing.T, store *data.Store, query string) string {
 // provider_fees = 1.75 + 0.60 (S12) + 0.33 (S13) - 0.25 (S14, fee returned)
 // = 2.43; net_settled = 1788.25 + 200.00 + 119.40 + 59.67 + (-50.00 + 0.25)
 // = 2117.57; refunded = R1 = 50.00. 2026-09 refunded = R4 + R5 + R6 + R7 + R8
-// = 50 + 30 + 120 + 60 + 20 = 280.00; provider_fees = 1.80 - 0.55 (S18)
+// + R9 = 50 + 30 + 120 + 60 + 20 + 20 = 300.00; provider_fees = 1.80 - 0.55 (S18)
 // - 0.50 (S20) = 0.75; net_settled = 1063.20 - 50.00 - 30.00 - 30.00
 // - 600.00 + (-100.00 + 0.55) + (-100.00 + 0.50) = 154.25. Each refund line is
 // counted once, in net_settled; refunded is feeflow's side and is not
-// subtracted from it again. refunds_cycle 2026-09: 7 requested, 5 approved
-// and executed after 2, 2, 7, 3, 3 days: median 3.0, p90 = 3 + 0.6 x (7 - 3)
-// = 5.4. operator_errors 2026-08: online 3 payments (P3, P12, P14), Wang 4
+// subtracted from it again. refunds_cycle 2026-09: 8 requested, 6 approved
+// and executed after 1, 2, 2, 3, 3, 7 days: median (2 + 3) / 2 = 2.5, p90 =
+// 3 + 0.5 x (7 - 3) = 5.0. operator_errors 2026-08: online 3 payments (P3, P12, P14), Wang 4
 // (P1, P2, P10, P13). The new walk-ins fall in August, before A1 started,
 // with no void: improvement is unchanged.
 func TestHandComputedFixture(t *testing.T) {
