@@ -37,7 +37,8 @@
 -- the lines' (negative) sum, so diff = bank - system as for payments (a line
 -- short of the refund has a positive diff). day is the day the refund was
 -- executed (by payment: the latest), or the first line's day when no refund
--- is executed; channel and collector are the payment's.
+-- is executed; channel and collector are the payment's (for lines naming no
+-- payment settled through a channel: the line's channel, no collector).
 --
 -- diff = bank - system. A discrepancy with a resolutions row (by its ref) is
 -- resolved.
