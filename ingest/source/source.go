@@ -182,7 +182,7 @@ func open(f *os.File, opts Options) (*Reader, error) {
 	r := &Reader{file: f, format: format}
 	if format == XLSX {
 		r.encoding = UTF8
-		x, hdr, err := openXLSX(f.Name(), opts)
+		x, hdr, err := openXLSX(f.Name(), opts, defaultXLSXLimits)
 		if err != nil {
 			return nil, err
 		}

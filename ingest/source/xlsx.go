@@ -2,12 +2,18 @@ package source
 
 import (
 	"archive/zip"
+	"bufio"
+	"bytes"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/net/html/charset"
 )
 
 // xlsxRows streams the rows of one worksheet with excelize.
@@ -23,8 +29,50 @@ type xlsxRows struct {
 // maxZipEntries bounds the parts of a workbook (a real one has a few dozen).
 const maxZipEntries = 10000
 
-func openXLSX(path string, opts Options) (x *xlsxRows, header []string, err error) {
-	if ferr := checkZip(path, opts); ferr != nil {
+// xlsxLimits bound the memory and time of reading a workbook whatever its
+// parts declare. excelize trusts the shared-strings table, pads every row
+// to its last cell and holds most parts in memory, so these are checked on
+// the zip's directory and by one streaming pass over the parts before
+// excelize reads anything.
+type xlsxLimits struct {
+	inflateRatio      int64 // most bytes a part larger than inflateFloor may unpack to per compressed byte
+	inflateFloor      int64 // parts up to this size (bytes) are not held to inflateRatio
+	inMemoryPart      int64 // largest part excelize holds whole in memory (all but worksheets and shared strings), bytes
+	textRun           int64 // longest run of bytes without a '<' in any part (one text node or tag), bytes
+	sharedStrings     int   // most entries in the shared-strings table
+	sharedTextBytes   int64 // most text in the shared-strings table, bytes
+	sharedStringRunes int   // longest shared string, characters
+	sharedAllowance   int64 // shared-string text one sheet may pull in before sharedPerXMLByte applies, bytes
+	sharedPerXMLByte  int64 // then: shared-string text per byte of the sheet's XML read so far
+	rows              int   // most rows in a sheet, by count and by row number
+	rowCells          int   // most cell elements in one row, and the last column
+	gridAllowance     int64 // grid cells (each row counted up to its last filled cell) before gridPerXMLByte applies
+	gridPerXMLByte    int64 // then: grid cells per byte of the sheet's XML read so far
+}
+
+// defaultXLSXLimits are generous for real exports (a million-row sheet
+// passes) and refuse a hostile 100 KB workbook after a few megabytes of
+// work: a long shared string repeated on every row is stopped by the
+// shared-text budget, one cell per row in column XFD by the grid budget,
+// and a flood of empty cells by the inflate ratio and the per-row cells.
+var defaultXLSXLimits = xlsxLimits{
+	inflateRatio:      100, // as Apache POI's zip-bomb check
+	inflateFloor:      1 << 20,
+	inMemoryPart:      16 << 20,
+	textRun:           1 << 20,
+	sharedStrings:     1 << 20,
+	sharedTextBytes:   64 << 20,
+	sharedStringRunes: 32767, // what an Excel cell holds
+	sharedAllowance:   16 << 20,
+	sharedPerXMLByte:  16,
+	rows:              excelize.TotalRows,  // 1,048,576
+	rowCells:          excelize.MaxColumns, // 16,384 (column XFD)
+	gridAllowance:     1 << 20,
+	gridPerXMLByte:    1,
+}
+
+func openXLSX(path string, opts Options, lim xlsxLimits) (x *xlsxRows, header []string, err error) {
+	if ferr := guardXLSX(path, opts, lim); ferr != nil {
 		return nil, nil, ferr
 	}
 	defer func() {
@@ -118,40 +166,6 @@ func openXLSX(path string, opts Options) (x *xlsxRows, header []string, err erro
 	}
 }
 
-// checkZip is the zip-bomb guard: it reads the central directory only.
-func checkZip(path string, opts Options) *FileError {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return fileErrorf("the file is not a valid XLSX workbook (%v)", err)
-	}
-	defer zr.Close()
-	if len(zr.File) > maxZipEntries {
-		return fileErrorf("the workbook has %d parts, more than the %d allowed", len(zr.File), maxZipEntries)
-	}
-	var total uint64
-	sheets, contentTypes := 0, false
-	for _, f := range zr.File {
-		if strings.EqualFold(f.Name, "[Content_Types].xml") {
-			contentTypes = true
-		}
-		total += f.UncompressedSize64
-		if total > uint64(opts.MaxXLSXUnzipped) || total < f.UncompressedSize64 {
-			return fileErrorf("the workbook unpacks to more than %s, the limit (a zip bomb?)", sizeText(opts.MaxXLSXUnzipped))
-		}
-		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
-		if strings.HasPrefix(name, "xl/worksheets/") && strings.HasSuffix(name, ".xml") && !strings.Contains(name[len("xl/worksheets/"):], "/") {
-			sheets++
-		}
-	}
-	if !contentTypes {
-		return fileErrorf("the file is a zip archive, not an XLSX workbook")
-	}
-	if sheets > opts.MaxSheets {
-		return fileErrorf("the workbook has %d worksheets, more than the %d allowed", sheets, opts.MaxSheets)
-	}
-	return nil
-}
-
 // read returns the cells of the next sheet row (empty rows included) and
 // advances x.row; ok is false at the end of the sheet.
 func (x *xlsxRows) read() (cells []string, ok bool, err error) {
@@ -229,4 +243,377 @@ func (x *xlsxRows) close() error {
 		x.f = nil
 	}
 	return err
+}
+
+// guardXLSX is the zip-bomb and amplification guard: it checks the zip's
+// directory, then streams every part once, keeping only counters and the
+// length of each shared string.
+func guardXLSX(path string, opts Options, lim xlsxLimits) *FileError {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return fileErrorf("the file is not a valid XLSX workbook (%v)", err)
+	}
+	defer zr.Close()
+	if ferr := checkZip(&zr.Reader, opts, lim); ferr != nil {
+		return ferr
+	}
+	var shared []int32
+	for _, f := range zr.File {
+		if partName(f) == "xl/sharedstrings.xml" {
+			var ferr *FileError
+			if shared, ferr = scanSharedStrings(f, lim); ferr != nil {
+				return ferr
+			}
+		}
+	}
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() || partName(f) == "xl/sharedstrings.xml" {
+			continue
+		}
+		// Every part is scanned, not only the chosen sheet: which part is
+		// a worksheet is up to the workbook's relationships.
+		if ferr := scanPart(f, shared, opts, lim); ferr != nil {
+			return ferr
+		}
+	}
+	return nil
+}
+
+// partName is the part's path as excelize compares it: slashes, lower case.
+func partName(f *zip.File) string {
+	return strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
+}
+
+// checkZip reads the central directory only: the declared sizes, which
+// archive/zip then enforces while reading.
+func checkZip(zr *zip.Reader, opts Options, lim xlsxLimits) *FileError {
+	if len(zr.File) > maxZipEntries {
+		return fileErrorf("the workbook has %d parts, more than the %d allowed", len(zr.File), maxZipEntries)
+	}
+	var total uint64
+	sheets, contentTypes := 0, false
+	seen := make(map[string]bool, len(zr.File))
+	for _, f := range zr.File {
+		name := partName(f)
+		if seen[name] {
+			return fileErrorf("the workbook holds the part %q twice", f.Name)
+		}
+		seen[name] = true
+		if name == "[content_types].xml" {
+			contentTypes = true
+		}
+		total += f.UncompressedSize64
+		if total > uint64(opts.MaxXLSXUnzipped) || total < f.UncompressedSize64 {
+			return fileErrorf("the workbook unpacks to more than %s, the limit (a zip bomb?)", sizeText(opts.MaxXLSXUnzipped))
+		}
+		size := int64(f.UncompressedSize64) // below MaxXLSXUnzipped, so it fits
+		if size > lim.inflateFloor && f.UncompressedSize64/max(f.CompressedSize64, 1) > uint64(lim.inflateRatio) {
+			return fileErrorf("the part %q unpacks to %s from %s, more than %d times its size (a zip bomb?)", f.Name, sizeText(size), sizeText(int64(f.CompressedSize64)), lim.inflateRatio)
+		}
+		// excelize extracts worksheets and the shared strings to temporary
+		// files and holds every other part in memory.
+		worksheet := strings.HasPrefix(name, "xl/worksheets/sheet")
+		if !worksheet && name != "xl/sharedstrings.xml" && size > lim.inMemoryPart {
+			return fileErrorf("the part %q unpacks to %s, more than the %s allowed", f.Name, sizeText(size), sizeText(lim.inMemoryPart))
+		}
+		if strings.HasPrefix(name, "xl/worksheets/") && strings.HasSuffix(name, ".xml") && !strings.Contains(name[len("xl/worksheets/"):], "/") {
+			sheets++
+		}
+	}
+	if !contentTypes {
+		return fileErrorf("the file is a zip archive, not an XLSX workbook")
+	}
+	if sheets > opts.MaxSheets {
+		return fileErrorf("the workbook has %d worksheets, more than the %d allowed", sheets, opts.MaxSheets)
+	}
+	return nil
+}
+
+// runGuard fails once a part has more than limit bytes in a row without a
+// '<': it bounds what the XML decoder buffers for one token.
+type runGuard struct {
+	r     io.Reader
+	run   int64
+	limit int64
+}
+
+var errTextRun = errors.New("text run too long")
+
+func (g *runGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if i := bytes.LastIndexByte(p[:n], '<'); i >= 0 {
+		g.run = int64(n - i - 1)
+	} else {
+		g.run += int64(n)
+	}
+	if g.run > g.limit {
+		return n, errTextRun
+	}
+	return n, err
+}
+
+// openPart returns an XML decoder over one part, reading as excelize does
+// (the same charset labels), and the guard under it.
+func openPart(f *zip.File, lim xlsxLimits) (*xml.Decoder, io.Closer, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, nil, err
+	}
+	d := xml.NewDecoder(bufio.NewReaderSize(&runGuard{r: rc, limit: lim.textRun}, 64<<10))
+	d.CharsetReader = charset.NewReaderLabel
+	return d, rc, nil
+}
+
+// partError turns an error met while streaming a part into a FileError, or
+// nil for malformed XML: excelize stops at the same place, and the
+// stricter Token it uses never reads further than RawToken.
+func partError(f *zip.File, err error, lim xlsxLimits) *FileError {
+	var se *xml.SyntaxError
+	switch {
+	case err == io.EOF || errors.As(err, &se):
+		return nil
+	case errors.Is(err, errTextRun):
+		return fileErrorf("the part %q holds more than %s of text without markup, more than the limit", f.Name, sizeText(lim.textRun))
+	}
+	return fileErrorf("the XLSX workbook is damaged: cannot read the part %q (%v)", f.Name, err)
+}
+
+// scanSharedStrings checks the shared-strings table against the limits and
+// returns the length in bytes of each entry, as excelize will read it: the
+// text of the entry's t elements and of its runs, not the phonetic ones.
+func scanSharedStrings(f *zip.File, lim xlsxLimits) ([]int32, *FileError) {
+	d, rc, err := openPart(f, lim)
+	if err != nil {
+		return nil, fileErrorf("the XLSX workbook is damaged: cannot read the shared strings (%v)", err)
+	}
+	defer rc.Close()
+	var (
+		lengths            []int32
+		total              int64
+		inSI, inT          bool
+		phonetic           int
+		length, characters int
+	)
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return lengths, partError(f, err, lim)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "si":
+				if len(lengths) == lim.sharedStrings {
+					return nil, fileErrorf("the workbook's shared-strings table has more than %d entries, the limit", lim.sharedStrings)
+				}
+				inSI, inT, phonetic, length, characters = true, false, 0, 0, 0
+			case "rPh":
+				phonetic++
+			case "t":
+				inT = inSI && phonetic == 0
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "si":
+				if inSI {
+					lengths = append(lengths, int32(length))
+				}
+				inSI, inT = false, false
+			case "rPh":
+				phonetic = max(phonetic-1, 0)
+			case "t":
+				inT = false
+			}
+		case xml.CharData:
+			if !inT {
+				continue
+			}
+			length += len(t)
+			characters += utf8.RuneCount(t)
+			total += int64(len(t))
+			if characters > lim.sharedStringRunes {
+				return nil, fileErrorf("shared string %d is longer than %d characters, more than an Excel cell holds", len(lengths)+1, lim.sharedStringRunes)
+			}
+			if total > lim.sharedTextBytes {
+				return nil, fileErrorf("the workbook's shared strings hold more than %s of text, the limit", sizeText(lim.sharedTextBytes))
+			}
+		}
+	}
+}
+
+// sheetScan holds the counters of one part's sheetData.
+type sheetScan struct {
+	f      *zip.File
+	lim    xlsxLimits
+	shared []int32
+
+	inData         bool
+	rows, row      int   // row elements seen; the current row's number
+	cells, col     int   // cell elements in the current row; the current cell's column
+	last           int   // the current row's last filled column
+	grid           int64 // grid cells of the finished rows
+	sharedText     int64 // shared-string text referenced so far, bytes
+	cellType       string
+	inCell, inV    bool
+	index          []byte // the text of a shared-string cell's v element
+	sheetsListed   int
+	inWorkbookList bool
+}
+
+// scanPart streams one part and applies the sheet limits inside its
+// sheetData (a part that is not a worksheet has none), and the sheet count
+// to a workbook's list of sheets.
+func scanPart(f *zip.File, shared []int32, opts Options, lim xlsxLimits) *FileError {
+	d, rc, err := openPart(f, lim)
+	if err != nil {
+		return fileErrorf("the XLSX workbook is damaged: cannot read the part %q (%v)", f.Name, err)
+	}
+	defer rc.Close()
+	s := &sheetScan{f: f, lim: lim, shared: shared}
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return partError(f, err, lim)
+		}
+		var ferr *FileError
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Local == "sheets" {
+				s.inWorkbookList = true
+			} else if t.Name.Local == "sheet" && s.inWorkbookList {
+				if s.sheetsListed++; s.sheetsListed > opts.MaxSheets {
+					return fileErrorf("the workbook lists more than %d sheets, the limit", opts.MaxSheets)
+				}
+			}
+			ferr = s.start(t, d.InputOffset())
+		case xml.EndElement:
+			if t.Name.Local == "sheets" {
+				s.inWorkbookList = false
+			}
+			ferr = s.end(t, d.InputOffset())
+		case xml.CharData:
+			if s.inV && s.cellType == "s" && len(s.index)+len(t) <= 20 {
+				s.index = append(s.index, t...)
+			}
+		}
+		if ferr != nil {
+			return ferr
+		}
+	}
+}
+
+func (s *sheetScan) start(t xml.StartElement, offset int64) *FileError {
+	switch {
+	case t.Name.Local == "sheetData":
+		s.inData = true
+	case !s.inData:
+	case t.Name.Local == "row":
+		s.endRow()
+		s.rows++
+		if n, err := strconv.Atoi(attr(t, "r")); err == nil && n > 0 {
+			s.row = n
+		} else {
+			s.row++
+		}
+		if s.rows > s.lim.rows || s.row > s.lim.rows {
+			return &FileError{Row: min(s.row, s.lim.rows+1), Message: fmt.Sprintf("the sheet (part %q) has more than %d rows, Excel's limit", s.f.Name, s.lim.rows)}
+		}
+		s.cells, s.col, s.last = 0, 0, 0
+	case t.Name.Local == "c":
+		if s.cells++; s.cells > s.lim.rowCells {
+			return &FileError{Row: s.row, Message: fmt.Sprintf("the row has more than %d cells, Excel's limit (part %q)", s.lim.rowCells, s.f.Name)}
+		}
+		s.col++
+		if ref := attr(t, "r"); ref != "" {
+			if col := columnOf(ref); col > 0 {
+				s.col = col
+			}
+		}
+		if s.col > s.lim.rowCells {
+			return &FileError{Row: s.row, Message: fmt.Sprintf("cell %s is beyond column %s, Excel's last (part %q)", attr(t, "r"), excelizeColumn(s.lim.rowCells), s.f.Name)}
+		}
+		s.cellType, s.inCell, s.inV = attr(t, "t"), true, false
+	case s.inCell && (t.Name.Local == "v" || t.Name.Local == "f" || t.Name.Local == "is"):
+		// A filled cell: excelize pads the row with empty cells up to it.
+		if s.col > s.last {
+			s.last = s.col
+			if budget := s.lim.gridAllowance + s.lim.gridPerXMLByte*offset; s.grid+int64(s.last) > budget {
+				return &FileError{Row: s.row, Message: fmt.Sprintf("cell %s%d: with the rows above it the sheet spans more than %d cells (rows counted to their last filled cell) in %s of XML; a sheet this sparse is refused (part %q)", excelizeColumn(s.col), s.row, budget, sizeText(offset), s.f.Name)}
+			}
+		}
+		if t.Name.Local == "v" {
+			s.inV, s.index = true, s.index[:0]
+		}
+	}
+	return nil
+}
+
+func (s *sheetScan) end(t xml.EndElement, offset int64) *FileError {
+	switch t.Name.Local {
+	case "sheetData":
+		s.endRow()
+		s.inData = false
+	case "row":
+		s.endRow()
+	case "c":
+		s.inCell, s.inV = false, false
+	case "v":
+		if !s.inV || s.cellType != "s" {
+			s.inV = false
+			return nil
+		}
+		s.inV = false
+		i, err := strconv.Atoi(strings.TrimSpace(string(s.index)))
+		if err != nil || i < 0 || i >= len(s.shared) {
+			return nil // excelize reports a bad index itself
+		}
+		s.sharedText += int64(s.shared[i])
+		if budget := s.lim.sharedAllowance + s.lim.sharedPerXMLByte*offset; s.sharedText > budget {
+			return &FileError{Row: s.row, Message: fmt.Sprintf("cell %s%d: with the cells above it the sheet repeats more than %s of shared text in %s of XML; a workbook that repeats long text this much is refused (part %q)", excelizeColumn(s.col), s.row, sizeText(budget), sizeText(offset), s.f.Name)}
+		}
+	}
+	return nil
+}
+
+func (s *sheetScan) endRow() {
+	s.grid += int64(s.last)
+	s.last = 0
+}
+
+func attr(t xml.StartElement, name string) string {
+	for _, a := range t.Attr {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// columnOf returns the column number of a cell reference such as "XFD12",
+// 0 when it has no letters; past Excel's last column it returns more than
+// that, without overflowing.
+func columnOf(ref string) int {
+	col := 0
+	for _, c := range ref {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			col = col*26 + int(c-'A'+1)
+		case c >= 'a' && c <= 'z':
+			col = col*26 + int(c-'a'+1)
+		default:
+			return col
+		}
+		if col > excelize.MaxColumns {
+			return excelize.MaxColumns + 1
+		}
+	}
+	return col
+}
+
+func excelizeColumn(col int) string {
+	name, err := excelize.ColumnNumberToName(col)
+	if err != nil {
+		return strconv.Itoa(col)
+	}
+	return name
 }

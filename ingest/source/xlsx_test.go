@@ -3,9 +3,13 @@ package source
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -173,5 +177,188 @@ func TestXLSXDamagedNoPanic(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkReader(t, p, Options{Name: "d.xlsx", Format: XLSX})
+	}
+}
+
+// rawWorkbook writes a one-sheet XLSX by hand, as a hostile tool could:
+// sheetData receives the rows' XML, shared holds the shared-strings table.
+func rawWorkbook(t testing.TB, shared []string, sheetData func(w io.Writer)) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	part := func(name, text string) io.Writer {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, text)
+		return w
+	}
+	ct := `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+		`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>` +
+		`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+		`<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`
+	if shared != nil {
+		ct += `<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>`
+	}
+	part("[Content_Types].xml", ct+`</Types>`)
+	part("_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
+		`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
+	part("xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">`+
+		`<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`)
+	rels := `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+		`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>`
+	if shared != nil {
+		rels += `<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>`
+	}
+	part("xl/_rels/workbook.xml.rels", rels+`</Relationships>`)
+	if shared != nil {
+		w := part("xl/sharedStrings.xml", fmt.Sprintf(`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">`, len(shared), len(shared)))
+		for _, s := range shared {
+			fmt.Fprintf(w, "<si><t>%s</t></si>", s)
+		}
+		io.WriteString(w, "</sst>")
+	}
+	w := part("xl/worksheets/sheet1.xml", `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+	sheetData(w)
+	io.WriteString(w, `</sheetData></worksheet>`)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// headerRow writes row 1 with inline strings.
+func headerRow(w io.Writer, names ...string) {
+	io.WriteString(w, `<row r="1">`)
+	for i, n := range names {
+		fmt.Fprintf(w, `<c r="%s1" t="inlineStr"><is><t>%s</t></is></c>`, excelizeColumn(i+1), n)
+	}
+	io.WriteString(w, `</row>`)
+}
+
+// hostileWorkbooks are the workbooks of about 100 KB that made excelize
+// take gigabytes or tens of seconds, and what refuses each.
+func hostileWorkbooks(t testing.TB) []struct {
+	name   string
+	data   []byte
+	errSub string
+	errRow int
+} {
+	long := func(n int) []string { return []string{"txn_id", strings.Repeat("x", n)} }
+	sharedRows := func(w io.Writer) {
+		headerRow(w, "txn_id", "note")
+		for r := 2; r <= 12_000; r++ {
+			fmt.Fprintf(w, `<row r="%d"><c r="A%d" t="s"><v>0</v></c><c r="B%d" t="s"><v>1</v></c></row>`, r, r, r)
+		}
+	}
+	return []struct {
+		name   string
+		data   []byte
+		errSub string
+		errRow int
+	}{
+		{
+			name: "every row points to one 60 KB shared string",
+			data: rawWorkbook(t, long(60_000), sharedRows), errSub: "shared string 2 is longer than 32767 characters",
+		},
+		{
+			name: "every row points to one 30 KB shared string",
+			data: rawWorkbook(t, long(30_000), sharedRows), errRow: 585,
+			errSub: "cell B585: with the cells above it the sheet repeats more than",
+		},
+		{
+			name: "one cell per row in column XFD",
+			data: rawWorkbook(t, nil, func(w io.Writer) {
+				headerRow(w, "txn_id", "amount")
+				for r := 2; r <= 10_000; r++ {
+					fmt.Fprintf(w, `<row r="%d"><c r="A%d"><v>%d</v></c><c r="XFD%d"><v>1</v></c></row>`, r, r, r, r)
+				}
+			}),
+			errRow: 66, errSub: "cell XFD66: with the rows above it the sheet spans more than",
+		},
+		{
+			name: "a row of empty cells",
+			data: rawWorkbook(t, nil, func(w io.Writer) {
+				headerRow(w, "txn_id", "amount")
+				io.WriteString(w, `<row r="2">`+strings.Repeat("<c/>", 100_000)+`</row>`)
+			}),
+			errRow: 2, errSub: "the row has more than 16384 cells, Excel's limit",
+		},
+		{
+			name: "rows full of empty cells",
+			data: rawWorkbook(t, nil, func(w io.Writer) {
+				headerRow(w, "txn_id", "amount")
+				row := strings.Repeat("<c/>", 16_000)
+				for r := 2; r <= 400; r++ {
+					fmt.Fprintf(w, `<row r="%d">%s</row>`, r, row)
+				}
+			}),
+			errSub: `the part "xl/worksheets/sheet1.xml" unpacks to`,
+		},
+		{
+			name: "a row number past Excel's last",
+			data: rawWorkbook(t, nil, func(w io.Writer) {
+				headerRow(w, "txn_id")
+				io.WriteString(w, `<row r="1048577"><c r="A1048577"><v>1</v></c></row>`)
+			}),
+			errRow: 1048577, errSub: "has more than 1048576 rows, Excel's limit",
+		},
+		{
+			name: "rows without numbers past Excel's last",
+			data: rawWorkbook(t, nil, func(w io.Writer) {
+				headerRow(w, "txn_id")
+				io.WriteString(w, `<row r="1048570"><c><v>1</v></c></row>`+strings.Repeat("<row><c><v>1</v></c></row>", 10))
+			}),
+			errRow: 1048577, errSub: "has more than 1048576 rows, Excel's limit",
+		},
+	}
+}
+
+// Hostile workbooks are refused with a FileError naming what and where,
+// after a bounded amount of work: the bytes allocated while refusing stay
+// under a few megabytes, where reading them took gigabytes.
+func TestXLSXHostile(t *testing.T) {
+	for _, c := range hostileWorkbooks(t) {
+		t.Run(c.name, func(t *testing.T) {
+			t.Logf("%d KB", len(c.data)>>10)
+			p := writeFile(t, "h.xlsx", c.data)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			res := readAll(t, p, Options{Name: "h.xlsx"})
+			runtime.ReadMemStats(&after)
+			var fe *FileError
+			if !errors.As(res.err, &fe) || !strings.Contains(fe.Error(), c.errSub) || fe.Row != c.errRow {
+				t.Fatalf("err = %v, want a FileError at row %d containing %q", res.err, c.errRow, c.errSub)
+			}
+			if len(res.records) > 0 {
+				t.Errorf("%d records before the refusal, want none", len(res.records))
+			}
+			// The guard keeps no more than counters and the shared strings'
+			// lengths; the caps (16 MiB of shared text, a million grid cells)
+			// are what the refusal may cost at most.
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+				t.Errorf("refusing allocated %d MiB, want under 64 MiB", alloc>>20)
+			}
+		})
+	}
+}
+
+// A workbook under every cap reads whole, the caps apart: a long shared
+// string used on a few rows, a stray cell in column XFD.
+func TestXLSXUnderTheCaps(t *testing.T) {
+	wb := rawWorkbook(t, []string{"txn_id", "note", strings.Repeat("长", 32767)}, func(w io.Writer) {
+		io.WriteString(w, `<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>`)
+		for r := 2; r <= 100; r++ {
+			fmt.Fprintf(w, `<row r="%d"><c r="A%d" t="s"><v>2</v></c><c r="B%d"><v>%d</v></c></row>`, r, r, r, r)
+		}
+		io.WriteString(w, `<row r="101"><c r="A101"><v>1</v></c><c r="XFD101"><v>1</v></c></row>`)
+	})
+	res := readAll(t, writeFile(t, "u.xlsx", wb), Options{Name: "u.xlsx", MaxFieldBytes: 200 << 10})
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	if len(res.records) != 100 || res.records[98].Fields[1] != "100" || res.records[99].Problem != "row has 16384 cells, the header has 2" {
+		t.Fatalf("%d records, last %+v", len(res.records), res.records[len(res.records)-1].Problem)
 	}
 }
