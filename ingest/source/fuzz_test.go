@@ -212,5 +212,42 @@ func FuzzXLSX(f *testing.F) {
 			t.Fatal(err)
 		}
 		checkReader(t, path, Options{Name: "f.xlsx", Format: XLSX, MaxXLSXUnzipped: 8 << 20})
+		checkRaw(t, path, Options{Name: "f.xlsx", Format: XLSX, MaxXLSXUnzipped: 8 << 20, Raw: true})
 	})
+}
+
+// checkRaw reads a file in raw mode to the end: no panic, only *FileError
+// for bad content, no header, no blank record, strictly increasing rows.
+func checkRaw(t *testing.T, path string, opts Options) {
+	t.Helper()
+	r, err := Open(path, opts)
+	if err != nil {
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.Message == "" {
+			t.Fatalf("Open: %v (%T), want a *FileError", err, err)
+		}
+		return
+	}
+	defer r.Close()
+	if h := r.Header(); h != nil {
+		t.Fatalf("header %q in raw mode", h)
+	}
+	prev := 0
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			var fe *FileError
+			if !errors.As(err, &fe) || fe.Message == "" || fe.Row < 0 {
+				t.Fatalf("Next: %v (%T), want a *FileError", err, err)
+			}
+			return
+		}
+		if blank(rec.Fields) || rec.Row <= prev {
+			t.Fatalf("record %+v after row %d", rec, prev)
+		}
+		prev = rec.Row
+	}
 }

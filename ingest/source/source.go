@@ -73,6 +73,7 @@ type Options struct {
 	MaxFieldBytes   int               // longest cell accepted, default 64 KiB; a longer cell is a row Problem
 	MaxXLSXUnzipped int64             // total uncompressed size of a workbook, default 1 GiB (zip-bomb guard)
 	MaxSheets       int               // most worksheets in a workbook, default 64
+	Raw             bool              // take no header: every row, the header line included, is a Record (CSV, XLSX, XLS)
 }
 
 func (o *Options) setDefaults() {
@@ -138,6 +139,7 @@ type Reader struct {
 	format   Format
 	encoding Encoding
 	header   []string
+	raw      bool // Options.Raw on a format that honours it: no header
 	rows     rows
 	err      error // sticky: io.EOF or the error that stopped reading
 }
@@ -186,7 +188,7 @@ func open(f *os.File, opts Options) (*Reader, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.rows, r.header = x, hdr
+		r.rows, r.header, r.raw = x, hdr, opts.Raw
 		return r, nil
 	}
 
@@ -218,8 +220,12 @@ func open(f *os.File, opts Options) (*Reader, error) {
 	return r, nil
 }
 
-// Header returns the column names as written in the file, trimmed of spaces and BOM, decoded.
+// Header returns the column names as written in the file, trimmed of spaces
+// and BOM, decoded; nil in raw mode for workbooks.
 func (r *Reader) Header() []string {
+	if r.raw {
+		return nil
+	}
 	h := make([]string, len(r.header))
 	copy(h, r.header)
 	return h

@@ -131,6 +131,9 @@ func openXLSX(path string, opts Options, lim xlsxLimits) (x *xlsxRows, header []
 		x.close()
 		return nil, nil, fileErrorf("cannot read sheet %q: %v", x.sheet, err)
 	}
+	if opts.Raw {
+		return x, nil, nil
+	}
 	for {
 		cells, ok, err := x.read()
 		if err != nil {
@@ -205,6 +208,9 @@ func (x *xlsxRows) next() (rec Record, err error) {
 		if blank(cells) {
 			continue
 		}
+		if x.opts.Raw {
+			return rawRecord(x.row, cells, x.opts.MaxFieldBytes), nil
+		}
 		rec := Record{Row: x.row, Fields: make([]string, len(x.header))}
 		copy(rec.Fields, cells)
 		if len(cells) > len(x.header) && !blank(cells[len(x.header):]) {
@@ -220,6 +226,19 @@ func (x *xlsxRows) next() (rec Record, err error) {
 		}
 		return rec, nil
 	}
+}
+
+// rawRecord is a sheet row in raw mode: its cells as they are, up to the
+// last one that is not blank, so that rows are as wide as they are filled.
+func rawRecord(row int, cells []string, maxField int) Record {
+	rec := Record{Row: row, Fields: cells[:lastNonBlank(cells)]}
+	for i, c := range rec.Fields {
+		if len(c) > maxField {
+			rec.Problem = fmt.Sprintf("field %d is longer than %d bytes", i+1, maxField)
+			break
+		}
+	}
+	return rec
 }
 
 func lastNonBlank(cells []string) int {

@@ -362,3 +362,68 @@ func TestXLSXUnderTheCaps(t *testing.T) {
 		t.Fatalf("%d records, last %+v", len(res.records), res.records[len(res.records)-1].Problem)
 	}
 }
+
+// In raw mode every filled row is a record, the header and the lines
+// around it included, numbered as the sheet numbers it.
+func TestXLSXRaw(t *testing.T) {
+	statement := [][]any{
+		{"交易明细"},
+		{"账号:", "6222 0000 1234"},
+		nil,
+		{"交易时间", "收入", "支出", "摘要", nil},
+		{45123.5, "100.00", nil, "转账", nil},
+		{nil, nil, nil, nil, nil},
+		{45124.25, nil, rawNumber("12.3"), " 手续费 ", nil, nil, "x"},
+		{"合计", "100.00", "12.30"},
+	}
+	wb := workbook(t, map[string][][]any{"明细": statement, "Other": {{"a"}}}, "明细", "Other")
+	for _, c := range []tcase{
+		{
+			name: "every row", file: "s.xlsx", data: wb, opts: Options{Raw: true}, format: XLSX,
+			records: []Record{
+				rec(1, "交易明细"),
+				rec(2, "账号:", "6222 0000 1234"),
+				rec(4, "交易时间", "收入", "支出", "摘要"),
+				rec(5, "45123.5", "100.00", "", "转账"),
+				rec(7, "45124.25", "", "12.3", " 手续费 ", "", "", "x"),
+				rec(8, "合计", "100.00", "12.30"),
+			},
+		},
+		{
+			name: "named sheet", file: "s.xlsx", data: wb, opts: Options{Raw: true, Sheet: "other"},
+			records: []Record{rec(1, "a")},
+		},
+		{
+			name: "long field", file: "s.xlsx", data: wb, opts: Options{Raw: true, MaxFieldBytes: 12},
+			records: []Record{
+				rec(1, "交易明细"),
+				bad(2, "field 2 is longer than 12 bytes", "", "账号:", "6222 0000 1234"),
+				rec(4, "交易时间", "收入", "支出", "摘要"),
+				rec(5, "45123.5", "100.00", "", "转账"),
+				rec(7, "45124.25", "", "12.3", " 手续费 ", "", "", "x"),
+				rec(8, "合计", "100.00", "12.30"),
+			},
+		},
+		{
+			name: "empty sheet gives no records", file: "e.xlsx", opts: Options{Raw: true},
+			data: workbook(t, map[string][][]any{"S": nil}, "S"), records: []Record{},
+		},
+		{
+			// A header that would be refused is only a row here.
+			name: "duplicate names are data", file: "d.xlsx", opts: Options{Raw: true},
+			data: workbook(t, map[string][][]any{"S": {{"a", "A"}}}, "S"), records: []Record{rec(1, "a", "A")},
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.run(t)
+			r, err := Open(writeFile(t, c.file, c.data), Options{Name: c.file, Raw: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if h := r.Header(); h != nil {
+				t.Errorf("Header() = %q in raw mode, want nil", h)
+			}
+		})
+	}
+}
