@@ -103,29 +103,12 @@ func openXLSX(path string, opts Options, lim xlsxLimits) (x *xlsxRows, header []
 		x.close()
 		return nil, nil, fileErrorf("the workbook has no sheets")
 	}
-	x.sheet = sheets[0]
-	if opts.Sheet != "" {
-		x.sheet = ""
-		for _, s := range sheets { // exact name first, then ignoring case as Excel does
-			if s == opts.Sheet {
-				x.sheet = s
-				break
-			}
-		}
-		for _, s := range sheets {
-			if x.sheet == "" && strings.EqualFold(s, opts.Sheet) {
-				x.sheet = s
-			}
-		}
-		if x.sheet == "" {
-			x.close()
-			quoted := make([]string, len(sheets))
-			for i, s := range sheets {
-				quoted[i] = fmt.Sprintf("%q", s)
-			}
-			return nil, nil, fileErrorf("sheet %q not found; the workbook has %s", opts.Sheet, strings.Join(quoted, ", "))
-		}
+	i, ferr := pickSheet(sheets, opts.Sheet)
+	if ferr != nil {
+		x.close()
+		return nil, nil, ferr
 	}
+	x.sheet = sheets[i]
 	x.rows, err = f.Rows(x.sheet)
 	if err != nil {
 		x.close()
@@ -147,21 +130,9 @@ func openXLSX(path string, opts Options, lim xlsxLimits) (x *xlsxRows, header []
 		if blank(cells) {
 			continue
 		}
-		hdr := make([]string, len(cells))
-		for i, c := range cells {
-			if len(c) > opts.MaxFieldBytes {
-				x.close()
-				return nil, nil, &FileError{Row: x.row, Message: fmt.Sprintf("header column %d is longer than %d bytes", i+1, opts.MaxFieldBytes)}
-			}
-			hdr[i] = trimCell(c)
-		}
-		// Trailing empty header cells (formatted but empty) carry nothing.
-		for len(hdr) > 0 && hdr[len(hdr)-1] == "" {
-			hdr = hdr[:len(hdr)-1]
-		}
-		if ferr := checkHeader(hdr); ferr != nil {
+		hdr, ferr := sheetHeader(x.row, cells, opts.MaxFieldBytes)
+		if ferr != nil {
 			x.close()
-			ferr.Row = x.row
 			return nil, nil, ferr
 		}
 		x.header = hdr
@@ -208,24 +179,30 @@ func (x *xlsxRows) next() (rec Record, err error) {
 		if blank(cells) {
 			continue
 		}
-		if x.opts.Raw {
-			return rawRecord(x.row, cells, x.opts.MaxFieldBytes), nil
-		}
-		rec := Record{Row: x.row, Fields: make([]string, len(x.header))}
-		copy(rec.Fields, cells)
-		if len(cells) > len(x.header) && !blank(cells[len(x.header):]) {
-			rec.Fields = cells
-			rec.Problem = fmt.Sprintf("row has %d cells, the header has %d", lastNonBlank(cells), len(x.header))
-			return rec, nil
-		}
-		for i, c := range rec.Fields {
-			if x.header[i] != "" && len(c) > x.opts.MaxFieldBytes {
-				rec.Problem, rec.ProblemColumn = fmt.Sprintf("field is longer than %d bytes", x.opts.MaxFieldBytes), x.header[i]
-				break
-			}
-		}
-		return rec, nil
+		return sheetRecord(x.row, cells, x.header, x.opts), nil
 	}
+}
+
+// sheetRecord makes a record of a filled sheet row (XLSX and XLS), against
+// the header, or as it is in raw mode.
+func sheetRecord(row int, cells, header []string, opts Options) Record {
+	if opts.Raw {
+		return rawRecord(row, cells, opts.MaxFieldBytes)
+	}
+	rec := Record{Row: row, Fields: make([]string, len(header))}
+	copy(rec.Fields, cells)
+	if len(cells) > len(header) && !blank(cells[len(header):]) {
+		rec.Fields = cells
+		rec.Problem = fmt.Sprintf("row has %d cells, the header has %d", lastNonBlank(cells), len(header))
+		return rec
+	}
+	for i, c := range rec.Fields {
+		if header[i] != "" && len(c) > opts.MaxFieldBytes {
+			rec.Problem, rec.ProblemColumn = fmt.Sprintf("field is longer than %d bytes", opts.MaxFieldBytes), header[i]
+			break
+		}
+	}
+	return rec
 }
 
 // rawRecord is a sheet row in raw mode: its cells as they are, up to the
@@ -301,6 +278,50 @@ func guardXLSX(path string, opts Options, lim xlsxLimits) *FileError {
 // partName is the part's path as excelize compares it: slashes, lower case.
 func partName(f *zip.File) string {
 	return strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
+}
+
+// pickSheet returns the index of the sheet named want (exactly, else
+// ignoring case as Excel does), or of the first sheet when want is "".
+func pickSheet(sheets []string, want string) (int, *FileError) {
+	if want == "" {
+		return 0, nil
+	}
+	for i, s := range sheets {
+		if s == want {
+			return i, nil
+		}
+	}
+	for i, s := range sheets {
+		if strings.EqualFold(s, want) {
+			return i, nil
+		}
+	}
+	quoted := make([]string, len(sheets))
+	for i, s := range sheets {
+		quoted[i] = fmt.Sprintf("%q", s)
+	}
+	return 0, fileErrorf("sheet %q not found; the workbook has %s", want, strings.Join(quoted, ", "))
+}
+
+// sheetHeader makes the header of a sheet (XLSX and XLS) from its first
+// filled row: cells trimmed, trailing empty ones dropped, names checked.
+func sheetHeader(row int, cells []string, maxField int) ([]string, *FileError) {
+	hdr := make([]string, len(cells))
+	for i, c := range cells {
+		if len(c) > maxField {
+			return nil, &FileError{Row: row, Message: fmt.Sprintf("header column %d is longer than %d bytes", i+1, maxField)}
+		}
+		hdr[i] = trimCell(c)
+	}
+	// Trailing empty header cells (formatted but empty) carry nothing.
+	for len(hdr) > 0 && hdr[len(hdr)-1] == "" {
+		hdr = hdr[:len(hdr)-1]
+	}
+	if ferr := checkHeader(hdr); ferr != nil {
+		ferr.Row = row
+		return nil, ferr
+	}
+	return hdr, nil
 }
 
 // checkZip reads the central directory only: the declared sizes, which
