@@ -216,6 +216,24 @@ func FuzzXLSX(f *testing.F) {
 	})
 }
 
+// FuzzXLS feeds arbitrary bytes, and mutations of a real .xls workbook, to
+// the XLS reader: damaged workbooks must give a FileError, never a panic, a
+// hang or an allocation the caps do not bound.
+func FuzzXLS(f *testing.F) {
+	f.Add([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1})
+	if b, err := os.ReadFile(filepath.Join("testdata", "xls", "sample.xls")); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(t.TempDir(), "f.xls")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		checkReader(t, path, Options{Name: "f.xls", Format: XLS, MaxXLSXUnzipped: 8 << 20})
+		checkRaw(t, path, Options{Name: "f.xls", Format: XLS, MaxXLSXUnzipped: 8 << 20, Raw: true, Sheet: "refunds.csv"})
+	})
+}
+
 // checkRaw reads a file in raw mode to the end: no panic, only *FileError
 // for bad content, no header, no blank record, strictly increasing rows.
 func checkRaw(t *testing.T, path string, opts Options) {
