@@ -158,7 +158,7 @@ func BenchmarkXLSXHostile(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if guardOnly {
-					if ferr := guardXLSX(p, Options{MaxXLSXUnzipped: DefaultMaxXLSXUnzipped, MaxSheets: DefaultMaxSheets}, defaultXLSXLimits); ferr != nil {
+					if _, ferr := guardXLSX(p, Options{MaxXLSXUnzipped: DefaultMaxXLSXUnzipped, MaxSheets: DefaultMaxSheets}, defaultXLSXLimits); ferr != nil {
 						b.Fatal(ferr)
 					}
 					continue

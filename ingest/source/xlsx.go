@@ -35,19 +35,21 @@ const maxZipEntries = 10000
 // the zip's directory and by one streaming pass over the parts before
 // excelize reads anything.
 type xlsxLimits struct {
-	inflateRatio      int64 // most bytes a part larger than inflateFloor may unpack to per compressed byte
-	inflateFloor      int64 // parts up to this size (bytes) are not held to inflateRatio
-	inMemoryPart      int64 // largest part excelize holds whole in memory (all but worksheets and shared strings), bytes
-	textRun           int64 // longest run of bytes without a '<' in any part (one text node or tag), bytes
-	sharedStrings     int   // most entries in the shared-strings table
-	sharedTextBytes   int64 // most text in the shared-strings table, bytes
-	sharedStringRunes int   // longest shared string, characters
-	sharedAllowance   int64 // shared-string text one sheet may pull in before sharedPerXMLByte applies, bytes
-	sharedPerXMLByte  int64 // then: shared-string text per byte of the sheet's XML read so far
-	rows              int   // most rows in a sheet, by count and by row number
-	rowCells          int   // most cell elements in one row, and the last column
-	gridAllowance     int64 // grid cells (each row counted up to its last filled cell) before gridPerXMLByte applies
-	gridPerXMLByte    int64 // then: grid cells per byte of the sheet's XML read so far
+	inflateRatio        int64 // most bytes a part larger than inflateFloor may unpack to per compressed byte
+	inflateFloor        int64 // parts up to this size (bytes) are not held to inflateRatio
+	inMemoryPart        int64 // largest part excelize holds whole in memory (all but worksheets and shared strings), bytes
+	textRun             int64 // longest run of bytes without a '<' in any part (one text node or tag), bytes
+	sharedStrings       int   // most entries in the shared-strings table
+	unusedSharedStrings int   // most entries beyond the number of cells that use one
+	sharedInMemory      int   // most entries excelize is left to hold in memory (else on disk)
+	sharedTextBytes     int64 // most text in the shared-strings table, bytes
+	sharedStringRunes   int   // longest shared string, characters
+	sharedAllowance     int64 // shared-string text one sheet may pull in before sharedPerXMLByte applies, bytes
+	sharedPerXMLByte    int64 // then: shared-string text per byte of the sheet's XML read so far
+	rows                int   // most rows in a sheet, by count and by row number
+	rowCells            int   // most cell elements in one row, and the last column
+	gridAllowance       int64 // grid cells (each row counted up to its last filled cell) before gridPerXMLByte applies
+	gridPerXMLByte      int64 // then: grid cells per byte of the sheet's XML read so far
 }
 
 // defaultXLSXLimits are generous for real exports (a million-row sheet
@@ -56,24 +58,34 @@ type xlsxLimits struct {
 // shared-text budget, one cell per row in column XFD by the grid budget,
 // and a flood of empty cells by the inflate ratio and the per-row cells.
 var defaultXLSXLimits = xlsxLimits{
-	inflateRatio:      100, // as Apache POI's zip-bomb check
-	inflateFloor:      1 << 20,
-	inMemoryPart:      16 << 20,
-	textRun:           1 << 20,
-	sharedStrings:     1 << 20,
-	sharedTextBytes:   64 << 20,
-	sharedStringRunes: 32767, // what an Excel cell holds
-	sharedAllowance:   16 << 20,
-	sharedPerXMLByte:  16,
-	rows:              excelize.TotalRows,  // 1,048,576
-	rowCells:          excelize.MaxColumns, // 16,384 (column XFD)
-	gridAllowance:     1 << 20,
-	gridPerXMLByte:    1,
+	inflateRatio:        100, // as Apache POI's zip-bomb check
+	inflateFloor:        1 << 20,
+	inMemoryPart:        16 << 20,
+	textRun:             1 << 20,
+	sharedStrings:       1 << 20,
+	unusedSharedStrings: 1 << 16,
+	sharedInMemory:      100_000, // about 30 MB
+	sharedTextBytes:     64 << 20,
+	sharedStringRunes:   32767, // what an Excel cell holds
+	sharedAllowance:     16 << 20,
+	sharedPerXMLByte:    16,
+	rows:                excelize.TotalRows,  // 1,048,576
+	rowCells:            excelize.MaxColumns, // 16,384 (column XFD)
+	gridAllowance:       1 << 20,
+	gridPerXMLByte:      1,
 }
 
 func openXLSX(path string, opts Options, lim xlsxLimits) (x *xlsxRows, header []string, err error) {
-	if ferr := guardXLSX(path, opts, lim); ferr != nil {
+	sst, ferr := guardXLSX(path, opts, lim)
+	if ferr != nil {
 		return nil, nil, ferr
+	}
+	// excelize extracts parts larger than this to temporary files. It holds
+	// a shared-strings table in memory at some 300 bytes an entry, and on
+	// disk at some 40: a large table goes to disk.
+	xmlLimit := min(opts.MaxXLSXUnzipped, excelize.StreamChunkSize)
+	if sst.entries > lim.sharedInMemory {
+		xmlLimit = max(min(xmlLimit, sst.size-1), 1)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -86,7 +98,7 @@ func openXLSX(path string, opts Options, lim xlsxLimits) (x *xlsxRows, header []
 	f, err := excelize.OpenFile(path, excelize.Options{
 		RawCellValue:      true,
 		UnzipSizeLimit:    opts.MaxXLSXUnzipped,
-		UnzipXMLSizeLimit: min(opts.MaxXLSXUnzipped, excelize.StreamChunkSize),
+		UnzipXMLSizeLimit: xmlLimit,
 	})
 	if err != nil {
 		if f != nil {
@@ -244,35 +256,50 @@ func (x *xlsxRows) close() error {
 // guardXLSX is the zip-bomb and amplification guard: it checks the zip's
 // directory, then streams every part once, keeping only counters and the
 // length of each shared string.
-func guardXLSX(path string, opts Options, lim xlsxLimits) *FileError {
+func guardXLSX(path string, opts Options, lim xlsxLimits) (sst sharedTable, ferr *FileError) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
-		return fileErrorf("the file is not a valid XLSX workbook (%v)", err)
+		return sst, fileErrorf("the file is not a valid XLSX workbook (%v)", err)
 	}
 	defer zr.Close()
 	if ferr := checkZip(&zr.Reader, opts, lim); ferr != nil {
-		return ferr
+		return sst, ferr
 	}
 	var shared []int32
 	for _, f := range zr.File {
 		if partName(f) == "xl/sharedstrings.xml" {
-			var ferr *FileError
 			if shared, ferr = scanSharedStrings(f, lim); ferr != nil {
-				return ferr
+				return sst, ferr
 			}
+			sst = sharedTable{entries: len(shared), size: int64(f.UncompressedSize64)}
 		}
 	}
+	var refs int64
 	for _, f := range zr.File {
 		if f.FileInfo().IsDir() || partName(f) == "xl/sharedstrings.xml" {
 			continue
 		}
 		// Every part is scanned, not only the chosen sheet: which part is
 		// a worksheet is up to the workbook's relationships.
-		if ferr := scanPart(f, shared, opts, lim); ferr != nil {
-			return ferr
+		n, ferr := scanPart(f, shared, opts, lim)
+		if ferr != nil {
+			return sst, ferr
 		}
+		refs += n
 	}
-	return nil
+	// excelize indexes the whole table, one entry at a time (with a write
+	// to a temporary file when it is large): entries no cell uses are work
+	// for nothing.
+	if unused := int64(len(shared)) - refs; unused > int64(lim.unusedSharedStrings) {
+		return sst, fileErrorf("the workbook's shared-strings table has %d entries for %d cells that use one, more than %d unused, the limit", len(shared), refs, lim.unusedSharedStrings)
+	}
+	return sst, nil
+}
+
+// sharedTable describes a workbook's shared-strings table.
+type sharedTable struct {
+	entries int
+	size    int64 // bytes of XML
 }
 
 // partName is the part's path as excelize compares it: slashes, lower case.
@@ -493,6 +520,7 @@ type sheetScan struct {
 	last           int   // the current row's last filled column
 	grid           int64 // grid cells of the finished rows
 	sharedText     int64 // shared-string text referenced so far, bytes
+	refs           int64 // cells that use a shared string
 	cellType       string
 	inCell, inV    bool
 	index          []byte // the text of a shared-string cell's v element
@@ -503,17 +531,18 @@ type sheetScan struct {
 // scanPart streams one part and applies the sheet limits inside its
 // sheetData (a part that is not a worksheet has none), and the sheet count
 // to a workbook's list of sheets.
-func scanPart(f *zip.File, shared []int32, opts Options, lim xlsxLimits) *FileError {
+// It returns the number of cells that use a shared string.
+func scanPart(f *zip.File, shared []int32, opts Options, lim xlsxLimits) (int64, *FileError) {
 	d, rc, err := openPart(f, lim)
 	if err != nil {
-		return fileErrorf("the XLSX workbook is damaged: cannot read the part %q (%v)", f.Name, err)
+		return 0, fileErrorf("the XLSX workbook is damaged: cannot read the part %q (%v)", f.Name, err)
 	}
 	defer rc.Close()
 	s := &sheetScan{f: f, lim: lim, shared: shared}
 	for {
 		tok, err := d.RawToken()
 		if err != nil {
-			return partError(f, err, lim)
+			return s.refs, partError(f, err, lim)
 		}
 		var ferr *FileError
 		switch t := tok.(type) {
@@ -522,7 +551,7 @@ func scanPart(f *zip.File, shared []int32, opts Options, lim xlsxLimits) *FileEr
 				s.inWorkbookList = true
 			} else if t.Name.Local == "sheet" && s.inWorkbookList {
 				if s.sheetsListed++; s.sheetsListed > opts.MaxSheets {
-					return fileErrorf("the workbook lists more than %d sheets, the limit", opts.MaxSheets)
+					return 0, fileErrorf("the workbook lists more than %d sheets, the limit", opts.MaxSheets)
 				}
 			}
 			ferr = s.start(t, d.InputOffset())
@@ -537,7 +566,7 @@ func scanPart(f *zip.File, shared []int32, opts Options, lim xlsxLimits) *FileEr
 			}
 		}
 		if ferr != nil {
-			return ferr
+			return 0, ferr
 		}
 	}
 }
@@ -603,6 +632,7 @@ func (s *sheetScan) end(t xml.EndElement, offset int64) *FileError {
 			return nil
 		}
 		s.inV = false
+		s.refs++
 		i, err := strconv.Atoi(strings.TrimSpace(string(s.index)))
 		if err != nil || i < 0 || i >= len(s.shared) {
 			return nil // excelize reports a bad index itself

@@ -297,6 +297,21 @@ func hostileWorkbooks(t testing.TB) []struct {
 			errSub: `the part "xl/worksheets/sheet1.xml" unpacks to`,
 		},
 		{
+			name: "a shared-strings table no cell uses",
+			data: rawWorkbook(t, func() []string {
+				// Varied text, so that the table is not refused as a zip bomb.
+				shared, rnd := make([]string, 200_000), newRand(3)
+				for i := range shared {
+					shared[i] = string(rune('a'+rnd.IntN(26))) + string(rune('a'+rnd.IntN(26)))
+				}
+				return shared
+			}(), func(w io.Writer) {
+				headerRow(w, "txn_id")
+				io.WriteString(w, `<row r="2"><c r="A2" t="s"><v>7</v></c></row>`)
+			}),
+			errSub: "the workbook's shared-strings table has 200000 entries for 1 cells that use one, more than 65536 unused, the limit",
+		},
+		{
 			name: "a row number past Excel's last",
 			data: rawWorkbook(t, nil, func(w io.Writer) {
 				headerRow(w, "txn_id")
