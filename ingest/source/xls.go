@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -29,7 +30,7 @@ import (
 type xlsLimits struct {
 	readFactor int64 // the library may read at most this many times the file's size (plus a MiB)
 	stream     int64 // largest workbook stream, bytes
-	records    int   // most BIFF records in the sheets of a workbook
+	records    int   // most BIFF records in the sheets of a workbook (the library formats two strings for each)
 	cells      int   // most cells in all the sheets of a workbook (the library holds each one)
 	grid       int   // most grid cells in one sheet (each row counted up to its last cell)
 }
@@ -40,7 +41,7 @@ var defaultXLSLimits = xlsLimits{
 	readFactor: 4,
 	stream:     64 << 20,
 	records:    4 << 20,
-	cells:      2 << 20,
+	cells:      1 << 20, // the library holds some 200 bytes a cell
 	grid:       4 << 20,
 }
 
@@ -79,7 +80,7 @@ type xlsRows struct {
 
 // budgetReader fails once more than budget bytes were read from the file.
 type budgetReader struct {
-	f      *os.File
+	f      io.ReadSeeker
 	budget int64
 }
 
@@ -107,17 +108,19 @@ func openXLS(f *os.File, size int64, opts Options, lim xlsLimits) (x *xlsRows, h
 			x, header, err = nil, nil, fileErrorf("cannot read the .xls workbook: it is corrupt (%v)", p)
 		}
 	}()
-	budget := func() (*budgetReader, error) {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return nil, err
-		}
-		return &budgetReader{f: f, budget: lim.readFactor*size + 1<<20}, nil
+	// The library reads the file a sector (512 bytes) at a time, with a
+	// seek before each: from memory, not with two system calls each.
+	if limit := 2 * min(lim.stream, opts.MaxXLSXUnzipped); size > limit {
+		return nil, nil, fileErrorf("the .xls file is larger than %s, the limit", sizeText(limit))
 	}
-	br, err := budget()
-	if err != nil {
+	file := make([]byte, size)
+	if _, err := f.ReadAt(file, 0); err != nil {
 		return nil, nil, err
 	}
-	stream, ferr := xlsStream(br, opts, lim)
+	budget := func() *budgetReader {
+		return &budgetReader{f: bytes.NewReader(file), budget: lim.readFactor*size + 1<<20}
+	}
+	stream, ferr := xlsStream(budget(), opts, lim)
 	if ferr != nil {
 		return nil, nil, ferr
 	}
@@ -125,10 +128,7 @@ func openXLS(f *os.File, size int64, opts Options, lim xlsLimits) (x *xlsRows, h
 	if ferr != nil {
 		return nil, nil, ferr
 	}
-	if br, err = budget(); err != nil {
-		return nil, nil, err
-	}
-	wb, err := xls.OpenReader(br)
+	wb, err := xls.OpenReader(budget())
 	if err != nil {
 		return nil, nil, fileErrorf("cannot read the .xls workbook: %v", err)
 	}

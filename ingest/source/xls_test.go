@@ -79,8 +79,12 @@ func TestXLS(t *testing.T) {
 			errSub: "the workbook has more than 1 sheets, the limit",
 		},
 		{
-			name: "stream larger than the workbook limit", file: "s.xls", data: wb, opts: Options{MaxXLSXUnzipped: 1 << 10},
-			errSub: "more than the 1 KiB allowed",
+			name: "stream larger than the workbook limit", file: "s.xls", data: wb, opts: Options{MaxXLSXUnzipped: 3 << 10},
+			errSub: "more than the 3 KiB allowed",
+		},
+		{
+			name: "file larger than twice the workbook limit", file: "s.xls", data: wb, opts: Options{MaxXLSXUnzipped: 1 << 10},
+			errSub: "the .xls file is larger than 2 KiB, the limit",
 		},
 		{
 			name: "cut short", file: "s.xls", data: wb[:len(wb)/2],
