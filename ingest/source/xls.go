@@ -150,6 +150,9 @@ func openXLS(f *os.File, size int64, opts Options, lim xlsLimits) (x *xlsRows, h
 	sheet, _ := wb.GetSheet(i)
 	x = &xlsRows{sheet: sheet, name: names[i], n: sheet.GetNumberRows(), opts: opts}
 	x.fixed, x.width = fixedCells(stream, scan[i])
+	for row := range x.width { // a last row of formulas only is unknown to the library
+		x.n = max(x.n, row+1)
+	}
 	if opts.Raw {
 		return x, nil, nil
 	}
