@@ -62,7 +62,7 @@ var defaultXLSXLimits = xlsxLimits{
 	inflateFloor:        1 << 20,
 	inMemoryPart:        16 << 20,
 	textRun:             1 << 20,
-	sharedStrings:       1 << 20,
+	sharedStrings:       2 << 20, // two text columns unique on every row of a full sheet
 	unusedSharedStrings: 1 << 16,
 	sharedInMemory:      100_000, // about 30 MB
 	sharedTextBytes:     64 << 20,
