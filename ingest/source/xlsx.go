@@ -508,78 +508,299 @@ func scanSharedStrings(f *zip.File, lim xlsxLimits) ([]int32, *FileError) {
 	}
 }
 
-// sheetScan holds the counters of one part's sheetData.
+// sheetScan holds the counters of one part. excelize's row reader takes
+// every row element from the start of a worksheet to the end of its
+// sheetData, wherever it is nested, so the rules apply up to there, in
+// every part: in one that is no worksheet they find little to count.
 type sheetScan struct {
-	f      *zip.File
-	lim    xlsxLimits
-	shared []int32
+	f         *zip.File
+	lim       xlsxLimits
+	shared    []int32
+	maxSheets int
 
-	inData         bool
+	done           bool  // past the end of sheetData: excelize reads no further
 	rows, row      int   // row elements seen; the current row's number
 	cells, col     int   // cell elements in the current row; the current cell's column
 	last           int   // the current row's last filled column
 	grid           int64 // grid cells of the finished rows
 	sharedText     int64 // shared-string text referenced so far, bytes
 	refs           int64 // cells that use a shared string
-	cellType       string
+	sharedCell     bool  // the current cell holds a shared-string index
 	inCell, inV    bool
 	index          []byte // the text of a shared-string cell's v element
 	sheetsListed   int
 	inWorkbookList bool
 }
 
-// scanPart streams one part and applies the sheet limits inside its
-// sheetData (a part that is not a worksheet has none), and the sheet count
-// to a workbook's list of sheets.
-// It returns the number of cells that use a shared string.
+// errSlowPath reports markup the fast scanner leaves to encoding/xml.
+var errSlowPath = errors.New("markup for encoding/xml")
+
+// scanPart streams one part and applies the sheet limits, and the sheet
+// count to a workbook's list of sheets. It returns the number of cells
+// that use a shared string. Parts are read by a fast scanner of the markup
+// spreadsheet writers emit, and by encoding/xml when it meets anything
+// else (comments, CDATA, another encoding, entities where values count).
 func scanPart(f *zip.File, shared []int32, opts Options, lim xlsxLimits) (int64, *FileError) {
-	d, rc, err := openPart(f, lim)
+	rc, err := f.Open()
 	if err != nil {
 		return 0, fileErrorf("the XLSX workbook is damaged: cannot read the part %q (%v)", f.Name, err)
 	}
+	s := &sheetScan{f: f, lim: lim, shared: shared, maxSheets: opts.MaxSheets}
+	err = s.fast(bufio.NewReaderSize(&runGuard{r: rc, limit: lim.textRun}, 64<<10))
+	rc.Close()
+	var ferr *FileError
+	switch {
+	case errors.As(err, &ferr):
+		return 0, ferr
+	case errors.Is(err, errSlowPath):
+		s = &sheetScan{f: f, lim: lim, shared: shared, maxSheets: opts.MaxSheets}
+		if ferr := s.slow(); ferr != nil {
+			return 0, ferr
+		}
+	case err != io.EOF:
+		if ferr := partError(f, err, lim); ferr != nil {
+			return 0, ferr
+		}
+	}
+	return s.refs, nil
+}
+
+// slow reads the part with encoding/xml.
+func (s *sheetScan) slow() *FileError {
+	d, rc, err := openPart(s.f, s.lim)
+	if err != nil {
+		return fileErrorf("the XLSX workbook is damaged: cannot read the part %q (%v)", s.f.Name, err)
+	}
 	defer rc.Close()
-	s := &sheetScan{f: f, lim: lim, shared: shared}
 	for {
 		tok, err := d.RawToken()
 		if err != nil {
-			return s.refs, partError(f, err, lim)
+			return partError(s.f, err, s.lim)
 		}
 		var ferr *FileError
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if t.Name.Local == "sheets" {
-				s.inWorkbookList = true
-			} else if t.Name.Local == "sheet" && s.inWorkbookList {
-				if s.sheetsListed++; s.sheetsListed > opts.MaxSheets {
-					return 0, fileErrorf("the workbook lists more than %d sheets, the limit", opts.MaxSheets)
-				}
-			}
-			ferr = s.start(t, d.InputOffset())
+			ferr = s.start(t.Name.Local, []byte(attr(t, "r")), []byte(attr(t, "t")), d.InputOffset())
 		case xml.EndElement:
-			if t.Name.Local == "sheets" {
-				s.inWorkbookList = false
-			}
-			ferr = s.end(t, d.InputOffset())
+			ferr = s.end(t.Name.Local, d.InputOffset())
 		case xml.CharData:
-			if s.inV && s.cellType == "s" && len(s.index)+len(t) <= 20 {
-				s.index = append(s.index, t...)
-			}
+			s.text(t)
 		}
 		if ferr != nil {
-			return 0, ferr
+			return ferr
 		}
 	}
 }
 
-func (s *sheetScan) start(t xml.StartElement, offset int64) *FileError {
+// fast scans the part's markup: text up to each '<', then the tag up to
+// its '>' (one inside quotes does not end it). It returns io.EOF at the
+// end, errSlowPath for what it leaves to encoding/xml, or a *FileError.
+func (s *sheetScan) fast(br *bufio.Reader) error {
+	if head, _ := br.Peek(4); bytes.IndexByte(head, 0) >= 0 || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) || bytes.HasPrefix(head, []byte{0xFF, 0xFE}) {
+		return errSlowPath // UTF-16
+	}
+	var (
+		offset int64
+		tag    []byte
+		first  = true
+	)
+	for {
+		for {
+			chunk, err := br.ReadSlice('<')
+			offset += int64(len(chunk))
+			text := bytes.TrimSuffix(chunk, []byte("<"))
+			if s.inV && s.sharedCell && bytes.IndexByte(text, '&') >= 0 {
+				return errSlowPath // an entity in a value that counts
+			}
+			s.text(text)
+			if err == nil {
+				break
+			}
+			if err != bufio.ErrBufferFull {
+				return err
+			}
+		}
+		tag = tag[:0]
+		next, _ := br.Peek(1)
+		switch {
+		case bytes.HasPrefix(next, []byte("!")):
+			return errSlowPath // a comment, CDATA or a document type
+		case bytes.HasPrefix(next, []byte("?")) && !first:
+			return errSlowPath // a processing instruction
+		}
+		for {
+			chunk, err := br.ReadSlice('>')
+			offset += int64(len(chunk))
+			tag = append(tag, chunk...)
+			// A start tag ends at a '>' outside quotes, the declaration at "?>".
+			if err == nil && (tag[0] == '?' && bytes.HasSuffix(tag, []byte("?>")) || tag[0] != '?' && !openQuote(tag)) {
+				break
+			}
+			if err != nil && err != bufio.ErrBufferFull {
+				return err // cut short inside a tag: encoding/xml stops there too
+			}
+			if int64(len(tag)) > s.lim.textRun {
+				return fileErrorf("the part %q holds a tag longer than %s, more than the limit", s.f.Name, sizeText(s.lim.textRun))
+			}
+		}
+		tag = tag[:len(tag)-1]
+		if len(tag) == 0 {
+			return errSlowPath
+		}
+		switch tag[0] {
+		case '?':
+			if !bytes.HasPrefix(tag, []byte("?xml ")) || !utf8Declared(tag) {
+				return errSlowPath
+			}
+		case '/':
+			if ferr := s.end(tagName(bytes.TrimRight(tag[1:], " \t\r\n")), offset); ferr != nil {
+				return ferr
+			}
+		default:
+			selfClosing := tag[len(tag)-1] == '/'
+			if selfClosing {
+				tag = tag[:len(tag)-1]
+			}
+			n := bytes.IndexAny(tag, " \t\r\n")
+			if n < 0 {
+				n = len(tag)
+			}
+			name := tagName(tag[:n])
+			var r, t []byte
+			if name == "row" || name == "c" {
+				var ok bool
+				if r, t, ok = cellAttrs(tag[n:]); !ok {
+					return errSlowPath
+				}
+			}
+			if ferr := s.start(name, r, t, offset); ferr != nil {
+				return ferr
+			}
+			if selfClosing {
+				if ferr := s.end(name, offset); ferr != nil {
+					return ferr
+				}
+			}
+		}
+		first = false
+	}
+}
+
+// openQuote reports whether a tag read so far ends inside a quoted value.
+func openQuote(tag []byte) bool {
+	var q byte
+	for _, b := range tag {
+		switch {
+		case q == 0 && (b == '"' || b == '\''):
+			q = b
+		case b == q:
+			q = 0
+		}
+	}
+	return q != 0
+}
+
+// utf8Declared reports whether an XML declaration names no encoding or UTF-8.
+func utf8Declared(decl []byte) bool {
+	i := bytes.Index(decl, []byte("encoding"))
+	if i < 0 {
+		return true
+	}
+	v := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n=")
+	v = bytes.Trim(v, " \t\r\n?")
+	if len(v) < 2 {
+		return false
+	}
+	v = bytes.Trim(v[:bytes.IndexAny(v[1:], `"'`)+2], `"'`)
+	return bytes.EqualFold(v, []byte("utf-8")) || bytes.EqualFold(v, []byte("utf8"))
+}
+
+// tagName returns the local name of an element as one of the names the
+// scan looks at (without allocating), or "" for any other.
+func tagName(qname []byte) string {
+	if i := bytes.LastIndexByte(qname, ':'); i >= 0 {
+		qname = qname[i+1:]
+	}
+	switch string(qname) {
+	case "sheetData":
+		return "sheetData"
+	case "row":
+		return "row"
+	case "c":
+		return "c"
+	case "v":
+		return "v"
+	case "f":
+		return "f"
+	case "is":
+		return "is"
+	case "sheets":
+		return "sheets"
+	case "sheet":
+		return "sheet"
+	}
+	return ""
+}
+
+// cellAttrs returns the r and t attributes of a row or cell tag; ok is
+// false when one holds an entity or the attributes do not parse.
+func cellAttrs(b []byte) (r, t []byte, ok bool) {
+	for {
+		b = bytes.TrimLeft(b, " \t\r\n")
+		if len(b) == 0 {
+			return r, t, true
+		}
+		eq := bytes.IndexByte(b, '=')
+		if eq < 0 {
+			return nil, nil, false
+		}
+		name := bytes.TrimRight(b[:eq], " \t\r\n")
+		if i := bytes.LastIndexByte(name, ':'); i >= 0 {
+			name = name[i+1:]
+		}
+		b = bytes.TrimLeft(b[eq+1:], " \t\r\n")
+		if len(b) == 0 || b[0] != '"' && b[0] != '\'' {
+			return nil, nil, false
+		}
+		end := bytes.IndexByte(b[1:], b[0])
+		if end < 0 {
+			return nil, nil, false
+		}
+		value := b[1 : end+1]
+		b = b[end+2:]
+		switch string(name) {
+		case "r":
+			r = value
+		case "t":
+			t = value
+		default:
+			continue
+		}
+		if bytes.IndexByte(value, '&') >= 0 {
+			return nil, nil, false
+		}
+	}
+}
+
+func (s *sheetScan) text(b []byte) {
+	if s.inV && s.sharedCell && len(s.index)+len(b) <= 20 {
+		s.index = append(s.index, b...)
+	}
+}
+
+func (s *sheetScan) start(name string, r, typ []byte, offset int64) *FileError {
 	switch {
-	case t.Name.Local == "sheetData":
-		s.inData = true
-	case !s.inData:
-	case t.Name.Local == "row":
+	case name == "sheets":
+		s.inWorkbookList = true
+	case name == "sheet" && s.inWorkbookList:
+		if s.sheetsListed++; s.sheetsListed > s.maxSheets {
+			return fileErrorf("the workbook lists more than %d sheets, the limit", s.maxSheets)
+		}
+	case s.done:
+	case name == "row":
 		s.endRow()
 		s.rows++
-		if n, err := strconv.Atoi(attr(t, "r")); err == nil && n > 0 {
+		if n, err := strconv.Atoi(string(r)); err == nil && n > 0 {
 			s.row = n
 		} else {
 			s.row++
@@ -588,21 +809,19 @@ func (s *sheetScan) start(t xml.StartElement, offset int64) *FileError {
 			return &FileError{Row: min(s.row, s.lim.rows+1), Message: fmt.Sprintf("the sheet (part %q) has more than %d rows, Excel's limit", s.f.Name, s.lim.rows)}
 		}
 		s.cells, s.col, s.last = 0, 0, 0
-	case t.Name.Local == "c":
+	case name == "c":
 		if s.cells++; s.cells > s.lim.rowCells {
 			return &FileError{Row: s.row, Message: fmt.Sprintf("the row has more than %d cells, Excel's limit (part %q)", s.lim.rowCells, s.f.Name)}
 		}
 		s.col++
-		if ref := attr(t, "r"); ref != "" {
-			if col := columnOf(ref); col > 0 {
-				s.col = col
-			}
+		if col := columnOf(r); col > 0 {
+			s.col = col
 		}
 		if s.col > s.lim.rowCells {
-			return &FileError{Row: s.row, Message: fmt.Sprintf("cell %s is beyond column %s, Excel's last (part %q)", attr(t, "r"), excelizeColumn(s.lim.rowCells), s.f.Name)}
+			return &FileError{Row: s.row, Message: fmt.Sprintf("cell %s is beyond column %s, Excel's last (part %q)", r, excelizeColumn(s.lim.rowCells), s.f.Name)}
 		}
-		s.cellType, s.inCell, s.inV = attr(t, "t"), true, false
-	case s.inCell && (t.Name.Local == "v" || t.Name.Local == "f" || t.Name.Local == "is"):
+		s.sharedCell, s.inCell, s.inV = string(typ) == "s", true, false
+	case s.inCell && (name == "v" || name == "f" || name == "is"):
 		// A filled cell: excelize pads the row with empty cells up to it.
 		if s.col > s.last {
 			s.last = s.col
@@ -610,30 +829,32 @@ func (s *sheetScan) start(t xml.StartElement, offset int64) *FileError {
 				return &FileError{Row: s.row, Message: fmt.Sprintf("cell %s%d: with the rows above it the sheet spans more than %d cells (rows counted to their last filled cell) in %s of XML; a sheet this sparse is refused (part %q)", excelizeColumn(s.col), s.row, budget, sizeText(offset), s.f.Name)}
 			}
 		}
-		if t.Name.Local == "v" {
+		if name == "v" {
 			s.inV, s.index = true, s.index[:0]
 		}
 	}
 	return nil
 }
 
-func (s *sheetScan) end(t xml.EndElement, offset int64) *FileError {
-	switch t.Name.Local {
+func (s *sheetScan) end(name string, offset int64) *FileError {
+	switch name {
+	case "sheets":
+		s.inWorkbookList = false
 	case "sheetData":
 		s.endRow()
-		s.inData = false
+		s.done = true
 	case "row":
 		s.endRow()
 	case "c":
 		s.inCell, s.inV = false, false
 	case "v":
-		if !s.inV || s.cellType != "s" {
+		if !s.inV || !s.sharedCell || s.done {
 			s.inV = false
 			return nil
 		}
 		s.inV = false
 		s.refs++
-		i, err := strconv.Atoi(strings.TrimSpace(string(s.index)))
+		i, err := strconv.Atoi(string(bytes.TrimSpace(s.index)))
 		if err != nil || i < 0 || i >= len(s.shared) {
 			return nil // excelize reports a bad index itself
 		}
@@ -650,19 +871,22 @@ func (s *sheetScan) endRow() {
 	s.last = 0
 }
 
+// attr returns the value of the element's attribute; of a repeated one,
+// the last, as excelize reads a cell's.
 func attr(t xml.StartElement, name string) string {
+	v := ""
 	for _, a := range t.Attr {
 		if a.Name.Local == name {
-			return a.Value
+			v = a.Value
 		}
 	}
-	return ""
+	return v
 }
 
 // columnOf returns the column number of a cell reference such as "XFD12",
 // 0 when it has no letters; past Excel's last column it returns more than
 // that, without overflowing.
-func columnOf(ref string) int {
+func columnOf(ref []byte) int {
 	col := 0
 	for _, c := range ref {
 		switch {

@@ -2,6 +2,7 @@ package source
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -440,5 +441,111 @@ func TestXLSXRaw(t *testing.T) {
 				t.Errorf("Header() = %q in raw mode, want nil", h)
 			}
 		})
+	}
+}
+
+// zipPart returns a part holding text, as a zip.File.
+func zipPart(t testing.TB, text []byte) *zip.File {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("xl/worksheets/sheet1.xml")
+	w.Write(text)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zr.File[0]
+}
+
+// scanBoth scans a part with the fast scanner and with encoding/xml; fast
+// is false when the fast scanner left the part to encoding/xml.
+func scanBoth(t testing.TB, text []byte, shared []int32, lim xlsxLimits) (fastRes, slowRes string, fast bool) {
+	f := zipPart(t, text)
+	show := func(refs int64, ferr *FileError) string {
+		if ferr != nil {
+			return ferr.Error()
+		}
+		return fmt.Sprint(refs, " refs")
+	}
+	rc, _ := f.Open()
+	s := &sheetScan{f: f, lim: lim, shared: shared, maxSheets: 3}
+	err := s.fast(bufio.NewReaderSize(&runGuard{r: rc, limit: lim.textRun}, 64<<10))
+	rc.Close()
+	var ferr *FileError
+	switch {
+	case errors.Is(err, errSlowPath):
+	case errors.As(err, &ferr):
+		fastRes, fast = ferr.Error(), true
+	default:
+		fastRes, fast = show(s.refs, partError(f, err, lim)), true
+	}
+	s = &sheetScan{f: f, lim: lim, shared: shared, maxSheets: 3}
+	return fastRes, show(s.refs, s.slow()), fast
+}
+
+// The fast scanner counts what encoding/xml counts, or leaves the part to
+// it: on the hostile sheets, on markup it does not handle, and on damaged
+// sheets.
+func TestXLSXFastScan(t *testing.T) {
+	lim := defaultXLSXLimits
+	lim.gridAllowance, lim.sharedAllowance, lim.rowCells = 40, 40, 6
+	shared := []int32{5, 30, 2}
+	body := func(rows string) []byte {
+		return []byte(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+			`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` + rows + `</sheetData></worksheet>`)
+	}
+	cases := map[string][]byte{
+		"plain":             body(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>1.5</v></c></row><row r="2"><c r="C2" t="s"><v>1</v></c></row>`),
+		"grid":              body(`<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="AN2"><v>1</v></c></row>`),
+		"shared text":       body(strings.Repeat(`<row><c t="s"><v> 1 </v></c></row>`, 4)),
+		"cells in a row":    body(`<row r="3">` + strings.Repeat(`<c/>`, 7) + `</row>`),
+		"prefixes":          body(`<x:row r="1"><x:c r="ZZ1" x:t="s"><x:v>1</x:v></x:c></x:row>`),
+		"quoted >":          body(`<row r="1" spans="1:2" x14ac:dyDescent="a>b"><c r="AN1" s='3'><v>1</v></c></row>`),
+		"rows before data":  []byte(`<worksheet><sheetPr><row r="9"><c r="AZ9"><v>1</v></c></row></sheetPr><sheetData/></worksheet>`),
+		"rows after data":   body(`<row r="1"/>`)[:0:0],
+		"no declaration":    []byte(`<worksheet><sheetData><row><c r="AN1"><v>1</v></c></row></sheetData></worksheet>`),
+		"comment":           body(`<!-- <row><c r="AN1"><v>1</v></c></row> --><row r="1"><c r="AN1"><v>1</v></c></row>`),
+		"cdata":             body(`<row r="1"><c r="A1" t="s"><v><![CDATA[1]]></v></c></row>`),
+		"entity in a value": body(`<row r="1"><c r="A1" t="s"><v>&#49;</v></c></row>`),
+		"entity in r":       body(`<row r="1"><c r="A&#78;1"><v>1</v></c></row>`),
+		"utf-16 declared":   []byte(`<?xml version="1.0" encoding="UTF-16"?><worksheet/>`),
+		"gbk declared":      []byte(`<?xml version="1.0" encoding="gbk"?><worksheet><sheetData><row><c r="AN1"><v>1</v></c></row></sheetData></worksheet>`),
+		"cut short":         body(`<row r="1"><c r="AN1"><v>1</v></c></row>`)[:150],
+		"workbook":          []byte(`<workbook><sheets><sheet name="a"/><sheet name="b"/><sheet name="c"/><sheet name="d"/></sheets></workbook>`),
+	}
+	cases["rows after data"] = append(body(``), []byte(`<row r="1"><c r="AZ1"><v>1</v></c></row>`)...)
+	for name, text := range cases {
+		t.Run(name, func(t *testing.T) {
+			fastRes, slowRes, fast := scanBoth(t, text, shared, lim)
+			t.Logf("fast %v: %s", fast, slowRes)
+			if fast && fastRes != slowRes {
+				t.Errorf("fast scan: %s\nencoding/xml: %s", fastRes, slowRes)
+			}
+		})
+	}
+	// Damaged sheets: where encoding/xml stops, the fast scanner may count
+	// on (excelize stops there too), but never less.
+	r := newRand(17)
+	const alphabet = `<>/="' rcvst1A&!?:`
+	bases := []string{"plain", "grid", "shared text", "prefixes", "quoted >", "rows before data", "rows after data", "cells in a row"}
+	for i := 0; i < 4000; i++ {
+		text := append([]byte(nil), cases[bases[i%len(bases)]]...)
+		for k := 0; k < 1+i%4; k++ {
+			text[r.IntN(len(text))] = alphabet[r.IntN(len(alphabet))]
+		}
+		fastRes, slowRes, fast := scanBoth(t, text, shared, lim)
+		var fastRefs, slowRefs int
+		_, fastErr := fmt.Sscanf(fastRes, "%d refs", &fastRefs)
+		_, slowErr := fmt.Sscanf(slowRes, "%d refs", &slowRefs)
+		switch {
+		case !fast, strings.Contains(slowRes, "damaged"):
+		case slowErr == nil && fastErr == nil && fastRefs < slowRefs,
+			slowErr != nil && fastErr == nil:
+			t.Errorf("%q:\nfast scan: %s\nencoding/xml: %s", text, fastRes, slowRes)
+		}
 	}
 }
