@@ -628,12 +628,14 @@ func (s *sheetScan) fast(br *bufio.Reader) error {
 		case bytes.HasPrefix(next, []byte("?")) && !first:
 			return errSlowPath // a processing instruction
 		}
+		var quote byte // the quote a value is open with, 0 outside values
 		for {
 			chunk, err := br.ReadSlice('>')
 			offset += int64(len(chunk))
 			tag = append(tag, chunk...)
+			quote = openQuote(quote, chunk)
 			// A start tag ends at a '>' outside quotes, the declaration at "?>".
-			if err == nil && (tag[0] == '?' && bytes.HasSuffix(tag, []byte("?>")) || tag[0] != '?' && !openQuote(tag)) {
+			if err == nil && (tag[0] == '?' && bytes.HasSuffix(tag, []byte("?>")) || tag[0] != '?' && quote == 0) {
 				break
 			}
 			if err != nil && err != bufio.ErrBufferFull {
@@ -686,10 +688,10 @@ func (s *sheetScan) fast(br *bufio.Reader) error {
 	}
 }
 
-// openQuote reports whether a tag read so far ends inside a quoted value.
-func openQuote(tag []byte) bool {
-	var q byte
-	for _, b := range tag {
+// openQuote returns the quote a tag's value is open with after more of
+// the tag, given the one it was open with before (0 for none).
+func openQuote(q byte, more []byte) byte {
+	for _, b := range more {
 		switch {
 		case q == 0 && (b == '"' || b == '\''):
 			q = b
@@ -697,7 +699,7 @@ func openQuote(tag []byte) bool {
 			q = 0
 		}
 	}
-	return q != 0
+	return q
 }
 
 // utf8Declared reports whether an XML declaration names no encoding or UTF-8.
