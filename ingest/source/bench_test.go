@@ -121,3 +121,64 @@ func peakRSS(t *testing.T) int64 {
 	t.Skip("no VmHWM")
 	return 0
 }
+
+// normalWorkbook is a payments sheet of about size bytes, written like the
+// hostile ones: unique IDs and repeated methods as shared strings, numbers
+// and dates as values.
+func normalWorkbook(tb testing.TB, size int) []byte {
+	build := func(rows int) []byte {
+		shared := []string{"txn_id", "paid_at", "amount", "method"}
+		shared = append(shared, methods...)
+		for i := range rows {
+			shared = append(shared, fmt.Sprintf("T%08d", i*7919%100_000_000))
+		}
+		return rawWorkbook(tb, shared, func(w io.Writer) {
+			io.WriteString(w, `<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c></row>`)
+			for i := range rows {
+				r := i + 2
+				fmt.Fprintf(w, `<row r="%d"><c r="A%d" t="s"><v>%d</v></c><c r="B%d" s="1"><v>%.5f</v></c><c r="C%d"><v>%d.%02d</v></c><c r="D%d" t="s"><v>%d</v></c></row>`,
+					r, r, 4+len(methods)+i, r, 46000+float64(i*37%86400)/86400, r, 50+i*13%900, i*7%100, r, 4+i%len(methods))
+			}
+		})
+	}
+	probe := build(1000)
+	return build(1000 * size / len(probe))
+}
+
+// BenchmarkXLSXHostile reads each hostile workbook until it is refused,
+// beside a normal workbook of the same size read whole (and its guard pass
+// alone): time and bytes allocated per workbook.
+func BenchmarkXLSXHostile(b *testing.B) {
+	cases := hostileWorkbooks(b)
+	normal := normalWorkbook(b, len(cases[0].data))
+	run := func(name string, data []byte, guardOnly bool) {
+		p := writeFile(b, "b.xlsx", data)
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if guardOnly {
+					if _, ferr := guardXLSX(p, Options{MaxXLSXUnzipped: DefaultMaxXLSXUnzipped, MaxSheets: DefaultMaxSheets}, defaultXLSXLimits); ferr != nil {
+						b.Fatal(ferr)
+					}
+					continue
+				}
+				r, err := Open(p, Options{Name: "b.xlsx"})
+				if err != nil {
+					continue // refused
+				}
+				for {
+					if _, err := r.Next(); err != nil {
+						break
+					}
+				}
+				r.Close()
+			}
+		})
+	}
+	run("normal workbook", normal, false)
+	run("normal workbook, guard pass only", normal, true)
+	for _, c := range cases {
+		run(c.name, c.data, false)
+	}
+}

@@ -212,5 +212,60 @@ func FuzzXLSX(f *testing.F) {
 			t.Fatal(err)
 		}
 		checkReader(t, path, Options{Name: "f.xlsx", Format: XLSX, MaxXLSXUnzipped: 8 << 20})
+		checkRaw(t, path, Options{Name: "f.xlsx", Format: XLSX, MaxXLSXUnzipped: 8 << 20, Raw: true})
 	})
+}
+
+// FuzzXLS feeds arbitrary bytes, and mutations of a real .xls workbook, to
+// the XLS reader: damaged workbooks must give a FileError, never a panic, a
+// hang or an allocation the caps do not bound.
+func FuzzXLS(f *testing.F) {
+	f.Add([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1})
+	if b, err := os.ReadFile(filepath.Join("testdata", "xls", "sample.xls")); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(t.TempDir(), "f.xls")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		checkReader(t, path, Options{Name: "f.xls", Format: XLS, MaxXLSXUnzipped: 8 << 20})
+		checkRaw(t, path, Options{Name: "f.xls", Format: XLS, MaxXLSXUnzipped: 8 << 20, Raw: true, Sheet: "refunds.csv"})
+	})
+}
+
+// checkRaw reads a file in raw mode to the end: no panic, only *FileError
+// for bad content, no header, no blank record, strictly increasing rows.
+func checkRaw(t *testing.T, path string, opts Options) {
+	t.Helper()
+	r, err := Open(path, opts)
+	if err != nil {
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.Message == "" {
+			t.Fatalf("Open: %v (%T), want a *FileError", err, err)
+		}
+		return
+	}
+	defer r.Close()
+	if h := r.Header(); h != nil {
+		t.Fatalf("header %q in raw mode", h)
+	}
+	prev := 0
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			var fe *FileError
+			if !errors.As(err, &fe) || fe.Message == "" || fe.Row < 0 {
+				t.Fatalf("Next: %v (%T), want a *FileError", err, err)
+			}
+			return
+		}
+		if blank(rec.Fields) || rec.Row <= prev {
+			t.Fatalf("record %+v after row %d", rec, prev)
+		}
+		prev = rec.Row
+	}
 }

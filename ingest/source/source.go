@@ -1,4 +1,4 @@
-// Package source reads an uploaded export file (CSV, JSON array, NDJSON or XLSX; UTF-8, GB18030/GBK or Big5) and yields its header and rows as text, numbered as the user sees them.
+// Package source reads an uploaded export file (CSV, JSON array, NDJSON, XLSX or XLS; UTF-8, GB18030/GBK or Big5) and yields its header and rows as text, numbered as the user sees them.
 package source
 
 import (
@@ -27,6 +27,14 @@ const NDJSON Format = "ndjson"
 
 // XLSX is an Office Open XML workbook.
 const XLSX Format = "xlsx"
+
+// XLS is a legacy Excel 97-2003 workbook (BIFF8).
+const XLS Format = "xls"
+
+// Spreadsheet reports whether the format is a workbook, whose cells come as
+// raw values: numbers as Excel stores them (12.300000000000001), dates and
+// times as serial numbers (45123.5).
+func (f Format) Spreadsheet() bool { return f == XLSX || f == XLS }
 
 // Encoding is the character encoding of a text export.
 type Encoding string
@@ -73,6 +81,7 @@ type Options struct {
 	MaxFieldBytes   int               // longest cell accepted, default 64 KiB; a longer cell is a row Problem
 	MaxXLSXUnzipped int64             // total uncompressed size of a workbook, default 1 GiB (zip-bomb guard)
 	MaxSheets       int               // most worksheets in a workbook, default 64
+	Raw             bool              // take no header: every row, the header line included, is a Record (CSV, XLSX, XLS)
 }
 
 func (o *Options) setDefaults() {
@@ -138,6 +147,7 @@ type Reader struct {
 	format   Format
 	encoding Encoding
 	header   []string
+	raw      bool // Options.Raw on a format that honours it: no header
 	rows     rows
 	err      error // sticky: io.EOF or the error that stopped reading
 }
@@ -180,13 +190,22 @@ func open(f *os.File, opts Options) (*Reader, error) {
 		return nil, err
 	}
 	r := &Reader{file: f, format: format}
-	if format == XLSX {
+	switch format {
+	case XLSX:
 		r.encoding = UTF8
-		x, hdr, err := openXLSX(f.Name(), opts)
+		x, hdr, err := openXLSX(f.Name(), opts, defaultXLSXLimits)
 		if err != nil {
 			return nil, err
 		}
-		r.rows, r.header = x, hdr
+		r.rows, r.header, r.raw = x, hdr, opts.Raw
+		return r, nil
+	case XLS:
+		r.encoding = UTF8
+		x, hdr, err := openXLS(f, size, opts, defaultXLSLimits)
+		if err != nil {
+			return nil, err
+		}
+		r.rows, r.header, r.raw = x, hdr, opts.Raw
 		return r, nil
 	}
 
@@ -218,8 +237,12 @@ func open(f *os.File, opts Options) (*Reader, error) {
 	return r, nil
 }
 
-// Header returns the column names as written in the file, trimmed of spaces and BOM, decoded.
+// Header returns the column names as written in the file, trimmed of spaces
+// and BOM, decoded; nil in raw mode for workbooks.
 func (r *Reader) Header() []string {
+	if r.raw {
+		return nil
+	}
 	h := make([]string, len(r.header))
 	copy(h, r.header)
 	return h
@@ -228,7 +251,7 @@ func (r *Reader) Header() []string {
 // Format returns the format the file is read as.
 func (r *Reader) Format() Format { return r.format }
 
-// Encoding returns the encoding the file is decoded with (utf-8 for XLSX).
+// Encoding returns the encoding the file is decoded with (utf-8 for workbooks).
 func (r *Reader) Encoding() Encoding { return r.encoding }
 
 // Next returns the next record, io.EOF after the last one, or a *FileError when reading cannot go on.
@@ -287,6 +310,8 @@ func formatHint(opts Options) Format {
 				return NDJSON
 			case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
 				return XLSX
+			case "application/vnd.ms-excel", "application/msexcel", "application/x-msexcel", "application/x-excel", "application/excel":
+				return XLS
 			}
 		}
 	}
@@ -299,6 +324,8 @@ func formatHint(opts Options) Format {
 		return NDJSON
 	case ".xlsx":
 		return XLSX
+	case ".xls":
+		return XLS
 	}
 	return ""
 }
@@ -326,7 +353,7 @@ func sniffJSON(head []byte, strict bool) Format {
 
 func pickFormat(head []byte, opts Options) (Format, error) {
 	switch opts.Format {
-	case CSV, XLSX, NDJSON:
+	case CSV, XLSX, XLS, NDJSON:
 		return opts.Format, nil
 	case JSON:
 		// An object at the top level is read as a stream of objects.
@@ -336,16 +363,30 @@ func pickFormat(head []byte, opts Options) (Format, error) {
 		return JSON, nil
 	case "":
 	default:
-		return "", fileErrorf("unknown format %q (use csv, json, ndjson or xlsx)", string(opts.Format))
+		return "", fileErrorf("unknown format %q (use csv, json, ndjson, xlsx or xls)", string(opts.Format))
 	}
 	// The bytes win over a hint that contradicts them.
 	if bytes.HasPrefix(head, zipMagic) {
 		return XLSX, nil
 	}
 	if bytes.HasPrefix(head, oleMagic) {
-		return "", fileErrorf("the file is an old Excel .xls workbook or a password-protected one; save it as .xlsx (without a password) or as CSV UTF-8")
+		return XLS, nil
 	}
 	switch hint := formatHint(opts); hint {
+	case XLS:
+		// Some systems name a web page or text ".xls"; a web page is no
+		// table that can be read line by line.
+		b := bytes.TrimLeft(bytes.TrimPrefix(head, utf8BOM), " \t\r\n")
+		switch {
+		case bytes.HasPrefix(b, []byte("<?xml")):
+			return "", fileErrorf("the file is named .xls but is an XML spreadsheet (Excel 2003 XML), not an Excel workbook; open it in Excel and save it as .xlsx, or as CSV UTF-8")
+		case len(b) > 0 && b[0] == '<':
+			return "", fileErrorf("the file is named .xls but is a web page (HTML), not an Excel workbook; open it in Excel and save it as .xlsx, or as CSV UTF-8")
+		}
+		if f := sniffJSON(head, true); f != "" {
+			return f, nil
+		}
+		return CSV, nil
 	case CSV:
 		// A CSV hint on bytes that clearly are JSON: trust the bytes.
 		if f := sniffJSON(head, true); f != "" {

@@ -226,8 +226,12 @@ func TestFormatDetection(t *testing.T) {
 		{"forced csv", "a.json", "application/json", CSV, csv, CSV, ""},
 		{"forced json on objects", "upload", "", JSON, nd, NDJSON, ""},
 		{"forced xlsx on text", "a.csv", "", XLSX, csv, "", "not a valid XLSX workbook"},
-		{"unknown forced format", "a.csv", "", "xls", csv, "", `unknown format "xls"`},
-		{"old xls", "a.xls", "", "", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 600)...), "", "old Excel .xls"},
+		{"unknown forced format", "a.csv", "", "xlsb", csv, "", `unknown format "xlsb"`},
+		{"ole2 bytes that are no workbook", "a.xls", "", "", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 600)...), "", "the file is not a valid .xls workbook"},
+		{"forced xls on text", "a.csv", "", XLS, csv, "", "the file is not a valid .xls workbook"},
+		{"text named .xls", "a.xls", "application/vnd.ms-excel", "", []byte("txn_id\tamount\nT1\t1\n"), CSV, ""},
+		{"web page named .xls", "a.xls", "", "", []byte("<html><table><tr><td>txn_id</td></tr></table></html>"), "", "is a web page (HTML)"},
+		{"xml spreadsheet named .xls", "a.xls", "", "", []byte(`<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>`), "", "is an XML spreadsheet"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res := readAll(t, writeFile(t, "f", c.data), Options{Name: c.file, ContentType: c.ctype, Format: c.force})
