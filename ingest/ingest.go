@@ -216,7 +216,7 @@ func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
 	if u.Location != nil {
 		loc = u.Location
 	}
-	cv := &converter{kind: kind, idx: idx, loc: loc, xlsx: src.Format() == source.XLSX}
+	cv := &converter{kind: kind, idx: idx, loc: loc, xlsx: src.Format().Spreadsheet()}
 	read, err := in.appendRows(ctx, tx, src, cv, kind.Name, res.BatchID)
 	if err != nil {
 		var fe *source.FileError
