@@ -10,22 +10,23 @@ import (
 type colType int
 
 const (
-	textCol   colType = iota // VARCHAR
-	moneyCol                 // DECIMAL(18,2), >= 0, at most 2 places
-	timeCol                  // TIMESTAMPTZ; local forms read in the upload's zone
-	dateCol                  // DATE
-	periodCol                // VARCHAR YYYY-MM
-	enumCol                  // VARCHAR, one of the column's canonical words
-	boolCol                  // BOOLEAN
-	scoreCol                 // INTEGER 1..5
-	targetCol                // DECIMAL(18,4), may be negative
-	idDocCol                 // VARCHAR, masked to its last 4 characters
+	textCol        colType = iota // VARCHAR
+	moneyCol                      // DECIMAL(18,2), >= 0, at most 2 places
+	signedMoneyCol                // DECIMAL(18,2), at most 2 places, may be negative
+	timeCol                       // TIMESTAMPTZ; local forms read in the upload's zone
+	dateCol                       // DATE
+	periodCol                     // VARCHAR YYYY-MM
+	enumCol                       // VARCHAR, one of the column's canonical words
+	boolCol                       // BOOLEAN
+	scoreCol                      // INTEGER 1..5
+	targetCol                     // DECIMAL(18,4), may be negative
+	idDocCol                      // VARCHAR, masked to its last 4 characters
 )
 
 // sqlType is the DuckDB type a column is staged and stored as.
 func (t colType) sqlType() string {
 	switch t {
-	case moneyCol:
+	case moneyCol, signedMoneyCol:
 		return "DECIMAL(18,2)"
 	case targetCol:
 		return "DECIMAL(18,4)"
@@ -198,10 +199,12 @@ var kinds = []*Kind{
 		col("settlement_id", textCol, "結算編號", "结算编号", "流水號", "流水号").req(),
 		col("channel", enumCol, "渠道", "結算渠道", "结算渠道").oneOf(channelEnum).req(),
 		col("txn_ref", textCol, "交易號", "交易号", "商戶訂單號", "商户订单号"),
-		col("amount", moneyCol, "金額", "金额", "結算金額", "结算金额").req(),
+		// Negative: the channel paid a refund of txn_ref back to the payer.
+		col("amount", signedMoneyCol, "金額", "金额", "結算金額", "结算金额").req(),
 		col("settled_at", timeCol, "結算時間", "结算时间").req(),
-		col("fee", moneyCol, "手續費", "手续费").withDefault("0"),
+		col("fee", signedMoneyCol, "手續費", "手续费").withDefault("0"),
 		collectorCol,
+		col("refund_ref", textCol, "退款單號", "退款单号", "商戶退款單號", "商户退款单号"),
 	}},
 	{Name: "refunds", Key: "refund_id", columns: []column{
 		col("refund_id", textCol, "退款單號", "退款单号", "退款編號", "退款编号").req(),

@@ -91,12 +91,18 @@ func (cv *converter) value(c column, raw string) (any, error) {
 			return nil, err
 		}
 		return maskID(t), nil
-	case moneyCol:
+	case moneyCol, signedMoneyCol:
 		var d decimal.Decimal
 		var err error
-		if cv.xlsx {
+		signed := c.typ == signedMoneyCol
+		switch {
+		case cv.xlsx && signed:
+			d, err = parse.XLSXSignedAmount(s)
+		case cv.xlsx:
 			d, err = parse.XLSXAmount(s)
-		} else {
+		case signed:
+			d, err = parse.SignedAmount(s)
+		default:
 			d, err = parse.Amount(s)
 		}
 		if err != nil {
@@ -171,6 +177,15 @@ func (k *Kind) crossCheck(row int, vals []any) []RowError {
 		after("executed_at", "reviewed_at")
 		if get("executed_at") != nil && get("decision") != "approved" {
 			bad("executed_at", get("executed_at"), fmt.Sprintf("a refund can be executed only when approved (decision is %s)", get("decision")))
+		}
+	case "settlements":
+		// A refund line pays money back for one payment: it must name it.
+		amt, _ := get("amount").(decimal.Decimal)
+		if amt.IsNegative() && get("txn_ref") == nil {
+			bad("txn_ref", nil, "a refund line (negative amount) must name the refunded payment in txn_ref")
+		}
+		if r := get("refund_ref"); r != nil && !amt.IsNegative() {
+			bad("refund_ref", r, "only a refund line (negative amount) carries a refund_ref")
 		}
 	case "exceptions":
 		after("resolved_at", "occurred_at")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
@@ -125,6 +126,20 @@ func XLSXAmount(raw string) (decimal.Decimal, error) {
 		return decimal.Decimal{}, errXLSXInexact
 	}
 	return decimal.Decimal{}, errPlaces2
+}
+
+// XLSXSignedAmount is XLSXAmount for money that may be negative (a refund
+// line of a statement).
+func XLSXSignedAmount(raw string) (decimal.Decimal, error) {
+	t := trim(raw)
+	if rest, ok := strings.CutPrefix(t, "-"); ok && rest != "" && rest[0] != '-' && rest[0] != '+' {
+		d, err := XLSXAmount(rest)
+		if err != nil {
+			return decimal.Decimal{}, err
+		}
+		return d.Neg(), nil
+	}
+	return XLSXAmount(raw)
 }
 
 // xlsxTol is how far from a 2-place value an Excel double of magnitude abs
