@@ -46,6 +46,7 @@ var commands = map[string]command{
 	"sql":    {"run analysts' read-only SQL (argument or stdin) as a table, CSV, JSON or Parquet", runSQL},
 	"schema": {"print the data dictionary: tables, views, macros, columns, comments", runSchema},
 	"export": {"write every table as Hive-partitioned Parquet", runExport},
+	"check":  {"read every block of the database and test its invariants", runCheck},
 }
 
 // usageError is a bad command line: exit status 2.
