@@ -47,6 +47,7 @@ var commands = map[string]command{
 	"schema": {"print the data dictionary: tables, views, macros, columns, comments", runSchema},
 	"export": {"write every table as Hive-partitioned Parquet", runExport},
 	"check":  {"read every block of the database and test its invariants", runCheck},
+	"backup": {"write a consistent, checked copy of the database", runBackup},
 }
 
 // usageError is a bad command line: exit status 2.
