@@ -26,6 +26,10 @@ type Options struct {
 	Threads int
 	// MemoryLimit bounds DuckDB's buffer manager, e.g. "1GB"; "" keeps DuckDB's default.
 	MemoryLimit string
+	// TempDirectory is where DuckDB spills; "" keeps DuckDB's default (beside the file).
+	TempDirectory string
+	// MaxTempSize bounds the spill files, e.g. "2GB"; "" keeps DuckDB's default.
+	MaxTempSize string
 	// Location is the zone local days are bucketed in; nil means UTC.
 	Location *time.Location
 	// ExternalAccess lets SQL read and write files (COPY, read_csv). Only
@@ -86,6 +90,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if opts.MemoryLimit != "" {
 		q.Set("memory_limit", opts.MemoryLimit)
+	}
+	if opts.TempDirectory != "" {
+		q.Set("temp_directory", opts.TempDirectory)
+	}
+	if opts.MaxTempSize != "" {
+		q.Set("max_temp_directory_size", opts.MaxTempSize)
 	}
 	// The sandbox (STACK.md): no file or network access from SQL; it cannot
 	// be turned back on while the instance runs.

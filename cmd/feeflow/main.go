@@ -48,6 +48,8 @@ var commands = map[string]command{
 	"export": {"write every table as Hive-partitioned Parquet", runExport},
 	"check":  {"read every block of the database and test its invariants", runCheck},
 	"backup": {"write a consistent, checked copy of the database", runBackup},
+	// The process analytics.Worker starts for analysts' queries; unlisted.
+	"sql-worker": {"", runSQLWorker},
 }
 
 // usageError is a bad command line: exit status 2.
@@ -115,6 +117,9 @@ func printUsage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
+		if commands[n].summary == "" {
+			continue
+		}
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'feeflow COMMAND -h' for a command's flags.")
