@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 // The allow-list: an analyst's statement runs only when DuckDB's own parser
@@ -201,6 +202,9 @@ func (c *gateCatalog) walkObject(m map[string]any, scope map[string]bool, tableF
 				if c.catalogRels[lname] && !c.relations[lname] {
 					return &refusal{"CTE " + name, "a CTE may not take the name of the system relation " + name}
 				}
+				if !plainName(name) {
+					return &refusal{"CTE " + name, "a CTE's name must be letters, digits and _ (not a file name)"}
+				}
 				if r := c.walk(em["value"], inner, false); r != nil {
 					return r
 				}
@@ -311,6 +315,17 @@ func copyScope(s map[string]bool) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// plainName reports whether s is letters, digits and _ only, so that it
+// cannot also be read as a file name.
+func plainName(s string) bool {
+	for _, r := range s {
+		if r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // lowerASCII folds case as DuckDB's catalog does: ASCII letters only.
