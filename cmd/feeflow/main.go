@@ -34,6 +34,9 @@ type env struct {
 	stdin          io.Reader
 	getenv         func(string) string
 	now            func() time.Time
+	// limitMemory caps the process's memory (its address space); nil in
+	// tests that run commands inside the test process.
+	limitMemory func(bytes int64) error
 }
 
 var commands = map[string]command{
@@ -68,7 +71,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv, now: time.Now}
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv, now: time.Now, limitMemory: setMemoryCeiling}
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 

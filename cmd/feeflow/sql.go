@@ -40,6 +40,7 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 	server := fs.String("server", "", "run the query through a running `feeflow serve` at this URL instead of opening the database")
 	token := fs.String("token", "", "token for --server (default: $FEEFLOW_TOKEN)")
 	maxBytesFlag := fs.String("max-bytes", "64MiB", "most bytes of values per statement (text by its length), e.g. 256MiB; more rows are dropped")
+	ceiling := fs.String("max-memory", "4GiB", "ceiling on this process's memory while it runs queries itself: a query needing more fails instead of exhausting the machine; 0: none")
 	tz := tzFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -47,6 +48,12 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 	maxBytes, err := parseBytes(*maxBytesFlag)
 	if err != nil {
 		return usagef("--max-bytes: %v", err)
+	}
+	var maxMemory int64
+	if *ceiling != "0" {
+		if maxMemory, err = parseBytes(*ceiling); err != nil {
+			return usagef("--max-memory: %v", err)
+		}
 	}
 	switch *format {
 	case "table", "lines", "csv", "json":
@@ -83,6 +90,14 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 		loc, err := loadZone(*tz)
 		if err != nil {
 			return err
+		}
+		// DuckDB materialises a statement's whole result before feeflow
+		// reads a row of it: the ceiling, not --max-bytes, is what stops a
+		// query whose result would not fit.
+		if maxMemory > 0 && e.limitMemory != nil {
+			if err := e.limitMemory(maxMemory); err != nil {
+				fmt.Fprintf(e.stderr, "feeflow sql: no memory ceiling: %v\n", err)
+			}
 		}
 		store, err := openReadOnly(ctx, *db, loc, false, true)
 		if data.IsLocked(err) {

@@ -34,8 +34,10 @@ func runSQLWorker(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("--max-memory: %v", err)
 	}
-	if err := setMemoryCeiling(n); err != nil {
-		fmt.Fprintf(e.stderr, "sql-worker: no memory ceiling: %v\n", err)
+	if e.limitMemory != nil {
+		if err := e.limitMemory(n); err != nil {
+			fmt.Fprintf(e.stderr, "sql-worker: no memory ceiling: %v\n", err)
+		}
 	}
 	store, err := data.Open(ctx, *db, data.Options{Location: loc, ReadOnly: true, MemoryLimit: *memoryLimit,
 		MaxTempSize: *maxTemp, TempDirectory: *tempDir})

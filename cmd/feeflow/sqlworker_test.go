@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 // with workerCommand runs this binary as `feeflow sql-worker`.
 func TestMain(m *testing.M) {
 	if os.Getenv("FEEFLOW_TEST_AS_FEEFLOW") == "1" {
-		e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv, now: time.Now}
+		e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv, now: time.Now, limitMemory: setMemoryCeiling}
 		os.Exit(run(context.Background(), e, os.Args[1:]))
 	}
 	os.Exit(m.Run())
@@ -103,5 +104,32 @@ func TestWorkerIsStartedAgainAfterItDies(t *testing.T) {
 		if _, err := w.Run(ctx, "SELECT count(*) FROM payments", analytics.QueryOptions{}); err != nil {
 			t.Fatalf("query %d after the restart: %v", i+1, err)
 		}
+	}
+}
+
+// feeflow sql, run as its own process, caps its memory: a statement whose
+// result would take gigabytes fails with DuckDB's out-of-memory error
+// instead of growing the process; ordinary queries run under the cap.
+func TestSQLCommandHasAMemoryCeiling(t *testing.T) {
+	db := mustDemoDB(t)
+	feeflow := func(args ...string) (int, string) {
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Env = append(os.Environ(), "FEEFLOW_TEST_AS_FEEFLOW=1")
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode(), string(out)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0, string(out)
+	}
+	if code, out := feeflow("sql", "--db", db, "--tz", "Asia/Taipei", "SELECT count(*) FROM payments"); code != 0 {
+		t.Fatalf("a plain query under the default ceiling: exit %d\n%s", code, out)
+	}
+	code, out := feeflow("sql", "--db", db, "--tz", "Asia/Taipei", "--max-memory", "2GiB", "SELECT repeat('x', 1000000) FROM range(10000)")
+	if code != 1 || !strings.Contains(out, "Out of Memory") {
+		t.Fatalf("the huge query: exit %d\n%.500s\nwant 1 and DuckDB's out-of-memory error", code, out)
 	}
 }
