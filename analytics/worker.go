@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -45,9 +47,10 @@ type WorkerConfig struct {
 type Worker struct {
 	cfg WorkerConfig
 
-	mu       sync.Mutex
-	snapshot string
-	proc     *workerProc
+	mu         sync.Mutex
+	snapshot   string
+	generation int // of snapshots taken by Refresh
+	proc       *workerProc
 }
 
 type workerProc struct {
@@ -72,6 +75,38 @@ func (w *Worker) UseSnapshot(path string) {
 	defer w.mu.Unlock()
 	w.snapshot = path
 	w.stopLocked()
+}
+
+// Refresh takes a new snapshot of store into dir (a backup: consistent,
+// read back and checked), points the worker at it and removes the snapshot
+// it replaces. A server calls it at each publish, so that analysts query
+// the data the dashboard shows.
+func (w *Worker) Refresh(ctx context.Context, store *data.Store, dir string) error {
+	w.mu.Lock()
+	w.generation++
+	path := filepath.Join(dir, fmt.Sprintf("snapshot-%d-%d.duckdb", os.Getpid(), w.generation))
+	w.mu.Unlock()
+	os.Remove(path)
+	if _, err := store.Backup(ctx, path); err != nil {
+		return fmt.Errorf("snapshot for analysts' queries: %w", err)
+	}
+	w.mu.Lock()
+	previous := w.snapshot
+	w.snapshot = path
+	w.stopLocked()
+	w.mu.Unlock()
+	if previous != "" && previous != path && filepath.Dir(previous) == filepath.Clean(dir) {
+		os.Remove(previous)
+		os.RemoveAll(previous + ".tmp")
+	}
+	return nil
+}
+
+// Snapshot is the database file the worker queries.
+func (w *Worker) Snapshot() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.snapshot
 }
 
 // Close stops the worker process.

@@ -133,3 +133,41 @@ func TestSQLCommandHasAMemoryCeiling(t *testing.T) {
 		t.Fatalf("the huge query: exit %d\n%.500s\nwant 1 and DuckDB's out-of-memory error", code, out)
 	}
 }
+
+// Refresh snapshots the live database for the worker: a batch committed
+// after one snapshot is seen only after the next, and old snapshots go.
+func TestWorkerRefreshSnapshotsTheDatabase(t *testing.T) {
+	db := mustDemoDB(t)
+	ctx := context.Background()
+	store := openForTest(t, db)
+	dir := t.TempDir()
+	w := testWorker(t, "")
+	count := func() string {
+		t.Helper()
+		res, err := w.Run(ctx, "SELECT count(*) FROM fee_items", analytics.QueryOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return analytics.CellText(res[0].Columns[0], res[0].Rows[0][0], time.UTC)
+	}
+	if err := w.Refresh(ctx, store, dir); err != nil {
+		t.Fatal(err)
+	}
+	before := count()
+	first := w.Snapshot()
+	if _, err := store.DB().ExecContext(ctx, `INSERT INTO fee_items SELECT 'NEW', 'New', 'month', 1.00, DATE '2026-01-01', NULL, batch_id, 99 FROM fee_items LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got != before {
+		t.Errorf("before the next snapshot the worker sees %s fee items, want %s", got, before)
+	}
+	if err := w.Refresh(ctx, store, dir); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got == before {
+		t.Errorf("after the next snapshot the worker still sees %s fee items", got)
+	}
+	if _, err := os.Stat(first); !os.IsNotExist(err) {
+		t.Errorf("the replaced snapshot %s is still there (%v)", first, err)
+	}
+}
