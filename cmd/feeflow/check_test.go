@@ -78,3 +78,27 @@ func corruptTableBlock(t *testing.T, path, table string) {
 		t.Fatal(err)
 	}
 }
+
+// A file cut in half cannot even be opened: check says so, and neither it
+// nor a read-only command writes into it.
+func TestCheckCommandNamesATruncatedFile(t *testing.T) {
+	db := mustDemoDB(t)
+	st, err := os.Stat(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(db, st.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	before := fileDigest(t, db)
+	code, out, errOut := runCmd(t, "", nil, "check", "--db", db)
+	if code != 1 || !strings.Contains(out, "DAMAGED: it cannot be opened") {
+		t.Fatalf("check of a truncated file: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, _ := runCmd(t, "", nil, "sql", "--db", db, "SELECT 1"); code != 1 {
+		t.Errorf("sql on a truncated file: exit %d, want 1", code)
+	}
+	if fileDigest(t, db) != before {
+		t.Error("a command wrote into the truncated file")
+	}
+}
