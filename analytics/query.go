@@ -233,10 +233,14 @@ func Dictionary(ctx context.Context, store *data.Store) (*DataDictionary, error)
 	}
 	// Only the tables analysts may read: the gate refuses the others
 	// (feeflow's bookkeeping), so the dictionary does not offer them.
+	analystTables, err := store.AnalystTables(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dictionary: %w", err)
+	}
 	if d.Tables, err = relations(`SELECT table_name, coalesce(comment, '') FROM duckdb_tables()
 		WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal AND NOT temporary
 		  AND list_contains(?, table_name)
-		ORDER BY table_name`, data.AnalystTables); err != nil {
+		ORDER BY table_name`, analystTables); err != nil {
 		return nil, err
 	}
 	if d.Views, err = relations(`SELECT view_name, coalesce(comment, '') FROM duckdb_views()

@@ -65,7 +65,11 @@ func (s *Store) Check(ctx context.Context) (*Report, error) {
 		}
 		r.Views++
 	}
-	for _, inv := range invariants {
+	recordTables, err := s.recordTables(ctx)
+	if err != nil {
+		r.add("catalog", "the record tables cannot be listed: %v", oneLine(err))
+	}
+	for _, inv := range append(invariants, batchInvariant(recordTables)) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -209,8 +213,29 @@ func referenceInvariant(table, key, column, target, targetKey string) invariant 
 	}
 }
 
-// recordTables are the record kinds that carry a batch_id.
-var recordTables = []string{"actions", "bills", "customers", "exceptions", "fee_items", "feedback", "invoices", "payments", "refunds", "resolutions", "settlements"}
+// batchInvariant: each batch holds exactly the rows it says it accepted, in
+// its kind's table, and every row belongs to a recorded batch.
+func batchInvariant(recordTables []string) invariant {
+	var counted []string
+	for _, t := range recordTables {
+		counted = append(counted, `SELECT `+quoteString(t)+` AS kind, batch_id, count(*) AS n FROM `+quoteIdent(t)+` GROUP BY batch_id`)
+	}
+	if len(counted) == 0 {
+		counted = []string{`SELECT '' AS kind, '' AS batch_id, 0 AS n WHERE false`}
+	}
+	return invariant{
+		name:  "batches",
+		table: "ingest_batches",
+		sql: `WITH counted AS (` + strings.Join(counted, " UNION ALL ") + `)
+			SELECT coalesce(b.batch_id, c.batch_id) || ' (' || coalesce(b.kind, c.kind) || '): ' ||
+			       CASE WHEN b.batch_id IS NULL THEN c.n || ' rows but no batch record'
+			            ELSE 'records ' || b.rows_accepted || ' accepted rows, holds ' || coalesce(c.n, 0) END
+			FROM ingest_batches b FULL JOIN counted c ON c.batch_id = b.batch_id AND c.kind = b.kind
+			WHERE b.batch_id IS NULL OR b.rows_accepted <> coalesce(c.n, 0)
+			ORDER BY 1 LIMIT 5`,
+		message: "batch %s",
+	}
+}
 
 // moneyColumns are the amounts of money: DECIMAL(18,2), never another scale.
 var moneyColumns = []string{"fee_items.rate", "bills.amount_due", "bills.discount", "payments.amount", "settlements.amount", "settlements.fee", "refunds.amount"}
@@ -236,24 +261,6 @@ var invariants = func() []invariant {
 		referenceInvariant("refunds", "refund_id", "txn_id", "payments", "txn_id"),
 		referenceInvariant("invoices", "invoice_no", "txn_id", "payments", "txn_id"),
 	}
-	// Each batch holds exactly the rows it says it accepted, in its kind's
-	// table, and every row belongs to a recorded batch.
-	var counted []string
-	for _, t := range recordTables {
-		counted = append(counted, `SELECT '`+t+`' AS kind, batch_id, count(*) AS n FROM `+t+` GROUP BY batch_id`)
-	}
-	inv = append(inv, invariant{
-		name:  "batches",
-		table: "ingest_batches",
-		sql: `WITH counted AS (` + strings.Join(counted, " UNION ALL ") + `)
-			SELECT coalesce(b.batch_id, c.batch_id) || ' (' || coalesce(b.kind, c.kind) || '): ' ||
-			       CASE WHEN b.batch_id IS NULL THEN c.n || ' rows but no batch record'
-			            ELSE 'records ' || b.rows_accepted || ' accepted rows, holds ' || coalesce(c.n, 0) END
-			FROM ingest_batches b FULL JOIN counted c ON c.batch_id = b.batch_id AND c.kind = b.kind
-			WHERE b.batch_id IS NULL OR b.rows_accepted <> coalesce(c.n, 0)
-			ORDER BY 1 LIMIT 5`,
-		message: "batch %s",
-	})
 	var money []string
 	for _, m := range moneyColumns {
 		t, c, _ := strings.Cut(m, ".")

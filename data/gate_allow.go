@@ -44,13 +44,27 @@ var builtinFunctions = sync.OnceValue(func() map[string]map[string]bool {
 	return out
 })
 
-// AnalystTables are the tables analysts may read: the record kinds, the
-// batches they came in and the organisation's settings. A table not named
-// here (idempotency keys, migrations, whatever is added later) is refused
-// until someone decides analysts may read it.
-var AnalystTables = []string{
-	"actions", "bills", "customers", "exceptions", "fee_items", "feedback", "feeflow_settings",
-	"ingest_batches", "invoices", "payments", "refunds", "resolutions", "settlements",
+// AnalystTables are the tables analysts may read, in name order: the record
+// kinds (every table carrying both batch_id and source_row: rows that came
+// from an uploaded file), the batches they came in, and the organisation's
+// settings. Any other table (idempotency keys, migrations, whatever
+// feeflow keeps for itself later) is refused to analysts.
+func (s *Store) AnalystTables(ctx context.Context) ([]string, error) {
+	return s.names(ctx, `SELECT table_name FROM duckdb_columns()
+		WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
+		GROUP BY table_name
+		HAVING count(*) FILTER (WHERE column_name IN ('batch_id', 'source_row')) = 2
+		    OR table_name IN ('ingest_batches', 'feeflow_settings')
+		ORDER BY table_name`)
+}
+
+// recordTables are the tables of the record kinds (see AnalystTables).
+func (s *Store) recordTables(ctx context.Context) ([]string, error) {
+	return s.names(ctx, `SELECT table_name FROM duckdb_columns()
+		WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
+		GROUP BY table_name
+		HAVING count(*) FILTER (WHERE column_name IN ('batch_id', 'source_row')) = 2
+		ORDER BY table_name`)
 }
 
 // gateCatalog is what the database itself adds to the allow-list: feeflow's
@@ -68,8 +82,12 @@ type gateCatalog struct {
 func (s *Store) loadGateCatalog(ctx context.Context) (*gateCatalog, error) {
 	c := &gateCatalog{relations: map[string]bool{}, macros: map[string]bool{}, tableMacros: map[string]bool{},
 		catalogRels: map[string]bool{}, schemas: map[string]bool{}}
-	for _, t := range AnalystTables {
-		c.relations[t] = true
+	tables, err := s.AnalystTables(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("gate catalog: %w", err)
+	}
+	for _, t := range tables {
+		c.relations[lowerASCII(t)] = true
 	}
 	queries := []struct {
 		sql  string

@@ -229,3 +229,17 @@ func TestGateErrorsHideTheDatabaseFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Analysts read the record kinds, their batches and the settings; the
+// tables feeflow keeps for itself stay closed.
+func TestAnalystTables(t *testing.T) {
+	s := MustOpen(t)
+	got, err := s.AnalystTables(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "actions bills customers exceptions fee_items feedback feeflow_settings ingest_batches invoices payments refunds resolutions settlements"
+	if strings.Join(got, " ") != want {
+		t.Errorf("AnalystTables = %v, want %s", got, want)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,7 +32,16 @@ func TestBackupThenRestoreGivesIdenticalResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	queries := []string{"SELECT * FROM collection_monthly ORDER BY ALL", "SELECT * FROM finance_summary ORDER BY ALL"}
-	for _, table := range data.AnalystTables {
+	s, err := data.Open(context.Background(), db, data.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := s.AnalystTables(context.Background())
+	s.Close()
+	if err != nil || len(tables) < 13 {
+		t.Fatalf("AnalystTables = %v, %v", tables, err)
+	}
+	for _, table := range tables {
 		queries = append(queries, "SELECT * FROM "+table+" ORDER BY ALL")
 	}
 	for _, q := range queries {
