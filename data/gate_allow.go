@@ -209,7 +209,8 @@ func (c *gateCatalog) walkObject(m map[string]any, scope map[string]bool, tableF
 	// WITH: each CTE's body sees the CTEs before it (a recursive one sees
 	// itself only in its recursive part, below); the rest of the node sees
 	// them all. A CTE may not take the name of a relation it would hide.
-	if cm, ok := m["cte_map"].(map[string]any); ok {
+	cm, cteMap := m["cte_map"].(map[string]any)
+	if cteMap {
 		entries, _ := cm["map"].([]any)
 		if len(entries) > 0 {
 			inner := copyScope(scope)
@@ -223,12 +224,27 @@ func (c *gateCatalog) walkObject(m map[string]any, scope map[string]bool, tableF
 				if !plainName(name) {
 					return &refusal{"CTE " + name, "a CTE's name must be letters, digits and _ (not a file name)"}
 				}
-				if r := c.walk(em["value"], inner, false); r != nil {
-					return r
+				// Everything of the entry is walked, not only the body where
+				// DuckDB puts it today: nothing in the tree goes unchecked.
+				for k, v := range em {
+					if k == "key" {
+						continue
+					}
+					if r := c.walk(v, inner, false); r != nil {
+						return r
+					}
 				}
 				inner[lname] = true
 			}
 			scope = inner
+		}
+		for k, v := range cm {
+			if k == "map" {
+				continue
+			}
+			if r := c.walk(v, scope, false); r != nil {
+				return r
+			}
 		}
 	}
 	if name, ok := m["function_name"].(string); ok {
@@ -253,7 +269,7 @@ func (c *gateCatalog) walkObject(m map[string]any, scope map[string]bool, tableF
 	}
 	recursive := m["type"] == "RECURSIVE_CTE_NODE"
 	for k, e := range m {
-		if k == "cte_map" {
+		if k == "cte_map" && cteMap {
 			continue
 		}
 		s := scope
