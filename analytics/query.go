@@ -216,8 +216,8 @@ func Dictionary(ctx context.Context, store *data.Store) (*DataDictionary, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("dictionary: %w", err)
 	}
-	relations := func(query string) ([]Relation, error) {
-		rows, err := db.QueryContext(ctx, query)
+	relations := func(query string, args ...any) ([]Relation, error) {
+		rows, err := db.QueryContext(ctx, query, args...)
 		if err != nil {
 			return nil, fmt.Errorf("dictionary: %w", err)
 		}
@@ -233,9 +233,16 @@ func Dictionary(ctx context.Context, store *data.Store) (*DataDictionary, error)
 		}
 		return out, rows.Err()
 	}
+	// Only the tables analysts may read: the gate refuses the others
+	// (feeflow's bookkeeping), so the dictionary does not offer them.
+	analystTables, err := store.AnalystTables(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dictionary: %w", err)
+	}
 	if d.Tables, err = relations(`SELECT table_name, coalesce(comment, '') FROM duckdb_tables()
 		WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal AND NOT temporary
-		ORDER BY table_name`); err != nil {
+		  AND list_contains(?, table_name)
+		ORDER BY table_name`, analystTables); err != nil {
 		return nil, err
 	}
 	if d.Views, err = relations(`SELECT view_name, coalesce(comment, '') FROM duckdb_views()

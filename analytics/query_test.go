@@ -3,6 +3,7 @@ package analytics_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +125,43 @@ func TestCellText(t *testing.T) {
 	for _, c := range cases {
 		if got := analytics.CellText(c.col, c.v, loc); got != c.want {
 			t.Errorf("CellText(%s, %#v) = %q, want %q", c.col.Type, c.v, got, c.want)
+		}
+	}
+}
+
+// The metric views and macros are the analysts' interface: the gate admits
+// them, and refuses what hides inside their arguments.
+func TestGateAndTheMetricInterface(t *testing.T) {
+	store, _ := loadGenerated(t)
+	ctx := context.Background()
+	reads := []string{
+		"SELECT * FROM collection_monthly ORDER BY period LIMIT 3",
+		"SELECT * FROM arrears_aging(DATE '2026-06-30')",
+		"SELECT * FROM discrepancies_open(current_date) LIMIT 5",
+		"SELECT * FROM bill_balances_at(DATE '2026-01-01') LIMIT 1",
+		"SELECT local_day(paid_at), period_of(local_day(paid_at)), ratio4(1, 3), ratio2(amount, 3) FROM payments LIMIT 1",
+		"WITH m AS (SELECT * FROM finance_summary) SELECT period, collected - refunded FROM m",
+		"SELECT period, sum(collected) OVER (ORDER BY period) FROM collection_monthly",
+		"DESCRIBE collection_monthly",
+		"SUMMARIZE reconciliation_daily",
+	}
+	for _, q := range reads {
+		if _, err := analytics.Query(ctx, store, q, analytics.QueryOptions{MaxRows: 10, Timeout: 30 * time.Second}); err != nil {
+			t.Errorf("Query(%q) = %v, want rows", q, err)
+		}
+	}
+	refused := []struct{ query, named string }{
+		{"SELECT * FROM arrears_aging((SELECT max(x) FROM query_table('payments')))", "table function query_table"},
+		{"SELECT local_day((SELECT now() FROM duckdb_settings()))", "table function duckdb_settings"},
+		{"SELECT * FROM discrepancies_open((SELECT current_setting('TimeZone')::DATE))", "function current_setting"},
+		{"SELECT ratio4(1, (SELECT count(*) FROM read_text('/etc/passwd')))", "table function read_text"},
+		{"SELECT * FROM feeflow_metrics", "relation feeflow_metrics"},
+	}
+	for _, c := range refused {
+		_, err := analytics.Query(ctx, store, c.query, analytics.QueryOptions{})
+		var re *data.RefusedError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), c.named) {
+			t.Errorf("Query(%q) = %v, want a refusal naming %s", c.query, err, c.named)
 		}
 	}
 }

@@ -129,6 +129,9 @@ func TestGateRefusesEverythingButReads(t *testing.T) {
 		"SELECT * FROM checkpoint()",
 		"SELECT * FROM force_checkpoint()",
 		"SELECT * FROM query('DROP TABLE payments')",
+		"SELECT * FROM query('SELECT 42')",
+		"SELECT current_setting('TimeZone')",
+		"PRAGMA table_info('payments')",
 		"PIVOT payments ON method USING sum(amount)",
 		"WITH d AS (DELETE FROM payments RETURNING *) SELECT * FROM d",
 		"",
@@ -166,7 +169,7 @@ func TestGateNamesTheRefusedKind(t *testing.T) {
 		{"SET threads = 1", "SET"},
 		{"INSTALL httpfs", "INSTALL"},
 		{"ATTACH ':memory:' AS m", "ATTACH"},
-		{"SELECT nextval('s')", "nextval()"},
+		{"SELECT nextval('s')", "function nextval"},
 	}
 	for _, c := range cases {
 		_, err := s.Query(context.Background(), c.query, data.QueryOptions{})
@@ -191,14 +194,11 @@ func TestGateRunsReads(t *testing.T) {
 		"DESCRIBE payments",
 		"SHOW TABLES",
 		"SUMMARIZE payments",
-		"PRAGMA table_info('payments')",
 		"VALUES (1, 'a')",
 		"TABLE payments",
 		"EXPLAIN SELECT * FROM payments",
 		"EXPLAIN (FORMAT json) SELECT 1",
 		"SELECT 'DROP TABLE payments; --' AS s",
-		"SELECT * FROM query('SELECT 42')",
-		"SELECT current_setting('TimeZone')",
 		"-- a comment\nSELECT 2 -- another",
 	}
 	for _, q := range reads {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -25,19 +26,31 @@ type Options struct {
 	Threads int
 	// MemoryLimit bounds DuckDB's buffer manager, e.g. "1GB"; "" keeps DuckDB's default.
 	MemoryLimit string
+	// TempDirectory is where DuckDB spills; "" keeps DuckDB's default (beside the file).
+	TempDirectory string
+	// MaxTempSize bounds the spill files, e.g. "2GB"; "" keeps DuckDB's default.
+	MaxTempSize string
 	// Location is the zone local days are bucketed in; nil means UTC.
 	Location *time.Location
 	// ExternalAccess lets SQL read and write files (COPY, read_csv). Only
-	// `feeflow export` needs it; every other instance runs sandboxed.
+	// `feeflow export` and `feeflow backup` need it; every other instance
+	// runs sandboxed.
 	ExternalAccess bool
+	// ReadOnly opens the file with DuckDB's access_mode=READ_ONLY: nothing,
+	// not even a checkpoint, is written to it, and the schema is not
+	// migrated; a database whose schema is older than this feeflow is
+	// refused with a SchemaError.
+	ReadOnly bool
 }
 
 // Store is an open feeflow database.
 type Store struct {
-	db   *sql.DB
-	conn *duckdb.Connector
-	path string
-	loc  *time.Location
+	db       *sql.DB
+	conn     *duckdb.Connector
+	path     string
+	absPath  string
+	loc      *time.Location
+	readOnly bool
 
 	// analysts bounds the analysts' queries running at once (gate.go).
 	analysts chan struct{}
@@ -78,9 +91,18 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.MemoryLimit != "" {
 		q.Set("memory_limit", opts.MemoryLimit)
 	}
+	if opts.TempDirectory != "" {
+		q.Set("temp_directory", opts.TempDirectory)
+	}
+	if opts.MaxTempSize != "" {
+		q.Set("max_temp_directory_size", opts.MaxTempSize)
+	}
 	// The sandbox (STACK.md): no file or network access from SQL; it cannot
 	// be turned back on while the instance runs.
 	q.Set("enable_external_access", strconv.FormatBool(opts.ExternalAccess))
+	if opts.ReadOnly {
+		q.Set("access_mode", "READ_ONLY")
+	}
 	dsn := path + "?" + q.Encode()
 	tz := loc.String()
 	if tz == "Local" {
@@ -100,7 +122,18 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		connector.Close()
 		return nil, openError(path, err)
 	}
-	s := &Store{db: db, conn: connector, path: path, loc: loc, analysts: make(chan struct{}, analystSlots)}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	s := &Store{db: db, conn: connector, path: path, absPath: abs, loc: loc, readOnly: opts.ReadOnly, analysts: make(chan struct{}, analystSlots)}
+	if opts.ReadOnly {
+		if err := s.checkSchema(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+		return s, nil
+	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -158,6 +191,52 @@ func IsLocked(err error) bool {
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
+
+// ReadOnly reports whether the store was opened read-only.
+func (s *Store) ReadOnly() bool { return s.readOnly }
+
+// SchemaError says a database opened read-only lacks schema or metric
+// definitions this feeflow expects: a writer must bring it up to date first.
+type SchemaError struct {
+	Path    string
+	Missing string // what is missing or out of date, e.g. "schema migration 0003_comments.sql"
+}
+
+func (e *SchemaError) Error() string {
+	return fmt.Sprintf("database %s: %s is missing or out of date, and a read-only command does not change the file; "+
+		"open it once with a command that writes (`feeflow serve`, or `feeflow ingest`) of this feeflow version, then try again", e.Path, e.Missing)
+}
+
+// checkSchema verifies, without writing, that every embedded migration has
+// been applied to the file.
+func (s *Store) checkSchema(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	applied := map[int]bool{}
+	rows, err := s.db.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return &SchemaError{Path: s.path, Missing: "the schema (no schema_migrations table: is this a feeflow database?)"}
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		applied[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if !applied[m.version] {
+			return &SchemaError{Path: s.path, Missing: "schema migration " + m.name}
+		}
+	}
+	return nil
+}
 
 // Location is the zone local days are bucketed in.
 func (s *Store) Location() *time.Location { return s.loc }

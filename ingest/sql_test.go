@@ -125,7 +125,7 @@ func TestSQLAPIRefusals(t *testing.T) {
 		{"delete after select", testToken, "application/json", jsonQuery("SELECT 1; DELETE FROM payments"), http.StatusBadRequest, "DELETE"},
 		{"two reads", testToken, "application/json", jsonQuery("SELECT 1; SELECT 2"), http.StatusBadRequest, "one statement per request"},
 		{"explain analyze", testToken, "application/json", jsonQuery("EXPLAIN ANALYZE DELETE FROM payments"), http.StatusBadRequest, "EXPLAIN ANALYZE"},
-		{"file read", testToken, "application/json", jsonQuery("SELECT * FROM read_csv('/etc/passwd')"), http.StatusBadRequest, "disabled"},
+		{"file read", testToken, "application/json", jsonQuery("SELECT * FROM read_csv('/etc/passwd')"), http.StatusBadRequest, "table function read_csv is not allowed"},
 		{"copy", testToken, "text/plain", "COPY payments TO '/tmp/feeflow-leak.csv'", http.StatusBadRequest, "COPY"},
 		{"attach", testToken, "text/plain", "ATTACH ':memory:' AS m", http.StatusBadRequest, "ATTACH"},
 		{"set", testToken, "text/plain", "SET threads = 1", http.StatusBadRequest, "SET"},

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -49,14 +48,11 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 			opts.Langs = append(opts.Langs, l)
 		}
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("database %s: %w", *db, err)
-	}
 	loc, err := loadZone(*tz)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *db, loc)
+	store, err := openReadOnly(ctx, *db, loc, false, true)
 	if err != nil {
 		if data.IsLocked(err) {
 			return fmt.Errorf("%w\nthe server holds the database: ask it to rebuild the site with POST /api/v1/publish", err)

@@ -25,12 +25,9 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("no database at %s: %w", *db, err)
-	}
-	// The only instance with file access: DuckDB itself writes the Parquet
-	// files. No analyst's SQL runs in it.
-	store, err := data.Open(ctx, *db, data.Options{Location: loc, ExternalAccess: true})
+	// An instance with file access: DuckDB itself writes the Parquet files.
+	// No analyst's SQL runs in it; the database is opened read-only.
+	store, err := openReadOnly(ctx, *db, loc, true, false)
 	if data.IsLocked(err) {
 		return fmt.Errorf("%s is held by a running `feeflow serve` (%s); stop it to export, or copy the file and export the copy "+
 			"(small results also come through it: feeflow sql --server URL --out FILE.parquet \"SELECT ...\")", *db, lockHolder(err))

@@ -34,6 +34,9 @@ type env struct {
 	stdin          io.Reader
 	getenv         func(string) string
 	now            func() time.Time
+	// limitMemory caps the process's memory (its address space); nil in
+	// tests that run commands inside the test process.
+	limitMemory func(bytes int64) error
 }
 
 var commands = map[string]command{
@@ -46,6 +49,10 @@ var commands = map[string]command{
 	"sql":    {"run analysts' read-only SQL (argument or stdin) as a table, CSV, JSON or Parquet", runSQL},
 	"schema": {"print the data dictionary: tables, views, macros, columns, comments", runSchema},
 	"export": {"write every table as Hive-partitioned Parquet", runExport},
+	"check":  {"read every block of the database and test its invariants", runCheck},
+	"backup": {"write a consistent, checked copy of the database", runBackup},
+	// The process analytics.Worker starts for analysts' queries; unlisted.
+	"sql-worker": {"", runSQLWorker},
 }
 
 // usageError is a bad command line: exit status 2.
@@ -64,7 +71,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv, now: time.Now}
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv, now: time.Now, limitMemory: setMemoryCeiling}
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 
@@ -113,6 +120,9 @@ func printUsage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
+		if commands[n].summary == "" {
+			continue
+		}
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'feeflow COMMAND -h' for a command's flags.")

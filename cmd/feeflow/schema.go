@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/feeflow/feeflow/analytics"
@@ -30,10 +29,7 @@ func runSchema(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("no database at %s: %w", *db, err)
-	}
-	store, err := openStore(ctx, *db, loc)
+	store, err := openReadOnly(ctx, *db, loc, false, true)
 	if data.IsLocked(err) {
 		return fmt.Errorf("%s is held by a running `feeflow serve` (%s); the same dictionary is in DuckDB's catalog, readable through it:\n"+
 			"feeflow sql --server http://HOST:PORT --token TOKEN \"SELECT table_name, column_name, data_type, comment FROM duckdb_columns() WHERE NOT internal\"",

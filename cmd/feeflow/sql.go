@@ -39,9 +39,21 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 	timeout := fs.Duration("timeout", 30*time.Second, "stop the query when it runs longer than this; 0: no limit (Ctrl-C stops it)")
 	server := fs.String("server", "", "run the query through a running `feeflow serve` at this URL instead of opening the database")
 	token := fs.String("token", "", "token for --server (default: $FEEFLOW_TOKEN)")
+	maxBytesFlag := fs.String("max-bytes", "64MiB", "most bytes of values per statement (text by its length), e.g. 256MiB; more rows are dropped")
+	ceiling := fs.String("max-memory", "4GiB", "ceiling on this process's memory while it runs queries itself: a query needing more fails instead of exhausting the machine; 0: none")
 	tz := tzFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	maxBytes, err := parseBytes(*maxBytesFlag)
+	if err != nil {
+		return usagef("--max-bytes: %v", err)
+	}
+	var maxMemory int64
+	if *ceiling != "0" {
+		if maxMemory, err = parseBytes(*ceiling); err != nil {
+			return usagef("--max-memory: %v", err)
+		}
 	}
 	switch *format {
 	case "table", "lines", "csv", "json":
@@ -79,10 +91,15 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := os.Stat(*db); err != nil {
-			return fmt.Errorf("no database at %s: %w", *db, err)
+		// DuckDB materialises a statement's whole result before feeflow
+		// reads a row of it: the ceiling, not --max-bytes, is what stops a
+		// query whose result would not fit.
+		if maxMemory > 0 && e.limitMemory != nil {
+			if err := e.limitMemory(maxMemory); err != nil {
+				fmt.Fprintf(e.stderr, "feeflow sql: no memory ceiling: %v\n", err)
+			}
 		}
-		store, err := openStore(ctx, *db, loc)
+		store, err := openReadOnly(ctx, *db, loc, false, true)
 		if data.IsLocked(err) {
 			return fmt.Errorf("%s is held by a running `feeflow serve` (%v);\nrun the same query through it: feeflow sql --server http://HOST:PORT --token TOKEN %s",
 				*db, lockHolder(err), shellQuote(query))
@@ -91,7 +108,7 @@ func runSQL(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer store.Close()
-		runner = &localRunner{store: store, loc: analytics.Zone(ctx, store), opts: analytics.QueryOptions{MaxRows: n, Timeout: *timeout}}
+		runner = &localRunner{store: store, loc: analytics.Zone(ctx, store), opts: analytics.QueryOptions{MaxRows: n, MaxBytes: maxBytes, Timeout: *timeout}}
 	}
 	p := &printer{e: e, format: *format, loc: runner.location()}
 
@@ -345,7 +362,7 @@ func writeOut(e *env, path string, r *analytics.Result, loc *time.Location) erro
 	}
 	fmt.Fprintf(e.stderr, "wrote %d rows to %s\n", len(r.Rows), path)
 	if r.Truncated {
-		fmt.Fprintf(e.stderr, "only the first %d rows: --limit 0 writes them all\n", len(r.Rows))
+		fmt.Fprintf(e.stderr, "only the first %d rows: %s\n", len(r.Rows), truncationHint(r, "--limit 0 writes them all"))
 	}
 	return nil
 }
@@ -374,9 +391,17 @@ func (p *printer) print(r *analytics.Result) error {
 		p.table(w, r)
 	}
 	if r.Truncated {
-		fmt.Fprintf(p.e.stderr, "only the first %d rows are shown: --limit N shows more, --limit 0 all\n", len(r.Rows))
+		fmt.Fprintf(p.e.stderr, "only the first %d rows are shown: %s\n", len(r.Rows), truncationHint(r, "--limit N shows more, --limit 0 all"))
 	}
 	return nil
+}
+
+// truncationHint says which bound cut a result and how to move it.
+func truncationHint(r *analytics.Result, rowsHint string) string {
+	if r.TruncatedBy == "bytes" {
+		return "the rest would pass the bound on bytes (--max-bytes); select fewer or shorter columns"
+	}
+	return rowsHint
 }
 
 // table prints aligned columns, or one block per row when too wide.
