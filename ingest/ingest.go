@@ -1,7 +1,6 @@
 // Package ingest takes an uploaded export file to committed rows: it reads
 // the file, validates every row of it, checks keys and references against the
-// database, and writes the batch whole or not at all. It also serves the
-// ingest API and the upload page.
+// database, and writes the batch whole or not at all.
 package ingest
 
 import (
@@ -113,15 +112,15 @@ type Result struct {
 	Replayed bool `json:"replayed,omitempty"`
 }
 
-// Errors that decide the answer's status; see Status.
+// Errors that decide the answer's code (errors.go).
 var (
 	// ErrRejected: rows were rejected and allow_errors was not set; nothing was written.
-	ErrRejected = errors.New("rows rejected; nothing was written")
+	ErrRejected = &Error{Code: Rejected, Message: "rows rejected; nothing was written"}
 	// ErrUnknownKind: the kind is not one of DESIGN.md's record kinds.
-	ErrUnknownKind = errors.New("unknown record kind")
+	ErrUnknownKind = &Error{Code: UnknownKind, Message: "unknown record kind"}
 	// ErrBadRequest: the request itself is wrong (a bad mapping profile, an
 	// idempotency key reused for another kind).
-	ErrBadRequest = errors.New("bad request")
+	ErrBadRequest = &Error{Code: BadRequest, Message: "bad request"}
 )
 
 // TooManyRowsError: the file holds more rows than one upload may.

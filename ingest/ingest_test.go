@@ -407,8 +407,8 @@ func TestTooManyRowsWritesNothing(t *testing.T) {
 		"P2,2026-09-10 10:00,C001,B1,MGMT,1.00,cash,Wang,R1,completed",
 		"P3,2026-09-10 10:00,C001,B1,MGMT,1.00,cash,Wang,R1,completed"))
 	var tooMany *TooManyRowsError
-	if !errors.As(err, &tooMany) || statusOf(err) != 413 {
-		t.Fatalf("Ingest = %v (status %d), want TooManyRowsError answered 413", err, statusOf(err))
+	if !errors.As(err, &tooMany) || ErrorCode(err) != TooLarge {
+		t.Fatalf("Ingest = %v (code %q), want TooManyRowsError, code %q", err, ErrorCode(err), TooLarge)
 	}
 	if dump(t, store) != before {
 		t.Error("a file over the row limit changed the database")

@@ -11,6 +11,8 @@ import (
 
 	"github.com/feeflow/feeflow/gen"
 	"github.com/feeflow/feeflow/ingest"
+	"github.com/feeflow/feeflow/server"
+	"github.com/feeflow/feeflow/site"
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
@@ -57,7 +59,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tokens, err := ingest.ParseTokens("demo:" + token)
+	tokens, err := server.ParseTokens("demo:" + token)
 	if err != nil {
 		return err
 	}
@@ -69,17 +71,15 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-// buildDemoSite publishes the site into siteDir once, through the server's
-// publishing (a new build made current atomically), without serving it.
+// buildDemoSite publishes the site into siteDir once (a new build made
+// current atomically, as the server does), without serving it.
 func buildDemoSite(ctx context.Context, e *env, dbPath, siteDir string, loc *time.Location) error {
 	store, err := openStore(ctx, dbPath, loc)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	srv := ingest.NewServer(ingest.ServerConfig{Store: store, SiteDir: siteDir, Publish: sitePublisher(e, store)})
-	defer srv.Shutdown(context.Background())
-	sum, err := srv.Publish(ctx)
+	sum, err := publishSite(ctx, siteDir, sitePublisher(e, store, site.Options{}))
 	if err != nil {
 		return err
 	}

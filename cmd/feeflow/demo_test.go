@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/feeflow/feeflow/ingest"
+	"github.com/feeflow/feeflow/server"
 )
 
 func TestDemoNoServeBuildsSite(t *testing.T) {
@@ -36,7 +36,7 @@ func TestServePublishesSite(t *testing.T) {
 	if code, out, errOut := runCmd(t, dir, nil, "demo", "--dir", "d", "--customers", "60", "--months", "2", "--no-serve"); code != 0 {
 		t.Fatalf("demo --no-serve: exit %d\n%s%s", code, out, errOut)
 	}
-	tokens, err := ingest.ParseTokens("test:serve-token-0123456789")
+	tokens, err := server.ParseTokens("test:serve-token-0123456789")
 	if err != nil {
 		t.Fatal(err)
 	}

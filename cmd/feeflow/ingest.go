@@ -216,19 +216,18 @@ func (c *client) ingest(ctx context.Context, up ingest.Upload) (*ingest.Result, 
 	var a struct {
 		ingest.Result
 		Error string `json:"error"`
+		Code  string `json:"code"`
 	}
 	if err := json.Unmarshal(body, &a); err != nil {
 		return nil, fmt.Errorf("server answered %s: %s", resp.Status, strings.TrimSpace(string(body)))
 	}
-	switch resp.StatusCode {
-	case http.StatusOK:
+	switch {
+	case a.Code == "" && resp.StatusCode == http.StatusOK:
 		return &a.Result, nil
-	case http.StatusUnprocessableEntity:
+	case a.Code == string(ingest.Rejected):
 		return &a.Result, ingest.ErrRejected
-	case http.StatusBadRequest:
-		if a.Result.FileSHA256 != "" {
-			return &a.Result, &ingest.BadFileError{Err: errors.New(a.Error)}
-		}
+	case a.Code == string(ingest.BadFile):
+		return &a.Result, &ingest.BadFileError{Err: errors.New(a.Error)}
 	}
-	return nil, fmt.Errorf("server answered %s: %s", resp.Status, a.Error)
+	return nil, fmt.Errorf("server answered %s (%s): %s", resp.Status, a.Code, a.Error)
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/feeflow/feeflow/ingest"
+	"github.com/feeflow/feeflow/server"
 )
 
 // runCmd runs one command line in-process and returns its exit status and output.
@@ -114,7 +114,7 @@ func TestTokenCommandPrintsAHashedLine(t *testing.T) {
 	if len(tok) != 48 || strings.Contains(line, tok) {
 		t.Fatalf("token %q, line %q: want a fresh token and a line without it", tok, line)
 	}
-	toks, err := ingest.ReadTokensFile(strings.NewReader(line + "\n"))
+	toks, err := server.ReadTokensFile(strings.NewReader(line + "\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

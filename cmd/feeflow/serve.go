@@ -13,13 +13,15 @@ import (
 	"github.com/feeflow/feeflow/analytics"
 	"github.com/feeflow/feeflow/data"
 	"github.com/feeflow/feeflow/ingest"
+	"github.com/feeflow/feeflow/server"
 	"github.com/feeflow/feeflow/site"
+	"github.com/feeflow/feeflow/site/publish"
 )
 
 // serveOptions are the server's settings, shared by serve and demo.
 type serveOptions struct {
 	db, site, addr, profiles string
-	tokens                   ingest.Tokens
+	tokens                   server.Tokens
 	maxUpload                int64
 	loc                      *time.Location
 	// siteFirst builds the site before listening when it is missing or
@@ -59,9 +61,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return serve(ctx, e, serveOptions{db: *db, site: *siteDir, addr: *addr, profiles: *profiles, tokens: tokens, maxUpload: limit, loc: loc}, nil)
 }
 
-func loadTokens(e *env, file string) (ingest.Tokens, error) {
+func loadTokens(e *env, file string) (server.Tokens, error) {
 	var (
-		t   ingest.Tokens
+		t   server.Tokens
 		err error
 	)
 	if file != "" {
@@ -70,9 +72,9 @@ func loadTokens(e *env, file string) (ingest.Tokens, error) {
 			return t, ferr
 		}
 		defer f.Close()
-		t, err = ingest.ReadTokensFile(f)
+		t, err = server.ReadTokensFile(f)
 	} else {
-		t, err = ingest.ParseTokens(e.getenv("FEEFLOW_TOKENS"))
+		t, err = server.ParseTokens(e.getenv("FEEFLOW_TOKENS"))
 	}
 	if err != nil {
 		return t, err
@@ -95,9 +97,9 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	var publish func(ctx context.Context, dir string) error
 	if o.site != "" {
-		publish = sitePublisher(e, store)
+		publish = sitePublisher(e, store, site.Options{})
 	}
-	srv := ingest.NewServer(ingest.ServerConfig{
+	srv, err := server.New(server.Config{
 		Store:       store,
 		Ingester:    ingest.New(store, ingest.Config{Location: o.loc, Now: e.now}),
 		Tokens:      o.tokens,
@@ -107,6 +109,9 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 		MaxUpload:   o.maxUpload,
 		Logger:      logger,
 	})
+	if err != nil {
+		return err
+	}
 	if o.site != "" && o.siteFirst {
 		if srv.SiteStale() {
 			fmt.Fprintf(e.stdout, "building the site in %s\n", o.site)
@@ -122,10 +127,7 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 		}
 	}
 	// Start builds the site in the background when it is missing or stale.
-	if err := srv.Start(); err != nil {
-		srv.Shutdown(context.Background())
-		return err
-	}
+	srv.Start()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		srv.Shutdown(context.Background())
@@ -169,17 +171,34 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 	return nil
 }
 
-// sitePublisher builds the whole site from the store's metrics into dir;
-// the server calls it to publish a new build.
-func sitePublisher(e *env, store *data.Store) func(ctx context.Context, dir string) error {
+// sitePublisher builds the whole site from the store's metrics into a new
+// build folder; the server and `feeflow build` publish through it.
+func sitePublisher(e *env, store *data.Store, opts site.Options) func(ctx context.Context, dir string) error {
 	return func(ctx context.Context, dir string) error {
 		dict, err := analytics.Dictionary(ctx, store)
 		if err != nil {
 			return err
 		}
-		_, err = site.Build(ctx, analytics.New(store), site.Options{Out: dir, Now: e.now(), Dictionary: dict})
+		o := opts
+		o.Out, o.Dictionary = dir, dict
+		if o.Now.IsZero() {
+			o.Now = e.now()
+		}
+		_, err = site.Build(ctx, analytics.New(store), o)
 		return err
 	}
+}
+
+// publishSite publishes one build into the site folder dir with the same
+// atomic swap the server uses (site/publish): DIR/builds/<id>, then
+// DIR/current links to it.
+func publishSite(ctx context.Context, dir string, write func(ctx context.Context, dir string) error) (publish.Summary, error) {
+	f, err := publish.Open(dir)
+	if err != nil {
+		return publish.Summary{}, err
+	}
+	defer f.Close()
+	return f.Publish(ctx, write)
 }
 
 // byteCount writes n bytes for people: 1.2 MB.

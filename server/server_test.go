@@ -1,6 +1,10 @@
-package ingest
+package server
 
 import (
+	"github.com/feeflow/feeflow/data"
+
+	"github.com/feeflow/feeflow/ingest"
+
 	"bytes"
 	"encoding/json"
 	"io"
@@ -15,7 +19,7 @@ import (
 
 const testToken = "finance-token-0123456789"
 
-func testServer(t *testing.T, maxUpload int64) (*httptest.Server, *Server, *Ingester) {
+func testServer(t *testing.T, maxUpload int64) (*httptest.Server, *Server, *data.Store) {
 	t.Helper()
 	in, store := testIngester(t)
 	seed(t, in)
@@ -23,24 +27,24 @@ func testServer(t *testing.T, maxUpload int64) (*httptest.Server, *Server, *Inge
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewServer(ServerConfig{Store: store, Ingester: in, Tokens: tokens, MaxUpload: maxUpload, TempDir: t.TempDir()})
+	s := newServer(t, Config{Store: store, Ingester: in, Tokens: tokens, MaxUpload: maxUpload, TempDir: t.TempDir()})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
-	return ts, s, in
+	return ts, s, store
 }
 
 // answerJSON is the ingest answer as a client reads it.
 type answerJSON struct {
-	BatchID       string     `json:"batch_id"`
-	Kind          string     `json:"kind"`
-	FileSHA256    string     `json:"file_sha256"`
-	RowsTotal     *int       `json:"rows_total"`
-	RowsAccepted  *int       `json:"rows_accepted"`
-	RowsRejected  *int       `json:"rows_rejected"`
-	RowsDuplicate *int       `json:"rows_duplicate"`
-	DuplicateOf   *string    `json:"duplicate_of"`
-	Errors        []RowError `json:"errors"`
-	Error         string     `json:"error"`
+	BatchID       string            `json:"batch_id"`
+	Kind          string            `json:"kind"`
+	FileSHA256    string            `json:"file_sha256"`
+	RowsTotal     *int              `json:"rows_total"`
+	RowsAccepted  *int              `json:"rows_accepted"`
+	RowsRejected  *int              `json:"rows_rejected"`
+	RowsDuplicate *int              `json:"rows_duplicate"`
+	DuplicateOf   *string           `json:"duplicate_of"`
+	Errors        []ingest.RowError `json:"errors"`
+	Error         string            `json:"error"`
 }
 
 func post(t *testing.T, url, contentType, token string, body []byte, header ...string) (*http.Response, answerJSON) {
@@ -132,14 +136,14 @@ func TestIngestAPI(t *testing.T) {
 }
 
 func TestIngestAPIRecordsTokenName(t *testing.T) {
-	ts, _, in := testServer(t, 1<<20)
+	ts, _, store := testServer(t, 1<<20)
 	resp, a := post(t, ts.URL+"/api/v1/ingest/payments", "text/csv", testToken,
 		csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed"))
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	var by string
-	in.store.DB().QueryRow(`SELECT uploaded_by FROM ingest_batches WHERE batch_id = ?`, a.BatchID).Scan(&by)
+	store.DB().QueryRow(`SELECT uploaded_by FROM ingest_batches WHERE batch_id = ?`, a.BatchID).Scan(&by)
 	if by != "finance" {
 		t.Errorf("uploaded_by = %q, want the token's name", by)
 	}
@@ -172,14 +176,14 @@ func multipartBody(t *testing.T, fields map[string]string, fileName string, file
 }
 
 func TestIngestAPIMultipart(t *testing.T) {
-	ts, _, in := testServer(t, 1<<20)
+	ts, _, store := testServer(t, 1<<20)
 	ct, body := multipartBody(t, nil, "../../etc/passwd", csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed"))
 	resp, a := post(t, ts.URL+"/api/v1/ingest/payments", ct, testToken, body)
 	if resp.StatusCode != 200 || *a.RowsAccepted != 1 {
 		t.Fatalf("multipart upload = %d %+v", resp.StatusCode, a)
 	}
 	var name string
-	in.store.DB().QueryRow(`SELECT file_name FROM ingest_batches WHERE batch_id = ?`, a.BatchID).Scan(&name)
+	store.DB().QueryRow(`SELECT file_name FROM ingest_batches WHERE batch_id = ?`, a.BatchID).Scan(&name)
 	if name != "passwd" {
 		t.Errorf("file name recorded as %q, want only its base name", name)
 	}
@@ -276,7 +280,7 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 	in, store := testIngester(t)
 	var log bytes.Buffer
 	tokens, _ := ParseTokens("finance:" + testToken)
-	s := NewServer(ServerConfig{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(),
+	s := newServer(t, Config{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(),
 		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()

@@ -1,4 +1,7 @@
-package ingest
+// Package server is feeflow's HTTP server: every route in one place, sign-in
+// and roles, upload admission, the upload desk, the SQL API, health, and the
+// published site with its rebuilds.
+package server
 
 import (
 	"context"
@@ -18,16 +21,19 @@ import (
 	"time"
 
 	"github.com/feeflow/feeflow/data"
+	"github.com/feeflow/feeflow/ingest"
+	"github.com/feeflow/feeflow/site/publish"
 	"github.com/feeflow/feeflow/templates"
 )
 
-// ServerConfig wires the server; cmd/feeflow fills it from flags.
-type ServerConfig struct {
+// Config wires the server; cmd/feeflow fills it from flags.
+type Config struct {
 	Store    *data.Store
-	Ingester *Ingester
+	Ingester *ingest.Ingester
 	Tokens   Tokens
-	// SiteDir is the site folder: its builds under SiteDir/builds/<id>/, the
-	// published one linked as SiteDir/current and served at /; "" serves none.
+	// SiteDir is the site folder (site/publish): its builds under
+	// SiteDir/builds/<id>/, the published one linked as SiteDir/current and
+	// served at /; "" serves none. The server holds its lock until Shutdown.
 	SiteDir string
 	// Publish writes a complete build of the site into dir (which it
 	// creates); the server calls it after committed ingests (debounced) and
@@ -51,13 +57,14 @@ type ServerConfig struct {
 // Server is feeflow's HTTP server: the ingest API, the upload page, health,
 // and the published site.
 type Server struct {
-	cfg   ServerConfig
+	cfg   Config
 	slots chan struct{}
 	pub   *publisher
 }
 
-// NewServer builds a server.
-func NewServer(cfg ServerConfig) *Server {
+// New builds a server; with a site folder, it takes the folder's lock, so a
+// second server publishing into the same folder is refused.
+func New(cfg Config) (*Server, error) {
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = 256 << 20
 	}
@@ -73,7 +80,14 @@ func NewServer(cfg ServerConfig) *Server {
 	if cfg.SQLMaxRows <= 0 || cfg.SQLMaxRows > maxSQLRows {
 		cfg.SQLMaxRows = defaultSQLRows
 	}
-	return &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxQueued), pub: newPublisher(cfg)}
+	var folder *publish.Folder
+	if cfg.SiteDir != "" {
+		var err error
+		if folder, err = publish.Open(cfg.SiteDir); err != nil {
+			return nil, err
+		}
+	}
+	return &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxQueued), pub: newPublisher(cfg, folder)}, nil
 }
 
 // Handler lists every route of the server in one place.
@@ -103,63 +117,13 @@ func securityHeaders(h http.Handler) http.Handler {
 	})
 }
 
-// Errors of the HTTP layer; statusOf maps them.
+// Failures of the HTTP layer.
 var (
-	errUnauthorized = errors.New("a valid token is required: send Authorization: Bearer TOKEN")
-	errBusy         = errors.New("the server is busy with other uploads; retry shortly")
-	errUnsupported  = errors.New("unsupported content type: send CSV, JSON, NDJSON or XLSX, as the body or as a multipart field \"file\"")
-	errNoFile       = errors.New("no file: send the export as the request body or as a multipart field \"file\"")
+	errUnauthorized = errorf(CodeUnauthorized, "a valid token is required: send Authorization: Bearer TOKEN")
+	errBusy         = errorf(CodeBusy, "the server is busy with other uploads; retry shortly")
+	errUnsupported  = errorf(CodeUnsupported, "unsupported content type: send CSV, JSON, NDJSON or XLSX, as the body or as a multipart field \"file\"")
+	errNoFile       = errorf(CodeBadRequest, "no file: send the export as the request body or as a multipart field \"file\"")
 )
-
-// statusOf is the one place errors become HTTP statuses.
-func statusOf(err error) int {
-	var tooLarge *http.MaxBytesError
-	var badFile *BadFileError
-	switch {
-	case err == nil:
-		return http.StatusOK
-	case errors.Is(err, ErrRejected):
-		return http.StatusUnprocessableEntity
-	case isQueryFault(err):
-		return http.StatusBadRequest
-	case isQueryTimeout(err):
-		return http.StatusGatewayTimeout
-	case errors.Is(err, data.ErrBusy):
-		return http.StatusServiceUnavailable
-	case errors.As(err, &badFile), errors.Is(err, errNoFile), errors.Is(err, ErrBadRequest):
-		return http.StatusBadRequest
-	case errors.Is(err, ErrUnknownKind):
-		return http.StatusNotFound
-	case errors.As(err, &tooLarge), errors.As(err, new(*TooManyRowsError)):
-		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, errUnsupported):
-		return http.StatusUnsupportedMediaType
-	case errors.Is(err, errUnauthorized):
-		return http.StatusUnauthorized
-	case errors.Is(err, errBusy), errors.Is(err, errShuttingDown):
-		return http.StatusServiceUnavailable
-	case errors.Is(err, errNoSite):
-		return http.StatusNotImplemented
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
-}
-
-// message is what the user reads for err; internal errors are not detailed.
-func message(err error) string {
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		return fmt.Sprintf("the upload is larger than the limit of %s", byteSize(tooLarge.Limit))
-	case errors.Is(err, errBuildFailed):
-		return errBuildFailed.Error()
-	case statusOf(err) == http.StatusInternalServerError:
-		return "internal error; the upload was not written (see the server log)"
-	}
-	return err.Error()
-}
 
 func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 	kind := r.PathValue("kind")
@@ -169,7 +133,7 @@ func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	up := Upload{
+	up := ingest.Upload{
 		Kind:           kind,
 		Encoding:       q.Get("encoding"),
 		Sheet:          q.Get("sheet"),
@@ -182,7 +146,7 @@ func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 	if tz := q.Get("tz"); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
-			s.answer(w, r, kind, nil, fmt.Errorf("%w: tz %q is not a known time zone", ErrBadRequest, tz))
+			s.answer(w, r, kind, nil, errorf(CodeBadRequest, "tz %q is not a known time zone", tz))
 			return
 		}
 		up.Location = loc
@@ -195,8 +159,8 @@ func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 		}
 		up.Profile = p
 	}
-	if _, ok := KindByName(kind); !ok {
-		s.answer(w, r, kind, nil, fmt.Errorf("%w %q: want one of %s", ErrUnknownKind, kind, strings.Join(KindNames(), ", ")))
+	if _, ok := ingest.KindByName(kind); !ok {
+		s.answer(w, r, kind, nil, ingest.Errorf(ingest.UnknownKind, "unknown record kind %q: want one of %s", kind, strings.Join(ingest.KindNames(), ", ")))
 		return
 	}
 	res, err := s.receive(w, r, &up, nil, nil)
@@ -207,7 +171,7 @@ func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 // receive spools the upload to a temporary file, lets prepare finish the
 // Upload from what arrived with it (a form's fields), and ingests it. At most
 // MaxQueued uploads are admitted at once; the rest are told to retry.
-func (s *Server) receive(w http.ResponseWriter, r *http.Request, up *Upload, form map[string]string, prepare func() error) (*Result, error) {
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, up *ingest.Upload, form map[string]string, prepare func() error) (*ingest.Result, error) {
 	select {
 	case s.slots <- struct{}{}:
 		defer func() { <-s.slots }()
@@ -241,7 +205,7 @@ var acceptedTypes = map[string]bool{
 	"application/octet-stream": true, "": true,
 }
 
-func (s *Server) spool(r *http.Request, up *Upload, form map[string]string) (string, error) {
+func (s *Server) spool(r *http.Request, up *ingest.Upload, form map[string]string) (string, error) {
 	ct := r.Header.Get("Content-Type")
 	mt, params, err := mime.ParseMediaType(ct)
 	if ct != "" && err != nil {
@@ -270,7 +234,7 @@ func (s *Server) spoolBody(body io.Reader) (string, error) {
 	return path, err
 }
 
-func (s *Server) spoolMultipart(mr *multipart.Reader, up *Upload, form map[string]string) (string, error) {
+func (s *Server) spoolMultipart(mr *multipart.Reader, up *ingest.Upload, form map[string]string) (string, error) {
 	path := ""
 	for {
 		part, err := mr.NextPart()
@@ -278,11 +242,11 @@ func (s *Server) spoolMultipart(mr *multipart.Reader, up *Upload, form map[strin
 			break
 		}
 		if err != nil {
-			return path, fmt.Errorf("%w: malformed multipart body: %v", ErrBadRequest, err)
+			return path, errorf(CodeBadRequest, "malformed multipart body: %v", err)
 		}
 		if part.FormName() == "file" {
 			if path != "" {
-				return path, fmt.Errorf("%w: send one file per upload", ErrBadRequest)
+				return path, errorf(CodeBadRequest, "send one file per upload")
 			}
 			pt := part.Header.Get("Content-Type")
 			mt, _, _ := mime.ParseMediaType(pt)
@@ -330,26 +294,17 @@ func cleanFileName(name string) string {
 var profileName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // profile loads the mapping profile NAME.json from the profiles folder.
-func (s *Server) profile(name string) (Profile, error) {
+func (s *Server) profile(name string) (ingest.Profile, error) {
 	if !profileName.MatchString(name) || s.cfg.ProfilesDir == "" {
-		return nil, fmt.Errorf("%w: unknown mapping profile %q", ErrBadRequest, name)
+		return nil, errorf(CodeBadRequest, "unknown mapping profile %q", name)
 	}
 	b, err := os.ReadFile(filepath.Join(s.cfg.ProfilesDir, name+".json"))
 	if err != nil {
-		return nil, fmt.Errorf("%w: unknown mapping profile %q", ErrBadRequest, name)
+		return nil, errorf(CodeBadRequest, "unknown mapping profile %q", name)
 	}
-	p, err := ParseProfile(b)
+	p, err := ingest.ParseProfile(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: mapping profile %s: %v", ErrBadRequest, name, err)
-	}
-	return p, nil
-}
-
-// ParseProfile reads a mapping profile: {"column": "header in the file", ...}.
-func ParseProfile(b []byte) (Profile, error) {
-	var p Profile
-	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, fmt.Errorf("not a JSON object of column names to headers: %v", err)
+		return nil, errorf(CodeBadRequest, "mapping profile %s: %v", name, err)
 	}
 	return p, nil
 }
@@ -364,23 +319,25 @@ func (s *Server) authorize(r *http.Request, header string) (string, bool) {
 
 // answer writes the ingest answer; failures carry the documented fields too,
 // with the reason in errors and in "error".
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, kind string, res *Result, err error) {
-	status := statusOf(err)
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, kind string, res *ingest.Result, err error) {
+	code := codeOf(err)
+	status := statusOf(code)
 	if status >= 500 {
-		s.cfg.Logger.Error("ingest failed", "kind", kind, "err", err)
+		s.cfg.Logger.Error("ingest failed", "kind", kind, "code", code, "err", err)
 	}
 	type answer struct {
-		*Result
+		*ingest.Result
 		Error string `json:"error,omitempty"`
+		Code  string `json:"code,omitempty"`
 	}
 	if res == nil {
-		res = &Result{Kind: kind, Errors: []RowError{}}
+		res = &ingest.Result{Kind: kind, Errors: []ingest.RowError{}}
 	}
-	a := answer{Result: res}
+	a := answer{Result: res, Code: code}
 	if err != nil {
 		a.Error = message(err)
 		if len(res.Errors) == 0 {
-			res.Errors = []RowError{{Message: a.Error}}
+			res.Errors = []ingest.RowError{{Message: a.Error}}
 		}
 	}
 	writeJSON(w, status, a)
@@ -408,7 +365,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 // handleSite serves the current build; before the first one, / leads to the
 // upload page.
 func (s *Server) handleSite(w http.ResponseWriter, r *http.Request) {
-	b := s.pub.current.Load()
+	b := s.pub.current()
 	if b == nil {
 		if r.URL.Path == "/" {
 			http.Redirect(w, r, "/upload", http.StatusSeeOther)
@@ -426,7 +383,7 @@ func (s *Server) handleUploadCSS(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) uploadPage() templates.UploadPage {
-	return templates.UploadPage{Kinds: KindNames(), Kind: KindNames()[0], DryRun: true, MaxBytes: byteSize(s.cfg.MaxUpload)}
+	return templates.UploadPage{Kinds: ingest.KindNames(), Kind: ingest.KindNames()[0], DryRun: true, MaxBytes: byteSize(s.cfg.MaxUpload)}
 }
 
 func (s *Server) handleUploadPage(w http.ResponseWriter, r *http.Request) {
@@ -439,14 +396,14 @@ func (s *Server) handleUploadPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleUploadForm(w http.ResponseWriter, r *http.Request) {
 	page := s.uploadPage()
 	form := map[string]string{}
-	up := Upload{}
+	up := ingest.Upload{}
 	res, err := s.receive(w, r, &up, form, func() error {
 		name, ok := s.cfg.Tokens.Check(strings.TrimSpace(form["token"]))
 		if !ok {
 			return errUnauthorized
 		}
-		if _, ok := KindByName(form["kind"]); !ok {
-			return fmt.Errorf("%w %q", ErrUnknownKind, form["kind"])
+		if _, ok := ingest.KindByName(form["kind"]); !ok {
+			return ingest.Errorf(ingest.UnknownKind, "unknown record kind %q", form["kind"])
 		}
 		up.Kind, up.UploadedBy, up.Encoding = form["kind"], name, form["encoding"]
 		up.DryRun, up.AllowErrors = isTrue(form["dry_run"]), isTrue(form["allow_errors"])
@@ -465,7 +422,7 @@ func (s *Server) handleUploadForm(w http.ResponseWriter, r *http.Request) {
 			page.Problem = "the access token is not valid; nothing was uploaded"
 		}
 	}
-	s.render(w, r, statusOf(err), page)
+	s.render(w, r, statusOf(codeOf(err)), page)
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page templates.UploadPage) {
@@ -477,7 +434,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 }
 
-func report(fileName string, res *Result, err error) *templates.UploadReport {
+func report(fileName string, res *ingest.Result, err error) *templates.UploadReport {
 	rep := &templates.UploadReport{
 		FileName: fileName, Kind: res.Kind, BatchID: res.BatchID, SHA256: res.FileSHA256,
 		RowsTotal: res.RowsTotal, RowsAccepted: res.RowsAccepted, RowsRejected: res.RowsRejected,

@@ -1,4 +1,4 @@
-package ingest
+package server
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ func sqlServer(t *testing.T) (*httptest.Server, *Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewServer(ServerConfig{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(), SQLTimeout: 500 * time.Millisecond})
+	s := newServer(t, Config{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(), SQLTimeout: 500 * time.Millisecond})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return ts, s

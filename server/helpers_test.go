@@ -1,0 +1,121 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feeflow/feeflow/data"
+	"github.com/feeflow/feeflow/ingest"
+)
+
+// taipei is the zone the tests' exports are written in.
+var taipei = time.FixedZone("Asia/Taipei", 8*3600)
+
+const payHeader = "txn_id,paid_at,customer_id,bill_id,fee_item,amount,method,collector,receipt_no,status"
+
+// testIngester opens a fresh database in t.TempDir() with an ingester on it.
+func testIngester(tb testing.TB) (*ingest.Ingester, *data.Store) {
+	tb.Helper()
+	store, err := data.Open(context.Background(), filepath.Join(tb.TempDir(), "feeflow.duckdb"), data.Options{Threads: 2, Location: taipei})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	return ingest.New(store, ingest.Config{Location: taipei, Now: func() time.Time { return now }}), store
+}
+
+// csvLines joins lines into a CSV file body.
+func csvLines(lines ...string) []byte { return []byte(strings.Join(lines, "\n") + "\n") }
+
+// mustIngest ingests body as a file of kind and fails the test on any error.
+func mustIngest(tb testing.TB, in *ingest.Ingester, kind string, body []byte) *ingest.Result {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), kind+".csv")
+	if err := writeBytes(path, body); err != nil {
+		tb.Fatal(err)
+	}
+	res, err := in.Ingest(context.Background(), ingest.Upload{Kind: kind, Path: path, FileName: kind + ".csv"})
+	if err != nil {
+		tb.Fatalf("ingest %s: %v", kind, err)
+	}
+	return res
+}
+
+// seed loads the reference data most tests build on: two fee items, two
+// customers, three bills.
+func seed(tb testing.TB, in *ingest.Ingester) {
+	tb.Helper()
+	mustIngest(tb, in, "fee_items", csvLines(
+		"code,name,unit,rate,effective_from,effective_to",
+		"MGMT,Management fee,m2,2.50,2025-01-01,",
+		"PARK,Parking,month,1200.00,2025-01-01,",
+	))
+	mustIngest(tb, in, "customers", csvLines(
+		"customer_id,name,unit,area,id_doc",
+		"C001,Chen Mei,A-101,North,A123456789",
+		"C002,Lin Wei,B-202,South,B987654321",
+	))
+	mustIngest(tb, in, "bills", csvLines(
+		"bill_id,customer_id,fee_item,period,amount_due,discount,due_date",
+		"B1,C001,MGMT,2026-09,250.00,0,2026-09-15",
+		"B2,C002,PARK,2026-09,1200.00,100.00,2026-09-15",
+		"B3,C001,PARK,2026-10,1200.00,,2026-10-15",
+	))
+}
+
+func writeBytes(path string, b []byte) error { return os.WriteFile(path, b, 0o644) }
+
+// newServer builds a server and fails the test if it cannot.
+func newServer(tb testing.TB, cfg Config) *Server {
+	tb.Helper()
+	s, err := New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// The site folder's names, as site/publish lays it out.
+const (
+	buildsDir   = "builds"
+	currentLink = "current"
+	staleMarker = ".stale"
+	linkPrefix  = ".current-"
+)
+
+// dump renders every row of every table of the store as text, so a test can
+// tell that a request changed nothing.
+func dump(tb testing.TB, store *data.Store) string {
+	tb.Helper()
+	var b strings.Builder
+	for _, table := range append(ingest.KindNames(), "ingest_batches", "ingest_idempotency") {
+		rows, err := store.DB().Query(`SELECT * FROM "` + table + `" ORDER BY ALL`)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		b.WriteString("## " + table + "\n")
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				tb.Fatal(err)
+			}
+			for _, v := range vals {
+				b.WriteString(strings.TrimSpace(strings.ReplaceAll(fmt.Sprint(v), "\n", " ")) + "|")
+			}
+			b.WriteString("\n")
+		}
+		rows.Close()
+	}
+	return b.String()
+}
