@@ -141,6 +141,7 @@ func start(chromePath string) error {
 	}
 	srv, err := server.New(server.Config{
 		Store: store, Ingester: in, Tokens: tokens, SiteDir: filepath.Join(tmp, "site"), TempDir: tmp,
+		PublicSite: true, // the pages are under test here; sign-in has its own tests in server/
 		Publish: func(ctx context.Context, dir string) error {
 			dict, err := analytics.Dictionary(ctx, store)
 			if err != nil {

@@ -1,10 +1,16 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -118,4 +124,91 @@ func dump(tb testing.TB, store *data.Store) string {
 		rows.Close()
 	}
 	return b.String()
+}
+
+// addUser stores a user with a password and roles.
+func addUser(tb testing.TB, store *data.Store, name, password, roles string) {
+	tb.Helper()
+	hash, err := HashPassword(password)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := store.AddUser(context.Background(), data.Account{Name: name, Secret: hash, Roles: roles, CreatedAt: time.Now()}); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// browser is a person's browser: it keeps cookies and never follows redirects.
+type browser struct {
+	t    testing.TB
+	base string
+	c    *http.Client
+	csrf string // the session's CSRF token, read from the upload page
+}
+
+func newBrowser(tb testing.TB, base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: tb, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) do(req *http.Request) (*http.Response, string) {
+	b.t.Helper()
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+func (b *browser) get(path string) (*http.Response, string) {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.base+path, nil)
+	return b.do(req)
+}
+
+func (b *browser) post(path, contentType string, body []byte) (*http.Response, string) {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.base+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	return b.do(req)
+}
+
+var hiddenCSRF = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
+// signIn fills the sign-in form as a person would; it reports the status
+// of the answer to the form.
+func (b *browser) signIn(name, password string) int {
+	b.t.Helper()
+	_, page := b.get("/login")
+	m := hiddenCSRF.FindStringSubmatch(page)
+	if m == nil {
+		b.t.Fatalf("the sign-in page has no CSRF field:\n%s", page)
+	}
+	form := url.Values{"name": {name}, "password": {password}, "csrf": {m[1]}, "next": {"/upload"}}
+	resp, _ := b.post("/login", "application/x-www-form-urlencoded", []byte(form.Encode()))
+	if resp.StatusCode == http.StatusSeeOther {
+		b.readCSRF()
+	}
+	return resp.StatusCode
+}
+
+// readCSRF takes the session's CSRF token from the sign-out form of the
+// upload page (signed-in people of every role see it there, or are refused).
+func (b *browser) readCSRF() {
+	b.t.Helper()
+	_, page := b.get("/upload")
+	if m := hiddenCSRF.FindStringSubmatch(page); m != nil {
+		b.csrf = m[1]
+	}
+}
+
+// mustSignIn signs in and fails the test unless that worked.
+func (b *browser) mustSignIn(name, password string) *browser {
+	b.t.Helper()
+	if status := b.signIn(name, password); status != http.StatusSeeOther {
+		b.t.Fatalf("sign in as %s: status %d, want 303", name, status)
+	}
+	return b
 }

@@ -386,8 +386,8 @@ func (s *Server) ingested(res *ingest.Result, err error) {
 }
 
 func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.authorize(r, r.Header.Get("Authorization")); !ok {
-		s.publishAnswer(w, nil, errUnauthorized)
+	if _, err := s.authorize(r, Admin, true); err != nil {
+		s.publishAnswer(w, nil, err)
 		return
 	}
 	if !isTrue(r.URL.Query().Get("wait")) {

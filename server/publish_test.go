@@ -122,7 +122,7 @@ func publishServer(t *testing.T, fake *fakeSite, tune func(p *publisher)) (*http
 		t.Fatal(err)
 	}
 	root := filepath.Join(t.TempDir(), "site")
-	cfg := Config{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(), SiteDir: root}
+	cfg := Config{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(), SiteDir: root, PublicSite: true}
 	if fake != nil {
 		cfg.Publish = fake.publish
 	}
@@ -345,17 +345,13 @@ func TestUploadFormTriggersBuild(t *testing.T) {
 	fake := &fakeSite{}
 	var debounce *manualTimer
 	var built chan buildResult
-	ts, _, _ := publishServer(t, fake, func(p *publisher) { debounce, built = observe(p) })
+	ts, s, _ := publishServer(t, fake, func(p *publisher) { debounce, built = observe(p) })
 	awaitBuild(t, built)
-	ct, body := multipartBody(t, map[string]string{"token": testToken, "kind": "payments"}, "p.csv",
+	addUser(t, s.cfg.Store, "mei", "mei-password-1", "finance")
+	b := newBrowser(t, ts.URL).mustSignIn("mei", "mei-password-1")
+	ct, body := multipartBody(t, map[string]string{"kind": "payments"}, "p.csv",
 		csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed"))
-	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/upload", strings.NewReader(string(body)))
-	req.Header.Set("Content-Type", ct)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp, _ := b.post("/upload?csrf="+b.csrf, ct, body)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("upload form: %s", resp.Status)
 	}
@@ -411,12 +407,13 @@ func TestPublishAPINeedsToken(t *testing.T) {
 }
 
 func TestPublishWithoutSite(t *testing.T) {
-	ts, _, _ := testServer(t, 1<<20)
+	ts, _, store := testServer(t, 1<<20)
 	status, v := postPublish(t, ts.URL+"/api/v1/publish", testToken)
 	if status != http.StatusNotImplemented {
 		t.Errorf("POST /api/v1/publish without a site folder = %d %v, want 501", status, v)
 	}
-	if resp, _ := get(t, ts.URL+"/"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/upload" {
+	addUser(t, store, "boss", "boss-password-1", "viewer")
+	if resp, _ := newBrowser(t, ts.URL).mustSignIn("boss", "boss-password-1").get("/"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/upload" {
 		t.Errorf("GET / with no site = %s to %q, want 303 to /upload", resp.Status, resp.Header.Get("Location"))
 	}
 }
@@ -678,7 +675,7 @@ func TestRestartAfterCrash(t *testing.T) {
 	ts, s, _ := func() (*httptest.Server, *Server, string) {
 		in, store := testIngester(t)
 		tokens, _ := ParseTokens("finance:" + testToken)
-		s := newServer(t, Config{Store: store, Ingester: in, Tokens: tokens, SiteDir: root, Publish: fake.publish})
+		s := newServer(t, Config{Store: store, Ingester: in, Tokens: tokens, SiteDir: root, Publish: fake.publish, PublicSite: true})
 		s.Start()
 		ts := httptest.NewServer(s.Handler())
 		t.Cleanup(func() { ts.Close(); s.Shutdown(context.Background()) })

@@ -201,42 +201,39 @@ func TestBusyServerAnswers503(t *testing.T) {
 }
 
 func TestUploadPage(t *testing.T) {
-	ts, _, _ := testServer(t, 1<<20)
-	resp, err := http.Get(ts.URL + "/upload")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, want := range []string{`<form method="post" action="/upload" enctype="multipart/form-data">`, `<option value="payments">payments</option>`, `name="dry_run"`, `name="token"`} {
-		if !strings.Contains(string(page), want) {
+	ts, _, store := testServer(t, 1<<20)
+	addUser(t, store, "mei", "mei-password-1", "finance")
+	b := newBrowser(t, ts.URL).mustSignIn("mei", "mei-password-1")
+	resp, page := b.get("/upload")
+	for _, want := range []string{`<form method="post" action="/upload?csrf=` + b.csrf + `" enctype="multipart/form-data">`, `<option value="payments">payments</option>`, `name="dry_run"`, `Signed in as <strong>mei</strong>`} {
+		if !strings.Contains(page, want) {
 			t.Errorf("upload page lacks %s", want)
 		}
+	}
+	if strings.Contains(page, `name="token"`) {
+		t.Error("the upload page still asks for a token")
 	}
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
 		t.Errorf("Content-Security-Policy = %q", csp)
 	}
 
-	upload := func(token string, file []byte) (int, string) {
-		ct, body := multipartBody(t, map[string]string{"kind": "payments", "dry_run": "true", "token": token}, "today.csv", file)
-		resp, err := http.Post(ts.URL+"/upload", ct, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+	upload := func(b *browser, csrf string, file []byte) (int, string) {
+		ct, body := multipartBody(t, map[string]string{"kind": "payments", "dry_run": "true"}, "today.csv", file)
+		resp, page := b.post("/upload?csrf="+csrf, ct, body)
+		return resp.StatusCode, page
 	}
-	status, page2 := upload(testToken, csvLines(payHeader, "P9,2026-09-10 10:00,C001,B1,MGMT,1.001,cash,Wang,R1,completed"))
+	status, page2 := upload(b, b.csrf, csvLines(payHeader, "P9,2026-09-10 10:00,C001,B1,MGMT,1.001,cash,Wang,R1,completed"))
 	if status != 422 || !strings.Contains(page2, "today.csv: rejected; nothing was written") || !strings.Contains(page2, "<code>1.001</code>") {
 		t.Errorf("report page (%d) does not show the rejected row:\n%s", status, page2)
 	}
-	status, page3 := upload("wrong-token-wrong-token", csvLines(payHeader))
-	if status != 401 || !strings.Contains(page3, "token is not valid") {
-		t.Errorf("bad token page (%d):\n%s", status, page3)
+	if status, page3 := upload(b, "", csvLines(payHeader)); status != 403 || !strings.Contains(page3, "CSRF") {
+		t.Errorf("form without its CSRF token: %d\n%s", status, page3)
+	}
+	if status, _ := upload(newBrowser(t, ts.URL), "", csvLines(payHeader)); status != http.StatusSeeOther {
+		t.Errorf("form from someone not signed in: %d, want 303 to the sign-in page", status)
 	}
 	// Hostile text in a value is shown as text.
-	status, page4 := upload(testToken, csvLines(payHeader, `P9,2026-09-10 10:00,C001,B1,MGMT,<script>alert(1)</script>,cash,Wang,R1,completed`))
+	status, page4 := upload(b, b.csrf, csvLines(payHeader, `P9,2026-09-10 10:00,C001,B1,MGMT,<script>alert(1)</script>,cash,Wang,R1,completed`))
 	if status != 422 || strings.Contains(page4, "<script>alert(1)") {
 		t.Errorf("hostile value reached the page unescaped (%d)", status)
 	}
@@ -262,13 +259,13 @@ func TestTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if name, ok := toks.Check("alice-token-0123456789"); !ok || name != "alice" {
-		t.Errorf("Check(alice's token) = %q %v", name, ok)
+	if name, roles, ok := toks.Check("alice-token-0123456789"); !ok || name != "alice" || roles != legacyRoles {
+		t.Errorf("Check(alice's token) = %q %v %v, want alice with the roles of a token from before roles", name, roles, ok)
 	}
-	if name, ok := toks.Check("password"); !ok || name != "bob" {
+	if name, _, ok := toks.Check("password"); !ok || name != "bob" {
 		t.Errorf("Check(bob's token by digest) = %q %v", name, ok)
 	}
-	if _, ok := toks.Check(""); ok {
+	if _, _, ok := toks.Check(""); ok {
 		t.Error("the empty token was accepted")
 	}
 	if _, err := ParseTokens("short:abc"); err == nil {

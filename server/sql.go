@@ -25,8 +25,8 @@ const (
 // CSV (truncation then in the Feeflow-Truncated header). Query parameters:
 // limit (rows), timeout (at most the server's).
 func (s *Server) handleSQL(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.authorize(r, r.Header.Get("Authorization")); !ok {
-		s.answerSQLError(w, errUnauthorized)
+	if _, err := s.authorize(r, Analyst, true); err != nil {
+		s.answerSQLError(w, err)
 		return
 	}
 	limit := s.cfg.SQLMaxRows
@@ -111,11 +111,4 @@ func wantsCSV(accept string) bool {
 
 // answerSQLError answers {"error": "...", "code": "..."} with the status of
 // the code.
-func (s *Server) answerSQLError(w http.ResponseWriter, err error) {
-	code := codeOf(err)
-	status := statusOf(code)
-	if status >= 500 && code != CodeTimeout {
-		s.cfg.Logger.Error("sql failed", "code", code, "err", err)
-	}
-	writeJSON(w, status, map[string]string{"error": message(err), "code": code})
-}
+func (s *Server) answerSQLError(w http.ResponseWriter, err error) { s.answerError(w, "sql", err) }

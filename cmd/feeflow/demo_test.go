@@ -59,7 +59,9 @@ func TestServePublishesSite(t *testing.T) {
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := http.Get(base + "/en/index.html")
+		req, _ := http.NewRequest(http.MethodGet, base+"/en/index.html", nil)
+		req.Header.Set("Authorization", "Bearer serve-token-0123456789") // the dashboard is for viewers
+		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

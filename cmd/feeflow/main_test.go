@@ -98,7 +98,7 @@ func TestIngestExitCodesAndReport(t *testing.T) {
 }
 
 func TestTokenCommandPrintsAHashedLine(t *testing.T) {
-	code, out, _ := runCmd(t, "", nil, "token", "--name", "finance")
+	code, out, _ := runCmd(t, "", nil, "token", "--name", "finance", "--role", "finance+analyst")
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
@@ -118,7 +118,7 @@ func TestTokenCommandPrintsAHashedLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if name, ok := toks.Check(tok); !ok || name != "finance" {
-		t.Errorf("the printed line does not accept the printed token")
+	if name, roles, ok := toks.Check(tok); !ok || name != "finance" || roles.String() != "finance+analyst" {
+		t.Errorf("the printed line %q does not accept the printed token with its roles (%q %v)", line, roles, ok)
 	}
 }
