@@ -165,11 +165,20 @@ func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
 		}
 		if found {
 			if k != kind.Name {
-				return nil, fmt.Errorf("%w: Idempotency-Key %q was used for a %s upload", ErrBadRequest, u.IdempotencyKey, k)
+				return nil, Errorf(Conflict, "Idempotency-Key %q was used for a %s upload", u.IdempotencyKey, k)
 			}
 			var replay Result
 			if err := json.Unmarshal([]byte(answer), &replay); err != nil {
 				return nil, fmt.Errorf("replay idempotency key: %w", err)
+			}
+			// The key is bound to the file it first came with: another file
+			// under the same key is a client's mistake, never a replay.
+			if replay.FileSHA256 != sum {
+				first := "batch " + replay.BatchID
+				if b, found, err := tx.BatchBySHA(ctx, kind.Name, replay.FileSHA256); err == nil && found {
+					first = fmt.Sprintf("file %s (batch %s)", b.FileName, b.ID)
+				}
+				return nil, Errorf(Conflict, "Idempotency-Key %q was first used for another file, %s, sha256 %s; use a new key for a new file", u.IdempotencyKey, first, replay.FileSHA256)
 			}
 			replay.Replayed = true
 			return &replay, nil

@@ -59,7 +59,7 @@ func codeOf(err error) string {
 		return ""
 	case errors.As(err, &own):
 		return own.Code
-	case errors.Is(err, syscall.ENOSPC):
+	case errors.Is(err, syscall.ENOSPC), data.IsDiskFull(err):
 		return CodeDiskFull
 	case ingest.ErrorCode(err) != "":
 		return string(ingest.ErrorCode(err))

@@ -45,6 +45,7 @@ type answerJSON struct {
 	DuplicateOf   *string           `json:"duplicate_of"`
 	Errors        []ingest.RowError `json:"errors"`
 	Error         string            `json:"error"`
+	Code          string            `json:"code"`
 }
 
 func post(t *testing.T, url, contentType, token string, body []byte, header ...string) (*http.Response, answerJSON) {

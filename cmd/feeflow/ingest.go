@@ -164,6 +164,18 @@ func quoteValue(v string) string {
 	return fmt.Sprintf("%q", v)
 }
 
+// uploadType is the Content-Type a file is sent with: its media type by
+// extension, without a charset (the machine's MIME table says utf-8 for
+// .csv, which would mislabel a GBK or Big5 export): the server detects the
+// encoding, or takes --encoding, sent as ?encoding=.
+func uploadType(path string) string {
+	mt, _, err := mime.ParseMediaType(mime.TypeByExtension(strings.ToLower(filepath.Ext(path))))
+	if err != nil || mt == "" {
+		return "application/octet-stream"
+	}
+	return mt
+}
+
 // client sends work to a running server.
 type client struct {
 	base, token, tz string // tz: the zone for timestamps without an offset, "" for the server's
@@ -197,11 +209,7 @@ func (c *client) ingest(ctx context.Context, up ingest.Upload) (*ingest.Result, 
 	if err != nil {
 		return nil, err
 	}
-	ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(up.Path)))
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Content-Type", uploadType(up.Path))
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	c.http.Timeout = 30 * time.Minute
 	resp, err := c.http.Do(req)

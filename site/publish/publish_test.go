@@ -42,9 +42,11 @@ func TestPublishSwapsWholeBuilds(t *testing.T) {
 		t.Errorf("first build = %+v, current %v", sum, f.Current())
 	}
 	for name, write := range map[string]func(context.Context, string) error{
-		"error":         func(context.Context, string) error { return errors.New("broke") },
-		"panic":         func(context.Context, string) error { panic("boom") },
-		"no index.html": func(ctx context.Context, dir string) error { return os.WriteFile(filepath.Join(dir, "a.css"), nil, 0o644) },
+		"error": func(context.Context, string) error { return errors.New("broke") },
+		"panic": func(context.Context, string) error { panic("boom") },
+		"no index.html": func(ctx context.Context, dir string) error {
+			return os.WriteFile(filepath.Join(dir, "a.css"), nil, 0o644)
+		},
 	} {
 		if _, err := f.Publish(context.Background(), write); err == nil {
 			t.Errorf("a build ending in %s was published", name)
