@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
@@ -34,16 +36,33 @@ const (
 	maxLogins = 2
 )
 
-// HashPassword returns the bcrypt hash stored for a password.
-func HashPassword(password string) (string, error) {
+// PasswordKey is a secret mixed into every password before bcrypt (a
+// "pepper"). It lives in a file beside the database, never in it, so the
+// hashes in the database are worthless to whoever reads them there (an
+// analyst, a copied backup) without the key file too.
+type PasswordKey []byte
+
+// Hash returns the hash stored for a password.
+func (k PasswordKey) Hash(password string) (string, error) {
+	if len(k) < 16 {
+		return "", errors.New("no password key: the server's key file is missing or short")
+	}
 	if len(password) < 8 {
 		return "", errors.New("the password must have at least 8 characters")
 	}
-	if len(password) > 72 {
-		return "", errors.New("the password must have at most 72 bytes") // bcrypt's limit
+	if len(password) > 1024 {
+		return "", errors.New("the password must have at most 1024 bytes")
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	h, err := bcrypt.GenerateFromPassword(k.mix(password), bcryptCost)
 	return string(h), err
+}
+
+// mix is the HMAC of the password under the key, in hex: 64 bytes, within
+// bcrypt's limit of 72 whatever the password's length.
+func (k PasswordKey) mix(password string) []byte {
+	m := hmac.New(sha256.New, k)
+	m.Write([]byte(password))
+	return []byte(hex.EncodeToString(m.Sum(nil)))
 }
 
 // dummyHash is compared when the user does not exist, so that a wrong name
@@ -233,7 +252,10 @@ func (s *Server) login(ctx context.Context, name, password string) (principal, e
 	if found {
 		hash = []byte(u.Secret)
 	}
-	if err := bcrypt.CompareHashAndPassword(hash, []byte(password)); err != nil || !found {
+	if len(s.cfg.PasswordKey) < 16 || len(password) > 1024 {
+		found = false
+	}
+	if err := bcrypt.CompareHashAndPassword(hash, s.cfg.PasswordKey.mix(password)); err != nil || !found {
 		return principal{}, errBadLogin
 	}
 	roles, err := ParseRoles(u.Roles)

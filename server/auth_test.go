@@ -298,3 +298,30 @@ func TestParseRoles(t *testing.T) {
 		t.Error("a token line naming an unknown role was accepted")
 	}
 }
+
+// The hashes in the database are of no use without the key file: the same
+// password under another key does not sign in.
+func TestPasswordHashesNeedTheKey(t *testing.T) {
+	hash, err := testKey.Hash("mei-password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(hash, "mei-password") {
+		t.Fatal("the hash holds the password")
+	}
+	in, store := testIngester(t)
+	if err := store.AddUser(context.Background(), data.Account{Name: "mei", Secret: hash, Roles: "finance", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]int{string(testKey): http.StatusSeeOther, "another-key-0123456789abcdef": http.StatusUnauthorized} {
+		s := newServer(t, Config{Store: store, Ingester: in, PasswordKey: PasswordKey(key)})
+		ts := httptest.NewServer(s.Handler())
+		if got := newBrowser(t, ts.URL).signIn("mei", "mei-password"); got != want {
+			t.Errorf("sign-in with the key %.7s…: %d, want %d", key, got, want)
+		}
+		ts.Close()
+	}
+	if _, err := PasswordKey("short").Hash("mei-password"); err == nil {
+		t.Error("a short key was accepted")
+	}
+}

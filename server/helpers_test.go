@@ -77,9 +77,16 @@ func seed(tb testing.TB, in *ingest.Ingester) {
 
 func writeBytes(path string, b []byte) error { return os.WriteFile(path, b, 0o644) }
 
-// newServer builds a server and fails the test if it cannot.
+// testKey is the tests' password key.
+var testKey = PasswordKey("test-password-key-0123456789abcdef")
+
+// newServer builds a server (with the tests' password key) and fails the
+// test if it cannot.
 func newServer(tb testing.TB, cfg Config) *Server {
 	tb.Helper()
+	if cfg.PasswordKey == nil {
+		cfg.PasswordKey = testKey
+	}
 	s, err := New(cfg)
 	if err != nil {
 		tb.Fatal(err)
@@ -129,7 +136,7 @@ func dump(tb testing.TB, store *data.Store) string {
 // addUser stores a user with a password and roles.
 func addUser(tb testing.TB, store *data.Store, name, password, roles string) {
 	tb.Helper()
-	hash, err := HashPassword(password)
+	hash, err := testKey.Hash(password)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -57,6 +57,9 @@ type Config struct {
 	SQLTimeout time.Duration
 	// SQLMaxRows is the SQL API's row limit unless ?limit= asks for another; default 10000.
 	SQLMaxRows int
+	// PasswordKey is mixed into the users' password hashes (see
+	// PasswordKey); without it nobody can sign in, tokens still work.
+	PasswordKey PasswordKey
 	// SessionTTL is how long a sign-in lasts; default 12 h.
 	SessionTTL time.Duration
 	// Now is the clock of sessions; nil means time.Now.

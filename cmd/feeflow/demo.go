@@ -79,7 +79,11 @@ func demoAccounts(ctx context.Context, e *env, dbPath string, loc *time.Location
 	if token, err = newSecret(24); err != nil {
 		return "", "", err
 	}
-	hash, err := server.HashPassword(password)
+	key, err := passwordKey(dbPath)
+	if err != nil {
+		return "", "", err
+	}
+	hash, err := key.Hash(password)
 	if err != nil {
 		return "", "", err
 	}

@@ -110,6 +110,10 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 	if err != nil {
 		return err
 	}
+	key, err := passwordKey(o.db)
+	if err != nil {
+		return err
+	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	var publish func(ctx context.Context, dir string) error
 	if o.site != "" {
@@ -124,6 +128,7 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 		ProfilesDir: o.profiles,
 		MaxUpload:   o.maxUpload,
 		TempDir:     spool,
+		PasswordKey: key,
 		PublicSite:  o.publicSite,
 		Logger:      logger,
 	})

@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"regexp"
+	"strings"
 
 	"github.com/feeflow/feeflow/data"
 	"github.com/feeflow/feeflow/server"
@@ -95,4 +98,43 @@ func withAccounts(ctx context.Context, db, tz string, f func(store *data.Store) 
 	}
 	defer store.Close()
 	return f(store)
+}
+
+// passwordKey reads the key mixed into the users' password hashes from the
+// file beside the database (DB.key), making it on first use. The key is
+// never in the database, so the hashes there are of no use without this
+// file; keep it with the database's backups, or add the users again.
+func passwordKey(db string) (server.PasswordKey, error) {
+	name := db + ".key"
+	b, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		secret, err := newSecret(32)
+		if err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			return passwordKey(db) // made meanwhile by another command
+		}
+		if err != nil {
+			return nil, fmt.Errorf("password key: %w", err)
+		}
+		if _, err := f.WriteString(secret + "\n"); err != nil {
+			f.Close()
+			os.Remove(name)
+			return nil, fmt.Errorf("password key: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return nil, fmt.Errorf("password key: %w", err)
+		}
+		return server.PasswordKey(secret), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("password key: %w", err)
+	}
+	key := strings.TrimSpace(string(b))
+	if len(key) < 32 {
+		return nil, fmt.Errorf("password key %s is damaged (shorter than 32 characters)", name)
+	}
+	return server.PasswordKey(key), nil
 }

@@ -47,11 +47,15 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		hash, err := server.HashPassword(password)
-		if err != nil {
-			return err
-		}
 		return withAccounts(ctx, *db, *tz, func(store *data.Store) error {
+			key, err := passwordKey(*db)
+			if err != nil {
+				return err
+			}
+			hash, err := key.Hash(password)
+			if err != nil {
+				return err
+			}
 			if err := store.AddUser(ctx, data.Account{Name: *name, Secret: hash, Roles: roles.String(), CreatedAt: e.now()}); err != nil {
 				if errors.Is(err, data.ErrAccountExists) {
 					return fmt.Errorf("%v: remove it first to change its password or roles", err)

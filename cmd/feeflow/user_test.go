@@ -73,6 +73,14 @@ func TestUsersAndTokens(t *testing.T) {
 	if code, _, _ := runCmd(t, dir, nil, "token", "--db", db, "--name", "etl", "--remove"); code != 0 {
 		t.Errorf("token --remove: exit %d", code)
 	}
+	// The password key lives beside the database, readable by its owner only.
+	if fi, err := os.Stat(db + ".key"); err != nil || fi.Mode().Perm() != 0o600 || fi.Size() < 32 {
+		t.Errorf("password key %s: %v %v", db+".key", fi, err)
+	}
+	first, _ := passwordKey(db)
+	if again, err := passwordKey(db); err != nil || string(again) != string(first) {
+		t.Errorf("the password key changed between two reads: %v", err)
+	}
 }
 
 func TestSpoolFolderIsSweptAtStart(t *testing.T) {
