@@ -44,6 +44,7 @@ const (
 	CodeQueryError        = "query_error"             // the SQL failed in DuckDB
 	CodeTimeout           = "timeout"                 // the query ran out of time
 	CodeUnavailable       = "unavailable"             // the request was cancelled or timed out
+	CodeRequestTimeout    = "request_timeout"         // the client sent its body too slowly
 	CodeInternal          = "internal"                // a fault of the server; see its log
 )
 
@@ -109,6 +110,8 @@ func statusOf(code string) int {
 		return http.StatusNotImplemented
 	case CodeTimeout:
 		return http.StatusGatewayTimeout
+	case CodeRequestTimeout:
+		return http.StatusRequestTimeout
 	case CodeDiskFull:
 		return http.StatusInsufficientStorage
 	}

@@ -188,8 +188,11 @@ func requestFault(err error) error {
 	if err == nil || !errors.As(err, &re) || errors.As(err, &tooLarge) {
 		return err
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "unexpected EOF") {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return errorf(CodeBadRequest, "the request body ended before it was complete; nothing was written")
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return errorf(CodeRequestTimeout, "the request body came too slowly and was cut off; nothing was written")
 	}
 	return err
 }
@@ -206,8 +209,11 @@ func (s *Server) spoolMultipart(mr *multipart.Reader, up *ingest.Upload, form ma
 		}
 		if err != nil {
 			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) || errors.Is(err, os.ErrDeadlineExceeded) {
+			if errors.As(err, &tooLarge) {
 				return path, err
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				return path, errorf(CodeRequestTimeout, "the request body came too slowly and was cut off; nothing was written")
 			}
 			return path, errorf(CodeBadRequest, "malformed or incomplete multipart body; nothing was written")
 		}

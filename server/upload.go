@@ -39,13 +39,7 @@ func (s *Server) handleUploadPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleUploadForm(w http.ResponseWriter, r *http.Request) {
 	who, err := s.authorize(r, Finance, true)
 	if err != nil {
-		if codeOf(err) == CodeUnauthorized {
-			s.refusePage(w, r, err)
-			return
-		}
-		page := s.uploadPage(who)
-		page.Problem = message(err)
-		s.render(w, r, statusOf(codeOf(err)), page)
+		s.refusePage(w, r, err)
 		return
 	}
 	page := s.uploadPage(who)
