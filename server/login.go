@@ -20,7 +20,12 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, p templates.LoginPage) {
+	// The browser's token is kept when it has one: another tab, or its own
+	// fetch of /favicon.ico led here, must not void the form already shown.
 	p.CSRF = randomToken()
+	if c, err := r.Cookie(loginCookie); err == nil && isToken(c.Value) {
+		p.CSRF = c.Value
+	}
 	setCookie(w, r, loginCookie, p.CSRF, time.Hour)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -29,6 +34,19 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 	if err := templates.Login(p).Render(r.Context(), w); err != nil {
 		s.cfg.Logger.Error("render login page", "err", err)
 	}
+}
+
+// isToken says s has the form of randomToken's tokens.
+func isToken(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // handleLogin checks the name and password and starts a session.
