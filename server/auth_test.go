@@ -325,3 +325,21 @@ func TestPasswordHashesNeedTheKey(t *testing.T) {
 		t.Error("a short key was accepted")
 	}
 }
+
+// A second visit to the sign-in page (another tab, a favicon fetch sent
+// there) keeps the token of the form already shown.
+func TestSignInFormTokenSurvivesAnotherVisit(t *testing.T) {
+	ts, _, _ := accessServer(t)
+	b := newBrowser(t, ts.URL)
+	_, first := b.get("/login")
+	b.get("/favicon.ico") // redirected to /login by the browser
+	b.get("/login")
+	m := hiddenCSRF.FindStringSubmatch(first)
+	if m == nil {
+		t.Fatal("no CSRF field")
+	}
+	form := url.Values{"name": {"mei"}, "password": {"mei-password"}, "csrf": {m[1]}}
+	if resp, _ := b.post("/login", "application/x-www-form-urlencoded", []byte(form.Encode())); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the first form after another visit: %s, want 303", resp.Status)
+	}
+}
