@@ -37,6 +37,7 @@ var homes = map[string][]string{
 	"github.com/go-echarts/go-echarts": {"site"},
 	"github.com/a-h/templ":             {"templates", "site", "server"},
 	"github.com/xuri/excelize":         {"ingest/source"},
+	"golang.org/x/crypto":              {"server"},
 }
 
 func TestImportsFlowOneWay(t *testing.T) {

@@ -139,9 +139,6 @@ func first(s []string, n int) []string {
 	return s
 }
 
-// Root is the site folder's absolute path.
-func (f *Folder) Root() string { return f.root }
-
 // Current is the published build, nil before the first one.
 func (f *Folder) Current() *Build { return f.current.Load() }
 
