@@ -34,6 +34,7 @@ import (
 	"github.com/feeflow/feeflow/data"
 	"github.com/feeflow/feeflow/gen"
 	"github.com/feeflow/feeflow/ingest"
+	"github.com/feeflow/feeflow/server"
 	"github.com/feeflow/feeflow/site"
 )
 
@@ -48,7 +49,7 @@ var (
 		err     error
 		tmp     string
 		store   *data.Store
-		srv     *ingest.Server
+		srv     *server.Server
 		ts      *httptest.Server
 		build   string // the published build folder
 		browser context.Context
@@ -134,12 +135,13 @@ func start(chromePath string) error {
 		return err
 	}
 	built := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	tokens, err := ingest.ParseTokens("test:e2e-token-0123456789")
+	tokens, err := server.ParseTokens("test:e2e-token-0123456789")
 	if err != nil {
 		return err
 	}
-	srv := ingest.NewServer(ingest.ServerConfig{
+	srv, err := server.New(server.Config{
 		Store: store, Ingester: in, Tokens: tokens, SiteDir: filepath.Join(tmp, "site"), TempDir: tmp,
+		PublicSite: true, // the pages are under test here; sign-in has its own tests in server/
 		Publish: func(ctx context.Context, dir string) error {
 			dict, err := analytics.Dictionary(ctx, store)
 			if err != nil {
@@ -149,6 +151,9 @@ func start(chromePath string) error {
 			return err
 		},
 	})
+	if err != nil {
+		return err
+	}
 	shared.srv = srv
 	sum, err := srv.Publish(ctx)
 	if err != nil {

@@ -1,7 +1,6 @@
 // Package ingest takes an uploaded export file to committed rows: it reads
 // the file, validates every row of it, checks keys and references against the
-// database, and writes the batch whole or not at all. It also serves the
-// ingest API and the upload page.
+// database, and writes the batch whole or not at all.
 package ingest
 
 import (
@@ -113,15 +112,15 @@ type Result struct {
 	Replayed bool `json:"replayed,omitempty"`
 }
 
-// Errors that decide the answer's status; see Status.
+// Errors that decide the answer's code (errors.go).
 var (
 	// ErrRejected: rows were rejected and allow_errors was not set; nothing was written.
-	ErrRejected = errors.New("rows rejected; nothing was written")
+	ErrRejected = &Error{Code: Rejected, Message: "rows rejected; nothing was written"}
 	// ErrUnknownKind: the kind is not one of DESIGN.md's record kinds.
-	ErrUnknownKind = errors.New("unknown record kind")
+	ErrUnknownKind = &Error{Code: UnknownKind, Message: "unknown record kind"}
 	// ErrBadRequest: the request itself is wrong (a bad mapping profile, an
 	// idempotency key reused for another kind).
-	ErrBadRequest = errors.New("bad request")
+	ErrBadRequest = &Error{Code: BadRequest, Message: "bad request"}
 )
 
 // TooManyRowsError: the file holds more rows than one upload may.
@@ -166,11 +165,20 @@ func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
 		}
 		if found {
 			if k != kind.Name {
-				return nil, fmt.Errorf("%w: Idempotency-Key %q was used for a %s upload", ErrBadRequest, u.IdempotencyKey, k)
+				return nil, Errorf(Conflict, "Idempotency-Key %q was used for a %s upload", u.IdempotencyKey, k)
 			}
 			var replay Result
 			if err := json.Unmarshal([]byte(answer), &replay); err != nil {
 				return nil, fmt.Errorf("replay idempotency key: %w", err)
+			}
+			// The key is bound to the file it first came with: another file
+			// under the same key is a client's mistake, never a replay.
+			if replay.FileSHA256 != sum {
+				first := "batch " + replay.BatchID
+				if b, found, err := tx.BatchBySHA(ctx, kind.Name, replay.FileSHA256); err == nil && found {
+					first = fmt.Sprintf("file %s (batch %s)", b.FileName, b.ID)
+				}
+				return nil, Errorf(Conflict, "Idempotency-Key %q was first used for another file, %s, sha256 %s; use a new key for a new file", u.IdempotencyKey, first, replay.FileSHA256)
 			}
 			replay.Replayed = true
 			return &replay, nil

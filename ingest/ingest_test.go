@@ -243,8 +243,17 @@ func TestIdempotencyKeyReplaysAnswer(t *testing.T) {
 	if dump(t, store) != before {
 		t.Error("a replayed key changed the database")
 	}
-	if _, err := ingestText(t, in, "bills", "b.csv", csvLines("bill_id"), key); !errors.Is(err, ErrBadRequest) {
-		t.Errorf("key reused for another kind = %v, want ErrBadRequest", err)
+	if _, err := ingestText(t, in, "bills", "b.csv", csvLines("bill_id"), key); ErrorCode(err) != Conflict {
+		t.Errorf("key reused for another kind = %v, want code %q", err, Conflict)
+	}
+	// The same key with another file is refused, naming the first file.
+	_, err = ingestText(t, in, "payments", "other.csv", csvLines(payHeader,
+		"P2,2026-09-10 10:00,C001,B1,MGMT,5.00,cash,Wang,R2,completed"), key)
+	if ErrorCode(err) != Conflict || !strings.Contains(err.Error(), "p.csv") || !strings.Contains(err.Error(), first.BatchID) {
+		t.Errorf("key reused with another file = %v, want code %q naming p.csv and batch %s", err, Conflict, first.BatchID)
+	}
+	if dump(t, store) != before {
+		t.Error("a key reused with another file changed the database")
 	}
 }
 
@@ -407,8 +416,8 @@ func TestTooManyRowsWritesNothing(t *testing.T) {
 		"P2,2026-09-10 10:00,C001,B1,MGMT,1.00,cash,Wang,R1,completed",
 		"P3,2026-09-10 10:00,C001,B1,MGMT,1.00,cash,Wang,R1,completed"))
 	var tooMany *TooManyRowsError
-	if !errors.As(err, &tooMany) || statusOf(err) != 413 {
-		t.Fatalf("Ingest = %v (status %d), want TooManyRowsError answered 413", err, statusOf(err))
+	if !errors.As(err, &tooMany) || ErrorCode(err) != TooLarge {
+		t.Fatalf("Ingest = %v (code %q), want TooManyRowsError, code %q", err, ErrorCode(err), TooLarge)
 	}
 	if dump(t, store) != before {
 		t.Error("a file over the row limit changed the database")

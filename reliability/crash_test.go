@@ -175,6 +175,11 @@ func TestCrashKeepsAcknowledgedBatchesExactlyOnce(t *testing.T) {
 		}
 	}
 	srv.stop(t)
+	// Spool files of killed uploads are swept when the server starts again;
+	// the last, stopped gracefully, removed its own.
+	if left, err := os.ReadDir(db + ".spool"); err != nil || len(left) != 0 {
+		t.Errorf("spool folder after the kills: %d files left (%v)", len(left), err)
+	}
 
 	store, err := data.Open(ctx, db, data.Options{Location: time.UTC})
 	if err != nil {

@@ -59,6 +59,7 @@ func BenchmarkBuild(b *testing.B) {
 		if err := bl.build(ctx); err != nil {
 			b.Fatal(err)
 		}
+		os.RemoveAll(out) // a build is written into a new folder
 		if _, err := bl.write(out); err != nil {
 			b.Fatal(err)
 		}

@@ -27,7 +27,7 @@ import (
 
 // Options for Build.
 type Options struct {
-	Out   string    // folder to write the site into (created; its previous content is replaced)
+	Out   string    // folder to write the site into: new or empty (site/publish makes it current)
 	AsOf  time.Time // "data as of" day; zero = the last day of the data (analytics DataRange)
 	Now   time.Time // build time printed on every page; zero = time.Now() (tests pass a fixed one for byte-identical output)
 	Langs []string  // languages to build; nil = all ("en", "zh-Hant")
@@ -48,15 +48,9 @@ type Summary struct {
 //go:embed assets/*
 var assetsFS embed.FS
 
-// Build reads the metrics and writes the whole site into opts.Out.
-//
-// The site is first written into a new hidden sibling folder
-// (".OUT.new-*" next to Out). Only when every file is written does Build move
-// the previous site aside (".OUT.old-*"), rename the new folder to Out and
-// remove the old one; both renames stay within one parent folder, so each
-// is atomic. A reader therefore sees the old site or the new one, never a
-// mix or a half-written page (for the instant between the two renames Out
-// does not exist at all). A failed build leaves Out untouched.
+// Build reads the metrics and writes the whole site into opts.Out, a new
+// or empty folder. Readers never see it half-written when it is published
+// through site/publish, which both the server and `feeflow build` use.
 func Build(ctx context.Context, m *analytics.Metrics, opts Options) (Summary, error) {
 	if opts.Out == "" {
 		return Summary{}, errors.New("build site: no output folder")
@@ -153,20 +147,16 @@ func (b *builder) root(ctx context.Context) error {
 	return b.render(ctx, "index.html", templates.Picker(p))
 }
 
-// write puts the files into a new sibling folder and swaps it into place.
+// write puts the files into out, which must be new or empty: making a build
+// visible atomically is the caller's job (site/publish).
 func (b *builder) write(out string) (Summary, error) {
-	out = filepath.Clean(out)
-	parent, base := filepath.Dir(out), filepath.Base(out)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if err := os.MkdirAll(out, 0o755); err != nil {
 		return Summary{}, err
 	}
-	tmp, err := os.MkdirTemp(parent, "."+base+".new-*")
-	if err != nil {
+	if ents, err := os.ReadDir(out); err != nil {
 		return Summary{}, err
-	}
-	defer os.RemoveAll(tmp) // a no-op once renamed into place
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return Summary{}, err
+	} else if len(ents) > 0 {
+		return Summary{}, fmt.Errorf("%s is not empty; a build is written into a new folder", out)
 	}
 	names := make([]string, 0, len(b.files))
 	for n := range b.files {
@@ -175,7 +165,7 @@ func (b *builder) write(out string) (Summary, error) {
 	sort.Strings(names)
 	sum := Summary{Pages: b.pages}
 	for _, n := range names {
-		p := filepath.Join(tmp, filepath.FromSlash(n))
+		p := filepath.Join(out, filepath.FromSlash(n))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return Summary{}, err
 		}
@@ -184,33 +174,6 @@ func (b *builder) write(out string) (Summary, error) {
 		}
 		sum.Files++
 		sum.Bytes += int64(len(b.files[n]))
-	}
-
-	var old string
-	if _, err := os.Stat(out); err == nil {
-		old, err = os.MkdirTemp(parent, "."+base+".old-*")
-		if err != nil {
-			return Summary{}, err
-		}
-		if err := os.Remove(old); err != nil {
-			return Summary{}, err
-		}
-		if err := os.Rename(out, old); err != nil {
-			return Summary{}, fmt.Errorf("move the previous site aside: %w", err)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return Summary{}, err
-	}
-	if err := os.Rename(tmp, out); err != nil {
-		if old != "" {
-			os.Rename(old, out)
-		}
-		return Summary{}, fmt.Errorf("move the new site into place: %w", err)
-	}
-	if old != "" {
-		if err := os.RemoveAll(old); err != nil {
-			return sum, fmt.Errorf("remove the previous site: %w", err)
-		}
 	}
 	return sum, nil
 }

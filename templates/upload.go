@@ -13,6 +13,16 @@ type UploadPage struct {
 	Report   *UploadReport // nil before the first upload
 	Problem  string        // a request-level error (bad token, unreadable file)
 	MaxBytes string        // the upload limit, for the hint under the file field
+	User     string        // who is signed in
+	CSRF     string        // the session's CSRF token, sent with every form
+}
+
+// LoginPage is the sign-in form.
+type LoginPage struct {
+	Next    string // where to go once signed in (a path on this server)
+	CSRF    string // the form's CSRF token (also in a cookie)
+	Name    string // the name typed last
+	Problem string // why the last attempt failed
 }
 
 // UploadReport is the ingest answer shown as a table.
@@ -44,3 +54,10 @@ type UploadError struct {
 //
 //go:embed upload.css
 var UploadCSS []byte
+
+// RefusedPage says why a signed-in person may not open a page.
+type RefusedPage struct {
+	User    string
+	CSRF    string
+	Problem string
+}

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/feeflow/feeflow/analytics"
 	"github.com/feeflow/feeflow/data"
 	"github.com/feeflow/feeflow/site"
 )
@@ -14,7 +14,7 @@ import (
 func runBuild(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "build", "--db PATH --out DIR [--as-of YYYY-MM-DD] [--lang LANG]")
 	db := fs.String("db", "", "database file")
-	out := fs.String("out", "", "folder to write the site into (its previous content is replaced)")
+	out := fs.String("out", "", "site folder: each build goes to DIR/builds/<id>, and DIR/current then links to the new one (the site opens at DIR/current/index.html)")
 	asOf := fs.String("as-of", "", "\"data as of\" day, YYYY-MM-DD (default: the last day of the data)")
 	lang := fs.String("lang", "", "build only these languages, comma-separated: "+strings.Join(site.Languages, ", ")+" (default: all)")
 	tz := tzFlag(fs)
@@ -27,7 +27,7 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	if *out == "" {
 		return usagef("--out is required")
 	}
-	opts := site.Options{Out: *out, Now: e.now()}
+	opts := site.Options{Now: e.now()}
 	if *asOf != "" {
 		d, err := time.Parse(time.DateOnly, *asOf)
 		if err != nil {
@@ -60,14 +60,11 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	start := time.Now()
-	if opts.Dictionary, err = analytics.Dictionary(ctx, store); err != nil {
-		return err
-	}
-	sum, err := site.Build(ctx, analytics.New(store), opts)
+	sum, err := publishSite(ctx, *out, sitePublisher(e, store, opts))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "built %s: %d pages, %d files, %s in %s\n", *out, sum.Pages, sum.Files, byteCount(sum.Bytes), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "built %s (build %s): %d pages, %d files, %s in %.1f s\nopen %s\n", *out, sum.Build, sum.Pages, sum.Files, byteCount(sum.Bytes), sum.Seconds,
+		filepath.Join(*out, "current", "index.html"))
 	return nil
 }

@@ -18,11 +18,11 @@ func TestBuildCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("build: exit %d\n%s%s", code, out, errOut)
 	}
-	if !strings.Contains(out, "built site:") || !strings.Contains(out, "pages") {
+	if !strings.Contains(out, "built site (build ") || !strings.Contains(out, "pages") {
 		t.Errorf("build does not say what it wrote:\n%s", out)
 	}
 	for _, f := range []string{"index.html", "en/index.html", "zh-Hant/index.html", "en/dictionary.html", "assets/echarts.min.js"} {
-		if _, err := os.Stat(filepath.Join(dir, "site", f)); err != nil {
+		if _, err := os.Stat(filepath.Join(dir, "site", "current", f)); err != nil {
 			t.Errorf("build wrote no %s: %v", f, err)
 		}
 	}
@@ -31,14 +31,14 @@ func TestBuildCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("build --lang en --as-of: exit %d\n%s%s", code, out, errOut)
 	}
-	page, err := os.ReadFile(filepath.Join(dir, "site-en", "en", "index.html"))
+	page, err := os.ReadFile(filepath.Join(dir, "site-en", "current", "en", "index.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(page), "15 Oct 2026") {
 		t.Error("--as-of 2026-10-15 is not the page's data date")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "site-en", "zh-Hant")); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, "site-en", "current", "zh-Hant")); err == nil {
 		t.Error("--lang en built zh-Hant too")
 	}
 

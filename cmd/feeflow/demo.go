@@ -2,15 +2,16 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
 
+	"github.com/feeflow/feeflow/data"
 	"github.com/feeflow/feeflow/gen"
 	"github.com/feeflow/feeflow/ingest"
+	"github.com/feeflow/feeflow/server"
+	"github.com/feeflow/feeflow/site"
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
@@ -53,33 +54,66 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if *noServe {
 		return buildDemoSite(ctx, e, dbPath, siteDir, loc)
 	}
-	token, err := demoToken()
+	password, token, err := demoAccounts(ctx, e, dbPath, loc)
 	if err != nil {
 		return err
 	}
-	tokens, err := ingest.ParseTokens("demo:" + token)
-	if err != nil {
-		return err
-	}
-	o := serveOptions{db: dbPath, site: siteDir, addr: *addr, tokens: tokens, maxUpload: 256 << 20, loc: loc, siteFirst: true}
-	return serve(ctx, e, o, func(string) {
-		fmt.Fprintf(e.stdout, "  upload token for this session: %s\n", token)
+	o := serveOptions{db: dbPath, site: siteDir, addr: *addr, maxUpload: 256 << 20, loc: loc, siteFirst: true}
+	return serve(ctx, e, o, func(addr string) {
+		fmt.Fprintf(e.stdout, "  sign in as %s with the password %s (an admin, made for this session)\n", demoUser, password)
+		fmt.Fprintf(e.stdout, "  token for scripts (admin): %s\n", token)
 		fmt.Fprintf(e.stdout, "  the same site opens from disk: %s\n", filepath.Join(siteDir, "current", "index.html"))
 		fmt.Fprintln(e.stdout, "stop with Ctrl-C")
 	})
 }
 
-// buildDemoSite publishes the site into siteDir once, through the server's
-// publishing (a new build made current atomically), without serving it.
+// demoUser is the admin the demo makes for each session.
+const demoUser = "demo"
+
+// demoAccounts gives the demo's admin, user and token, a new password and
+// token for this session (the previous session's stop working).
+func demoAccounts(ctx context.Context, e *env, dbPath string, loc *time.Location) (password, token string, err error) {
+	if password, err = newSecret(8); err != nil {
+		return "", "", err
+	}
+	if token, err = newSecret(24); err != nil {
+		return "", "", err
+	}
+	key, err := passwordKey(dbPath)
+	if err != nil {
+		return "", "", err
+	}
+	hash, err := key.Hash(password)
+	if err != nil {
+		return "", "", err
+	}
+	store, err := openStore(ctx, dbPath, loc)
+	if err != nil {
+		return "", "", err
+	}
+	defer store.Close()
+	if _, err := store.RemoveUser(ctx, demoUser); err != nil {
+		return "", "", err
+	}
+	admin := server.Roles(server.Admin).String()
+	if err := store.AddUser(ctx, data.Account{Name: demoUser, Secret: hash, Roles: admin, CreatedAt: e.now()}); err != nil {
+		return "", "", err
+	}
+	if err := store.SetToken(ctx, data.Account{Name: demoUser, Secret: server.TokenDigest(token), Roles: admin, CreatedAt: e.now()}); err != nil {
+		return "", "", err
+	}
+	return password, token, nil
+}
+
+// buildDemoSite publishes the site into siteDir once (a new build made
+// current atomically, as the server does), without serving it.
 func buildDemoSite(ctx context.Context, e *env, dbPath, siteDir string, loc *time.Location) error {
 	store, err := openStore(ctx, dbPath, loc)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	srv := ingest.NewServer(ingest.ServerConfig{Store: store, SiteDir: siteDir, Publish: sitePublisher(e, store)})
-	defer srv.Shutdown(context.Background())
-	sum, err := srv.Publish(ctx)
+	sum, err := publishSite(ctx, siteDir, sitePublisher(e, store, site.Options{}))
 	if err != nil {
 		return err
 	}
@@ -111,12 +145,4 @@ func loadDemo(ctx context.Context, e *env, dbPath, exports string, m *gen.Manife
 	}
 	fmt.Fprintf(e.stdout, "database ready: %s\n", dbPath)
 	return nil
-}
-
-func demoToken() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b), nil
 }

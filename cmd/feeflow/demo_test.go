@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/feeflow/feeflow/ingest"
+	"github.com/feeflow/feeflow/server"
 )
 
 func TestDemoNoServeBuildsSite(t *testing.T) {
@@ -36,7 +36,7 @@ func TestServePublishesSite(t *testing.T) {
 	if code, out, errOut := runCmd(t, dir, nil, "demo", "--dir", "d", "--customers", "60", "--months", "2", "--no-serve"); code != 0 {
 		t.Fatalf("demo --no-serve: exit %d\n%s%s", code, out, errOut)
 	}
-	tokens, err := ingest.ParseTokens("test:serve-token-0123456789")
+	tokens, err := server.ParseTokens("test:serve-token-0123456789")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,9 @@ func TestServePublishesSite(t *testing.T) {
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := http.Get(base + "/en/index.html")
+		req, _ := http.NewRequest(http.MethodGet, base+"/en/index.html", nil)
+		req.Header.Set("Authorization", "Bearer serve-token-0123456789") // the dashboard is for viewers
+		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

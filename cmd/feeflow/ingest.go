@@ -164,6 +164,18 @@ func quoteValue(v string) string {
 	return fmt.Sprintf("%q", v)
 }
 
+// uploadType is the Content-Type a file is sent with: its media type by
+// extension, without a charset (the machine's MIME table says utf-8 for
+// .csv, which would mislabel a GBK or Big5 export): the server detects the
+// encoding, or takes --encoding, sent as ?encoding=.
+func uploadType(path string) string {
+	mt, _, err := mime.ParseMediaType(mime.TypeByExtension(strings.ToLower(filepath.Ext(path))))
+	if err != nil || mt == "" {
+		return "application/octet-stream"
+	}
+	return mt
+}
+
 // client sends work to a running server.
 type client struct {
 	base, token, tz string // tz: the zone for timestamps without an offset, "" for the server's
@@ -197,11 +209,7 @@ func (c *client) ingest(ctx context.Context, up ingest.Upload) (*ingest.Result, 
 	if err != nil {
 		return nil, err
 	}
-	ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(up.Path)))
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Content-Type", uploadType(up.Path))
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	c.http.Timeout = 30 * time.Minute
 	resp, err := c.http.Do(req)
@@ -216,19 +224,18 @@ func (c *client) ingest(ctx context.Context, up ingest.Upload) (*ingest.Result, 
 	var a struct {
 		ingest.Result
 		Error string `json:"error"`
+		Code  string `json:"code"`
 	}
 	if err := json.Unmarshal(body, &a); err != nil {
 		return nil, fmt.Errorf("server answered %s: %s", resp.Status, strings.TrimSpace(string(body)))
 	}
-	switch resp.StatusCode {
-	case http.StatusOK:
+	switch {
+	case a.Code == "" && resp.StatusCode == http.StatusOK:
 		return &a.Result, nil
-	case http.StatusUnprocessableEntity:
+	case a.Code == string(ingest.Rejected):
 		return &a.Result, ingest.ErrRejected
-	case http.StatusBadRequest:
-		if a.Result.FileSHA256 != "" {
-			return &a.Result, &ingest.BadFileError{Err: errors.New(a.Error)}
-		}
+	case a.Code == string(ingest.BadFile):
+		return &a.Result, &ingest.BadFileError{Err: errors.New(a.Error)}
 	}
-	return nil, fmt.Errorf("server answered %s: %s", resp.Status, a.Error)
+	return nil, fmt.Errorf("server answered %s (%s): %s", resp.Status, a.Code, a.Error)
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/feeflow/feeflow/ingest"
+	"github.com/feeflow/feeflow/server"
 )
 
 // runCmd runs one command line in-process and returns its exit status and output.
@@ -98,7 +98,7 @@ func TestIngestExitCodesAndReport(t *testing.T) {
 }
 
 func TestTokenCommandPrintsAHashedLine(t *testing.T) {
-	code, out, _ := runCmd(t, "", nil, "token", "--name", "finance")
+	code, out, _ := runCmd(t, "", nil, "token", "--name", "finance", "--role", "finance+analyst")
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
@@ -114,11 +114,11 @@ func TestTokenCommandPrintsAHashedLine(t *testing.T) {
 	if len(tok) != 48 || strings.Contains(line, tok) {
 		t.Fatalf("token %q, line %q: want a fresh token and a line without it", tok, line)
 	}
-	toks, err := ingest.ReadTokensFile(strings.NewReader(line + "\n"))
+	toks, err := server.ReadTokensFile(strings.NewReader(line + "\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if name, ok := toks.Check(tok); !ok || name != "finance" {
-		t.Errorf("the printed line does not accept the printed token")
+	if name, roles, ok := toks.Check(tok); !ok || name != "finance" || roles.String() != "finance+analyst" {
+		t.Errorf("the printed line %q does not accept the printed token with its roles (%q %v)", line, roles, ok)
 	}
 }

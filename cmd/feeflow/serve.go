@@ -8,20 +8,25 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/feeflow/feeflow/analytics"
 	"github.com/feeflow/feeflow/data"
 	"github.com/feeflow/feeflow/ingest"
+	"github.com/feeflow/feeflow/server"
 	"github.com/feeflow/feeflow/site"
+	"github.com/feeflow/feeflow/site/publish"
 )
 
 // serveOptions are the server's settings, shared by serve and demo.
 type serveOptions struct {
 	db, site, addr, profiles string
-	tokens                   ingest.Tokens
+	tokens                   server.Tokens
 	maxUpload                int64
 	loc                      *time.Location
+	publicSite               bool
 	// siteFirst builds the site before listening when it is missing or
 	// stale, so the printed address shows the dashboard at once, and else
 	// rebuilds it in the background, so a newer feeflow's pages replace an
@@ -30,11 +35,12 @@ type serveOptions struct {
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "serve", "--db PATH [--site DIR] [--addr HOST:PORT]")
+	fs := newFlags(e, "serve", "--db PATH [--site DIR] [--addr HOST:PORT] [--public-site]")
 	db := fs.String("db", "", "database file (created if missing)")
 	siteDir := fs.String("site", "", "site folder (created if missing): builds under DIR/builds, the published one linked as DIR/current and served at /; rebuilt after each ingest")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
-	tokensFile := fs.String("tokens-file", "", "file of tokens, one name:token (or name:sha256:HEX) a line; default: $FEEFLOW_TOKENS as name:token,...")
+	tokensFile := fs.String("tokens-file", "", "file of tokens, one name:ROLES:sha256:HEX (from `feeflow token`) or name:token a line; default: $FEEFLOW_TOKENS, comma-separated")
+	publicSite := fs.Bool("public-site", false, "serve the dashboard to anyone; without it, only to people signed in with the viewer role")
 	maxUpload := fs.String("max-upload", "256MiB", "largest upload accepted")
 	profiles := fs.String("maps", "", "folder of mapping profiles NAME.json, chosen per upload with ?map=NAME")
 	tz := tzFlag(fs)
@@ -56,12 +62,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, e, serveOptions{db: *db, site: *siteDir, addr: *addr, profiles: *profiles, tokens: tokens, maxUpload: limit, loc: loc}, nil)
+	return serve(ctx, e, serveOptions{db: *db, site: *siteDir, addr: *addr, profiles: *profiles, tokens: tokens, maxUpload: limit, loc: loc, publicSite: *publicSite}, nil)
 }
 
-func loadTokens(e *env, file string) (ingest.Tokens, error) {
+func loadTokens(e *env, file string) (server.Tokens, error) {
 	var (
-		t   ingest.Tokens
+		t   server.Tokens
 		err error
 	)
 	if file != "" {
@@ -70,17 +76,11 @@ func loadTokens(e *env, file string) (ingest.Tokens, error) {
 			return t, ferr
 		}
 		defer f.Close()
-		t, err = ingest.ReadTokensFile(f)
+		t, err = server.ReadTokensFile(f)
 	} else {
-		t, err = ingest.ParseTokens(e.getenv("FEEFLOW_TOKENS"))
+		t, err = server.ParseTokens(e.getenv("FEEFLOW_TOKENS"))
 	}
-	if err != nil {
-		return t, err
-	}
-	if t.Len() == 0 {
-		return t, usagef("no tokens: set FEEFLOW_TOKENS=name:token,... or pass --tokens-file; uploads are never accepted without one")
-	}
-	return t, nil
+	return t, err
 }
 
 // serve runs the server until ctx ends, then lets uploads in flight finish
@@ -92,12 +92,34 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 		return err
 	}
 	defer store.Close()
+	if o.tokens.Len() == 0 {
+		users, err := store.Users(ctx)
+		if err != nil {
+			return err
+		}
+		tokens, err := store.Tokens(ctx)
+		if err != nil {
+			return err
+		}
+		if len(users)+len(tokens) == 0 {
+			return usagef("nobody could use this server: add a person with `feeflow user add --db %s --name NAME --role admin` (password on stdin), "+
+				"or a token with `feeflow token --db %s --name NAME --role finance`, or set FEEFLOW_TOKENS / --tokens-file", o.db, o.db)
+		}
+	}
+	spool, err := spoolDir(o.db)
+	if err != nil {
+		return err
+	}
+	key, err := passwordKey(o.db)
+	if err != nil {
+		return err
+	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	var publish func(ctx context.Context, dir string) error
 	if o.site != "" {
-		publish = sitePublisher(e, store)
+		publish = sitePublisher(e, store, site.Options{})
 	}
-	srv := ingest.NewServer(ingest.ServerConfig{
+	srv, err := server.New(server.Config{
 		Store:       store,
 		Ingester:    ingest.New(store, ingest.Config{Location: o.loc, Now: e.now}),
 		Tokens:      o.tokens,
@@ -105,8 +127,14 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 		Publish:     publish,
 		ProfilesDir: o.profiles,
 		MaxUpload:   o.maxUpload,
+		TempDir:     spool,
+		PasswordKey: key,
+		PublicSite:  o.publicSite,
 		Logger:      logger,
 	})
+	if err != nil {
+		return err
+	}
 	if o.site != "" && o.siteFirst {
 		if srv.SiteStale() {
 			fmt.Fprintf(e.stdout, "building the site in %s\n", o.site)
@@ -122,10 +150,7 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 		}
 	}
 	// Start builds the site in the background when it is missing or stale.
-	if err := srv.Start(); err != nil {
-		srv.Shutdown(context.Background())
-		return err
-	}
+	srv.Start()
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		srv.Shutdown(context.Background())
@@ -140,7 +165,7 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 		MaxHeaderBytes:    64 << 10,
 	}
 	if o.site != "" {
-		fmt.Fprintf(e.stdout, "feeflow serving %s\n  dashboard:   http://%s/\n  upload page: http://%s/upload\n", o.db, ln.Addr(), ln.Addr())
+		fmt.Fprintf(e.stdout, "feeflow serving %s\n  dashboard:   http://%s/\n  upload page: http://%s/upload\n  sign in:     http://%s/login\n", o.db, ln.Addr(), ln.Addr(), ln.Addr())
 	} else {
 		fmt.Fprintf(e.stdout, "feeflow serving %s at http://%s/ (upload page: http://%s/upload; no --site, so no dashboard)\n", o.db, ln.Addr(), ln.Addr())
 	}
@@ -169,17 +194,56 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 	return nil
 }
 
-// sitePublisher builds the whole site from the store's metrics into dir;
-// the server calls it to publish a new build.
-func sitePublisher(e *env, store *data.Store) func(ctx context.Context, dir string) error {
+// spoolDir readies the folder uploads are spooled into while they are
+// ingested: beside the database (DB.spool), so they share its disk, and
+// emptied at start of what a killed server left behind.
+func spoolDir(db string) (string, error) {
+	dir := db + ".spool"
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("spool folder: %w", err)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("spool folder: %w", err)
+	}
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "feeflow-upload-") {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return "", fmt.Errorf("spool folder: %w", err)
+			}
+		}
+	}
+	return dir, nil
+}
+
+// sitePublisher builds the whole site from the store's metrics into a new
+// build folder; the server and `feeflow build` publish through it.
+func sitePublisher(e *env, store *data.Store, opts site.Options) func(ctx context.Context, dir string) error {
 	return func(ctx context.Context, dir string) error {
 		dict, err := analytics.Dictionary(ctx, store)
 		if err != nil {
 			return err
 		}
-		_, err = site.Build(ctx, analytics.New(store), site.Options{Out: dir, Now: e.now(), Dictionary: dict})
+		o := opts
+		o.Out, o.Dictionary = dir, dict
+		if o.Now.IsZero() {
+			o.Now = e.now()
+		}
+		_, err = site.Build(ctx, analytics.New(store), o)
 		return err
 	}
+}
+
+// publishSite publishes one build into the site folder dir with the same
+// atomic swap the server uses (site/publish): DIR/builds/<id>, then
+// DIR/current links to it.
+func publishSite(ctx context.Context, dir string, write func(ctx context.Context, dir string) error) (publish.Summary, error) {
+	f, err := publish.Open(dir)
+	if err != nil {
+		return publish.Summary{}, err
+	}
+	defer f.Close()
+	return f.Publish(ctx, write)
 }
 
 // byteCount writes n bytes for people: 1.2 MB.

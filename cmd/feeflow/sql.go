@@ -20,6 +20,7 @@ import (
 
 	"github.com/feeflow/feeflow/analytics"
 	"github.com/feeflow/feeflow/data"
+	"github.com/feeflow/feeflow/server"
 )
 
 // Table output: cells longer than maxCell characters are cut with …, and a
@@ -256,7 +257,8 @@ func (c *sqlClient) run(ctx context.Context, query string) ([]*analytics.Result,
 		// text is checked statement by statement and nothing runs: only if
 		// every statement passed are they sent one by one.
 		_, err := c.one(ctx, query)
-		if err == nil || !strings.Contains(err.Error(), data.SingleStatementReason) {
+		var se *serverError
+		if err == nil || !errors.As(err, &se) || se.code != server.CodeSeveralStatements {
 			return nil, err
 		}
 	}
@@ -304,12 +306,13 @@ func (c *sqlClient) one(ctx context.Context, stmt string) (*analytics.Result, er
 	var a struct {
 		analytics.ResultJSON
 		Error string `json:"error"`
+		Code  string `json:"code"`
 	}
 	if err := dec.Decode(&a); err != nil {
 		return nil, fmt.Errorf("server answered %s, not a SQL answer: %v", resp.Status, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("server answered %s: %s", resp.Status, a.Error)
+		return nil, &serverError{status: resp.Status, code: a.Code, msg: a.Error}
 	}
 	res := &analytics.Result{Statement: stmt, Columns: a.Columns, Rows: a.Rows, Truncated: a.Truncated}
 	for _, row := range res.Rows {
@@ -319,6 +322,11 @@ func (c *sqlClient) one(ctx context.Context, stmt string) (*analytics.Result, er
 	}
 	return res, nil
 }
+
+// serverError is a failure the server answered, with its code.
+type serverError struct{ status, code, msg string }
+
+func (e *serverError) Error() string { return fmt.Sprintf("server answered %s: %s", e.status, e.msg) }
 
 // fromJSON turns JSON numbers back into exact decimal text.
 func fromJSON(v any) any {

@@ -1,4 +1,4 @@
-package ingest
+package server
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ func sqlServer(t *testing.T) (*httptest.Server, *Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewServer(ServerConfig{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(), SQLTimeout: 500 * time.Millisecond})
+	s := newServer(t, Config{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(), SQLTimeout: time.Minute})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return ts, s
@@ -137,7 +137,11 @@ func TestSQLAPIRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			resp, body := postSQL(t, ts.URL+"/api/v1/sql", c.contentType, c.token, c.body)
+			url := ts.URL + "/api/v1/sql"
+			if c.status == http.StatusGatewayTimeout {
+				url += "?timeout=500ms" // a query that cannot finish in any time; the others have a minute
+			}
+			resp, body := postSQL(t, url, c.contentType, c.token, c.body)
 			var a sqlAnswer
 			json.Unmarshal(body, &a)
 			if resp.StatusCode != c.status || !strings.Contains(a.Error, c.want) {

@@ -1,9 +1,7 @@
-package ingest
+package server
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -12,7 +10,6 @@ import (
 	"time"
 
 	"github.com/feeflow/feeflow/analytics"
-	"github.com/feeflow/feeflow/data"
 )
 
 // The SQL API's bounds.
@@ -28,15 +25,15 @@ const (
 // CSV (truncation then in the Feeflow-Truncated header). Query parameters:
 // limit (rows), timeout (at most the server's).
 func (s *Server) handleSQL(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.authorize(r, r.Header.Get("Authorization")); !ok {
-		s.answerSQLError(w, errUnauthorized)
+	if _, err := s.authorize(r, Analyst, true); err != nil {
+		s.answerSQLError(w, err)
 		return
 	}
 	limit := s.cfg.SQLMaxRows
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxSQLRows {
-			s.answerSQLError(w, fmt.Errorf("%w: limit must be a number of rows from 1 to %d", ErrBadRequest, maxSQLRows))
+			s.answerSQLError(w, errorf(CodeBadRequest, "limit must be a number of rows from 1 to %d", maxSQLRows))
 			return
 		}
 		limit = n
@@ -45,7 +42,7 @@ func (s *Server) handleSQL(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("timeout"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			s.answerSQLError(w, fmt.Errorf("%w: timeout must be a duration such as 10s", ErrBadRequest))
+			s.answerSQLError(w, errorf(CodeBadRequest, "timeout must be a duration such as 10s"))
 			return
 		}
 		timeout = min(d, s.cfg.SQLTimeout) // a client may shorten the server's limit, not lengthen it
@@ -92,12 +89,12 @@ func readQuery(w http.ResponseWriter, r *http.Request) (string, error) {
 			Query *string `json:"query"`
 		}
 		if err := json.Unmarshal(body, &req); err != nil || req.Query == nil {
-			return "", fmt.Errorf(`%w: send {"query": "SELECT ..."} as JSON, or the SQL as a text/plain body`, ErrBadRequest)
+			return "", errorf(CodeBadRequest, `send {"query": "SELECT ..."} as JSON, or the SQL as a text/plain body`)
 		}
 		return *req.Query, nil
 	}
 	if trimmed == "" {
-		return "", fmt.Errorf(`%w: no query: send {"query": "SELECT ..."} as JSON, or the SQL as a text/plain body`, ErrBadRequest)
+		return "", errorf(CodeBadRequest, `no query: send {"query": "SELECT ..."} as JSON, or the SQL as a text/plain body`)
 	}
 	return string(body), nil
 }
@@ -112,27 +109,6 @@ func wantsCSV(accept string) bool {
 	return false
 }
 
-// answerSQLError answers {"error": "..."} with the status statusOf gives.
-func (s *Server) answerSQLError(w http.ResponseWriter, err error) {
-	status := statusOf(err)
-	if status >= 500 && status != http.StatusGatewayTimeout {
-		s.cfg.Logger.Error("sql failed", "err", err)
-	}
-	msg := message(err)
-	if status == http.StatusInternalServerError {
-		msg = "internal error; see the server log"
-	}
-	writeJSON(w, status, map[string]string{"error": msg})
-}
-
-// isQueryFault says the analyst's SQL, not the server, is at fault.
-func isQueryFault(err error) bool {
-	var refused *data.RefusedError
-	var qerr *data.QueryError
-	return errors.As(err, &refused) || errors.As(err, &qerr)
-}
-
-func isQueryTimeout(err error) bool {
-	var te *data.TimeoutError
-	return errors.As(err, &te)
-}
+// answerSQLError answers {"error": "...", "code": "..."} with the status of
+// the code.
+func (s *Server) answerSQLError(w http.ResponseWriter, err error) { s.answerError(w, "sql", err) }

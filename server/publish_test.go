@@ -1,4 +1,4 @@
-package ingest
+package server
 
 import (
 	"context"
@@ -122,17 +122,15 @@ func publishServer(t *testing.T, fake *fakeSite, tune func(p *publisher)) (*http
 		t.Fatal(err)
 	}
 	root := filepath.Join(t.TempDir(), "site")
-	cfg := ServerConfig{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(), SiteDir: root}
+	cfg := Config{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(), SiteDir: root, PublicSite: true}
 	if fake != nil {
 		cfg.Publish = fake.publish
 	}
-	s := NewServer(cfg)
+	s := newServer(t, cfg)
 	if tune != nil {
 		tune(s.pub)
 	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
+	s.Start()
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(func() {
 		ts.Close()
@@ -190,6 +188,78 @@ func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
 	}
 }
 
+// manualTimer is a debounce timer that fires only when the test says so.
+type manualTimer struct {
+	mu    sync.Mutex
+	f     func()
+	armed bool
+	arms  int // times set or reset
+}
+
+func (m *manualTimer) Stop() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	was := m.armed
+	m.armed = false
+	return was
+}
+
+func (m *manualTimer) Reset(time.Duration) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	was := m.armed
+	m.armed, m.arms = true, m.arms+1
+	return was
+}
+
+// state says whether the timer is set and how often it was set.
+func (m *manualTimer) state() (armed bool, arms int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.armed, m.arms
+}
+
+// fire runs the debounced build now, as the clock would after the pause.
+func (m *manualTimer) fire(t *testing.T) {
+	t.Helper()
+	m.mu.Lock()
+	f, armed := m.f, m.armed
+	m.armed = false
+	m.mu.Unlock()
+	if !armed {
+		t.Fatal("the debounce timer is not set")
+	}
+	f()
+}
+
+// observe gives the publisher a manual debounce timer and reports every
+// build it finishes on the returned channel.
+func observe(p *publisher) (*manualTimer, chan buildResult) {
+	m := &manualTimer{}
+	p.afterFunc = func(_ time.Duration, f func()) timer {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		m.f, m.armed, m.arms = f, true, m.arms+1
+		return m
+	}
+	built := make(chan buildResult, 64)
+	p.built = func(sum BuildSummary, err error) { built <- buildResult{sum, err} }
+	return m, built
+}
+
+// awaitBuild waits for the publisher to finish its next build. The limit
+// only stops a hung test; no assertion depends on it.
+func awaitBuild(t *testing.T, built chan buildResult) buildResult {
+	t.Helper()
+	select {
+	case r := <-built:
+		return r
+	case <-time.After(time.Minute):
+		t.Fatal("no build finished within a minute")
+		return buildResult{}
+	}
+}
+
 // servedBuild is the build number of the page GET / answers, 0 for none.
 func servedBuild(t *testing.T, base string) int {
 	t.Helper()
@@ -205,26 +275,31 @@ func servedBuild(t *testing.T, base string) int {
 }
 
 func TestCommittedIngestsTriggerOneDebouncedBuild(t *testing.T) {
-	const debounce = 400 * time.Millisecond
 	fake := &fakeSite{}
-	ts, _, root := publishServer(t, fake, func(p *publisher) { p.debounce = debounce })
+	var debounce *manualTimer
+	var built chan buildResult
+	ts, s, root := publishServer(t, fake, func(p *publisher) { debounce, built = observe(p) })
 
 	// Start built the first site, since there was none.
-	waitFor(t, "the first build", 10*time.Second, func() bool { return servedBuild(t, ts.URL) == 1 })
+	awaitBuild(t, built)
+	if n := servedBuild(t, ts.URL); n != 1 {
+		t.Fatalf("GET / serves build %d, want the first", n)
+	}
 	if _, err := os.Stat(filepath.Join(root, staleMarker)); err == nil {
 		t.Errorf("%s remains after a build with no ingest since", staleMarker)
 	}
 
+	// The server tells the publisher about an upload before it answers, so
+	// once the answer is read the debounce timer is in its final state.
 	url := ts.URL + "/api/v1/ingest/payments"
-	// Nothing committed: a dry run, a rejected file, a replay.
+	// Nothing committed: a dry run, a rejected file.
 	post(t, url+"?dry_run=true", "text/csv", testToken, csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed"))
 	post(t, url, "text/csv", testToken, csvLines(payHeader, "P9,2026-09-10 10:00,C001,B1,MGMT,2.505,cash,Wang,R1,completed"))
-	time.Sleep(2 * debounce)
-	if n := fake.count(); n != 1 {
-		t.Fatalf("builds after a dry run and a rejected upload = %d, want 1 (the first)", n)
+	if armed, arms := debounce.state(); armed || arms != 0 {
+		t.Fatalf("after a dry run and a rejected upload the debounce timer is armed=%v, set %d times; want never set", armed, arms)
 	}
 
-	// Three committed uploads in a row make one build, after the pause.
+	// Three committed uploads in a row set one debounced build.
 	for i, line := range []string{
 		"P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed",
 		"P2,2026-09-11 10:00,C002,B2,PARK,1100.00,card,Li,R2,completed",
@@ -235,13 +310,22 @@ func TestCommittedIngestsTriggerOneDebouncedBuild(t *testing.T) {
 			t.Fatalf("upload %d: %s %+v", i, resp.Status, a)
 		}
 	}
+	if armed, arms := debounce.state(); !armed || arms != 3 {
+		t.Errorf("after 3 committed uploads the debounce timer is armed=%v, set %d times; want armed, set (or reset) 3 times", armed, arms)
+	}
+	if n := fake.count(); n != 1 || s.pub.isRunning() {
+		t.Errorf("builds before the pause = %d (running %v), want only the first", n, s.pub.isRunning())
+	}
 	if _, err := os.Stat(filepath.Join(root, staleMarker)); err != nil {
 		t.Errorf("no %s while committed ingests wait for a build: %v", staleMarker, err)
 	}
-	waitFor(t, "the debounced build", 10*time.Second, func() bool { return fake.count() == 2 })
-	time.Sleep(3 * debounce)
-	if n := fake.count(); n != 2 {
-		t.Errorf("builds after 3 committed uploads = %d, want exactly one more (2)", n-1)
+
+	debounce.fire(t) // the pause is over
+	if r := awaitBuild(t, built); r.err != nil {
+		t.Fatalf("debounced build: %v", r.err)
+	}
+	if n := fake.count(); n != 2 || s.pub.isRunning() {
+		t.Errorf("builds after 3 committed uploads and one pause = %d (still running %v), want exactly one more (2)", n, s.pub.isRunning())
 	}
 	if n := servedBuild(t, ts.URL); n != 2 {
 		t.Errorf("GET / serves build %d, want 2", n)
@@ -252,35 +336,37 @@ func TestCommittedIngestsTriggerOneDebouncedBuild(t *testing.T) {
 
 	// The same file again is a replay: nothing to rebuild.
 	post(t, url, "text/csv", testToken, csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed"))
-	time.Sleep(2 * debounce)
-	if n := fake.count(); n != 2 {
-		t.Errorf("builds after a replayed upload = %d, want 2", n)
+	if armed, arms := debounce.state(); armed || arms != 3 {
+		t.Errorf("after a replayed upload the debounce timer is armed=%v, set %d times; want untouched (3)", armed, arms)
 	}
 }
 
 func TestUploadFormTriggersBuild(t *testing.T) {
 	fake := &fakeSite{}
-	ts, s, _ := publishServer(t, fake, func(p *publisher) { p.debounce = 100 * time.Millisecond })
-	waitFor(t, "the first build", 10*time.Second, func() bool { return fake.count() == 1 && s.pub.current.Load() != nil })
-	ct, body := multipartBody(t, map[string]string{"token": testToken, "kind": "payments"}, "p.csv",
+	var debounce *manualTimer
+	var built chan buildResult
+	ts, s, _ := publishServer(t, fake, func(p *publisher) { debounce, built = observe(p) })
+	awaitBuild(t, built)
+	addUser(t, s.cfg.Store, "mei", "mei-password-1", "finance")
+	b := newBrowser(t, ts.URL).mustSignIn("mei", "mei-password-1")
+	ct, body := multipartBody(t, map[string]string{"kind": "payments"}, "p.csv",
 		csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed"))
-	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/upload", strings.NewReader(string(body)))
-	req.Header.Set("Content-Type", ct)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp, _ := b.post("/upload?csrf="+b.csrf, ct, body)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("upload form: %s", resp.Status)
 	}
-	waitFor(t, "the build after the form upload", 10*time.Second, func() bool { return fake.count() == 2 })
+	debounce.fire(t)
+	awaitBuild(t, built)
+	if n := fake.count(); n != 2 {
+		t.Errorf("builds after the form upload = %d, want 2", n)
+	}
 }
 
 func TestPublishAPINeedsToken(t *testing.T) {
 	fake := &fakeSite{}
-	ts, s, _ := publishServer(t, fake, nil)
-	waitFor(t, "the first build", 10*time.Second, func() bool { return fake.count() == 1 && s.pub.current.Load() != nil })
+	var built chan buildResult
+	ts, s, _ := publishServer(t, fake, func(p *publisher) { _, built = observe(p) })
+	awaitBuild(t, built)
 	for _, tc := range []struct{ name, query, token string }{
 		{"no token", "", ""},
 		{"wrong token", "", "not-the-token"},
@@ -294,16 +380,19 @@ func TestPublishAPINeedsToken(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(100 * time.Millisecond)
-	if n := fake.count(); n != 1 {
-		t.Fatalf("builds after unauthorised requests = %d, want 1", n)
+	// Refused before anything was queued: the answers came after the decision.
+	if n := fake.count(); n != 1 || s.pub.isRunning() {
+		t.Fatalf("builds after unauthorised requests = %d (running %v), want 1", n, s.pub.isRunning())
 	}
 
 	status, v := postPublish(t, ts.URL+"/api/v1/publish", testToken)
 	if status != http.StatusAccepted || v["status"] != "queued" {
 		t.Errorf("POST /api/v1/publish = %d %v, want 202 queued", status, v)
 	}
-	waitFor(t, "the queued build", 10*time.Second, func() bool { return servedBuild(t, ts.URL) == 2 })
+	awaitBuild(t, built)
+	if n := servedBuild(t, ts.URL); n != 2 {
+		t.Errorf("after the queued build GET / serves build %d, want 2", n)
+	}
 
 	status, v = postPublish(t, ts.URL+"/api/v1/publish?wait=true", testToken)
 	if status != http.StatusOK || v["status"] != "published" || v["pages"] != 2.0 || v["files"] != 7.0 || v["build"] == "" {
@@ -312,27 +401,29 @@ func TestPublishAPINeedsToken(t *testing.T) {
 	if n := servedBuild(t, ts.URL); n != 3 {
 		t.Errorf("after publish?wait=true GET / serves build %d, want 3", n)
 	}
-	if got := s.pub.current.Load().id; got != v["build"] {
+	if got := s.pub.current().ID; got != v["build"] {
 		t.Errorf("current build %s, answer named %v", got, v["build"])
 	}
 }
 
 func TestPublishWithoutSite(t *testing.T) {
-	ts, _, _ := testServer(t, 1<<20)
+	ts, _, store := testServer(t, 1<<20)
 	status, v := postPublish(t, ts.URL+"/api/v1/publish", testToken)
 	if status != http.StatusNotImplemented {
 		t.Errorf("POST /api/v1/publish without a site folder = %d %v, want 501", status, v)
 	}
-	if resp, _ := get(t, ts.URL+"/"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/upload" {
+	addUser(t, store, "boss", "boss-password-1", "viewer")
+	if resp, _ := newBrowser(t, ts.URL).mustSignIn("boss", "boss-password-1").get("/"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/upload" {
 		t.Errorf("GET / with no site = %s to %q, want 303 to /upload", resp.Status, resp.Header.Get("Location"))
 	}
 }
 
 func TestFailingBuildKeepsOldSite(t *testing.T) {
 	fake := &fakeSite{}
-	ts, s, root := publishServer(t, fake, nil)
-	waitFor(t, "the first build", 10*time.Second, func() bool { return fake.count() == 1 && s.pub.current.Load() != nil })
-	first := s.pub.current.Load().id
+	var built chan buildResult
+	ts, s, root := publishServer(t, fake, func(p *publisher) { _, built = observe(p) })
+	awaitBuild(t, built)
+	first := s.pub.current().ID
 
 	fake.set(func(f *fakeSite) { f.fail = true })
 	status, v := postPublish(t, ts.URL+"/api/v1/publish?wait=true", testToken)
@@ -346,7 +437,10 @@ func TestFailingBuildKeepsOldSite(t *testing.T) {
 	if status, _ := postPublish(t, ts.URL+"/api/v1/publish", testToken); status != http.StatusAccepted {
 		t.Fatalf("queue = %d", status)
 	}
-	waitFor(t, "the failing queued build", 10*time.Second, func() bool { return fake.count() == 3 && !s.pub.isRunning() })
+	awaitBuild(t, built) // the failing ?wait=true build
+	if r := awaitBuild(t, built); r.err == nil || fake.count() != 3 {
+		t.Fatalf("queued build with the fault = %v after %d builds, want a failure, the third build", r.err, fake.count())
+	}
 
 	if n := servedBuild(t, ts.URL); n != 1 {
 		t.Errorf("after failed builds GET / serves build %d, want 1", n)
@@ -373,6 +467,12 @@ func (p *publisher) isRunning() bool {
 	return p.running
 }
 
+func (p *publisher) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
+
 func listDir(t *testing.T, dir string) []string {
 	t.Helper()
 	ents, err := os.ReadDir(dir)
@@ -391,8 +491,9 @@ func listDir(t *testing.T, dir string) []string {
 // gets one whole build: over HTTP and through the current link on disk.
 func TestSiteSwapIsAtomic(t *testing.T) {
 	fake := &fakeSite{}
-	ts, s, root := publishServer(t, fake, nil)
-	waitFor(t, "the first build", 10*time.Second, func() bool { return s.pub.current.Load() != nil })
+	var built chan buildResult
+	ts, s, root := publishServer(t, fake, func(p *publisher) { _, built = observe(p) })
+	awaitBuild(t, built)
 
 	const publishes = 15
 	var (
@@ -460,7 +561,8 @@ func TestSiteSwapIsAtomic(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(50 * time.Millisecond)
+	// Every reader keeps reading until one of them has seen the last build.
+	waitFor(t, "a reader to see the last build", time.Minute, func() bool { return newest.Load() == publishes+1 || len(failure) > 0 })
 	stop.Store(true)
 	wg.Wait()
 	close(failure)
@@ -475,19 +577,19 @@ func TestSiteSwapIsAtomic(t *testing.T) {
 
 func TestOldBuildsArePruned(t *testing.T) {
 	fake := &fakeSite{}
-	_, s, root := publishServer(t, fake, func(p *publisher) { p.grace = 0 })
+	_, s, root := publishServer(t, fake, func(p *publisher) { p.folder.Grace = 0 })
 	for range 5 {
 		if _, err := s.Publish(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
 	got := listDir(t, filepath.Join(root, buildsDir))
-	cur := s.pub.current.Load().id
+	cur := s.pub.current().ID
 	if len(got) != 2 || got[1] != cur {
 		t.Errorf("builds kept = %v, want the last 2 ending with the current %s", got, cur)
 	}
 	// Within the grace period, replaced builds stay for their readers.
-	s.pub.grace = time.Hour
+	s.pub.folder.Grace = time.Hour
 	for range 3 {
 		if _, err := s.Publish(context.Background()); err != nil {
 			t.Fatal(err)
@@ -505,14 +607,15 @@ func TestShutdownWaitsForBuildInFlight(t *testing.T) {
 
 	done := make(chan error, 1)
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		done <- s.Shutdown(ctx)
 	}()
+	waitFor(t, "Shutdown to stop the publisher", time.Minute, s.pub.isClosed)
 	select {
 	case err := <-done:
 		t.Fatalf("Shutdown returned (%v) with a build in flight", err)
-	case <-time.After(300 * time.Millisecond):
+	default: // the build is blocked: Shutdown cannot have finished
 	}
 	close(fake.block)
 	if err := <-done; err != nil {
@@ -572,10 +675,8 @@ func TestRestartAfterCrash(t *testing.T) {
 	ts, s, _ := func() (*httptest.Server, *Server, string) {
 		in, store := testIngester(t)
 		tokens, _ := ParseTokens("finance:" + testToken)
-		s := NewServer(ServerConfig{Store: store, Ingester: in, Tokens: tokens, SiteDir: root, Publish: fake.publish})
-		if err := s.Start(); err != nil {
-			t.Fatal(err)
-		}
+		s := newServer(t, Config{Store: store, Ingester: in, Tokens: tokens, SiteDir: root, Publish: fake.publish, PublicSite: true})
+		s.Start()
 		ts := httptest.NewServer(s.Handler())
 		t.Cleanup(func() { ts.Close(); s.Shutdown(context.Background()) })
 		return ts, s, root
@@ -587,11 +688,11 @@ func TestRestartAfterCrash(t *testing.T) {
 	if got := listDir(t, filepath.Join(root, buildsDir)); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("builds after restart = %v, want %v", got, want)
 	}
-	if got := listDir(t, root); strings.Join(got, " ") != "builds current" {
-		t.Errorf("site folder after restart = %v, want [builds current]", got)
+	if got := listDir(t, root); strings.Join(got, " ") != ".lock builds current" {
+		t.Errorf("site folder after restart = %v, want [.lock builds current]", got)
 	}
-	time.Sleep(100 * time.Millisecond)
-	if fake.count() != 0 || s.SiteStale() {
+	// Start decided synchronously whether to build.
+	if fake.count() != 0 || s.pub.isRunning() || s.SiteStale() {
 		t.Errorf("a restart with a current, complete site rebuilt it (%d builds)", fake.count())
 	}
 }
@@ -600,7 +701,7 @@ func TestRestartRebuildsStaleSite(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "site")
 	fake := &fakeSite{}
 	in, store := testIngester(t)
-	s := NewServer(ServerConfig{Store: store, Ingester: in, SiteDir: root, Publish: fake.publish})
+	s := newServer(t, Config{Store: store, Ingester: in, SiteDir: root, Publish: fake.publish})
 	if _, err := s.Publish(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -609,15 +710,17 @@ func TestRestartRebuildsStaleSite(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, staleMarker), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s = NewServer(ServerConfig{Store: store, Ingester: in, SiteDir: root, Publish: fake.publish})
+	s = newServer(t, Config{Store: store, Ingester: in, SiteDir: root, Publish: fake.publish})
 	if !s.SiteStale() {
 		t.Fatal("SiteStale() = false with the stale mark present")
 	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
+	_, built := observe(s.pub)
+	s.Start()
 	defer s.Shutdown(context.Background())
-	waitFor(t, "the rebuild of the stale site", 10*time.Second, func() bool { return fake.count() == 2 && !s.SiteStale() })
+	awaitBuild(t, built)
+	if fake.count() != 2 || s.SiteStale() {
+		t.Errorf("after the restart's build: %d builds, stale %v; want 2 builds, not stale", fake.count(), s.SiteStale())
+	}
 }
 
 func TestDanglingCurrentIsRebuilt(t *testing.T) {
@@ -628,12 +731,11 @@ func TestDanglingCurrentIsRebuilt(t *testing.T) {
 	}
 	fake := &fakeSite{}
 	in, store := testIngester(t)
-	s := NewServer(ServerConfig{Store: store, Ingester: in, SiteDir: root, Publish: fake.publish})
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
+	s := newServer(t, Config{Store: store, Ingester: in, SiteDir: root, Publish: fake.publish})
+	_, built := observe(s.pub)
+	s.Start()
 	defer s.Shutdown(context.Background())
-	waitFor(t, "the rebuild of a site whose build is gone", 10*time.Second, func() bool { return s.pub.current.Load() != nil })
+	awaitBuild(t, built)
 	if b, err := os.ReadFile(filepath.Join(root, currentLink, "index.html")); err != nil || string(b) != fakePage(1) {
 		t.Errorf("current after the rebuild: %v", err)
 	}
@@ -642,7 +744,7 @@ func TestDanglingCurrentIsRebuilt(t *testing.T) {
 func TestPanickingBuildKeepsServer(t *testing.T) {
 	in, store := testIngester(t)
 	root := t.TempDir()
-	s := NewServer(ServerConfig{Store: store, Ingester: in, SiteDir: root, Publish: func(context.Context, string) error { panic("boom") }})
+	s := newServer(t, Config{Store: store, Ingester: in, SiteDir: root, Publish: func(context.Context, string) error { panic("boom") }})
 	defer s.Shutdown(context.Background())
 	if _, err := s.Publish(context.Background()); !errors.Is(err, errBuildFailed) {
 		t.Errorf("Publish with a panicking build = %v, want %v", err, errBuildFailed)
@@ -655,16 +757,35 @@ func TestStartRefusesForeignCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	in, store := testIngester(t)
-	s := NewServer(ServerConfig{Store: store, Ingester: in, SiteDir: root, Publish: (&fakeSite{}).publish})
-	if err := s.Start(); err == nil || !strings.Contains(err.Error(), "symbolic link") {
-		t.Errorf("Start with a folder named current = %v, want an error naming the symbolic link", err)
+	if _, err := New(Config{Store: store, Ingester: in, SiteDir: root, Publish: (&fakeSite{}).publish}); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("New with a folder named current = %v, want an error naming the symbolic link", err)
+	}
+}
+
+func TestSiteFolderHasOnePublisher(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "site")
+	in, store := testIngester(t)
+	first := newServer(t, Config{Store: store, Ingester: in, SiteDir: root, Publish: (&fakeSite{}).publish})
+	if _, err := New(Config{Store: store, Ingester: in, SiteDir: root, Publish: (&fakeSite{}).publish}); err == nil || !strings.Contains(err.Error(), "is published by another feeflow process") {
+		t.Errorf("a second server on the same site folder = %v, want a refusal naming the other process", err)
+	}
+	first.Shutdown(context.Background())
+	second := newServer(t, Config{Store: store, Ingester: in, SiteDir: root, Publish: (&fakeSite{}).publish})
+	second.Shutdown(context.Background())
+
+	// A folder holding someone else's files is not taken over.
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "index.html"), []byte("theirs"), 0o644)
+	if _, err := New(Config{Store: store, Ingester: in, SiteDir: other, Publish: (&fakeSite{}).publish}); err == nil || !strings.Contains(err.Error(), "holds other files") {
+		t.Errorf("a server on a folder of other files = %v, want a refusal", err)
 	}
 }
 
 func TestSiteFiles(t *testing.T) {
 	fake := &fakeSite{}
-	ts, s, _ := publishServer(t, fake, nil)
-	waitFor(t, "the first build", 10*time.Second, func() bool { return s.pub.current.Load() != nil })
+	var built chan buildResult
+	ts, _, _ := publishServer(t, fake, func(p *publisher) { _, built = observe(p) })
+	awaitBuild(t, built)
 	for _, tc := range []struct {
 		path, status, ctype, location string
 	}{

@@ -1,6 +1,10 @@
-package ingest
+package server
 
 import (
+	"github.com/feeflow/feeflow/data"
+
+	"github.com/feeflow/feeflow/ingest"
+
 	"bytes"
 	"encoding/json"
 	"io"
@@ -15,7 +19,7 @@ import (
 
 const testToken = "finance-token-0123456789"
 
-func testServer(t *testing.T, maxUpload int64) (*httptest.Server, *Server, *Ingester) {
+func testServer(t *testing.T, maxUpload int64) (*httptest.Server, *Server, *data.Store) {
 	t.Helper()
 	in, store := testIngester(t)
 	seed(t, in)
@@ -23,24 +27,25 @@ func testServer(t *testing.T, maxUpload int64) (*httptest.Server, *Server, *Inge
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewServer(ServerConfig{Store: store, Ingester: in, Tokens: tokens, MaxUpload: maxUpload, TempDir: t.TempDir()})
+	s := newServer(t, Config{Store: store, Ingester: in, Tokens: tokens, MaxUpload: maxUpload, TempDir: t.TempDir()})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
-	return ts, s, in
+	return ts, s, store
 }
 
 // answerJSON is the ingest answer as a client reads it.
 type answerJSON struct {
-	BatchID       string     `json:"batch_id"`
-	Kind          string     `json:"kind"`
-	FileSHA256    string     `json:"file_sha256"`
-	RowsTotal     *int       `json:"rows_total"`
-	RowsAccepted  *int       `json:"rows_accepted"`
-	RowsRejected  *int       `json:"rows_rejected"`
-	RowsDuplicate *int       `json:"rows_duplicate"`
-	DuplicateOf   *string    `json:"duplicate_of"`
-	Errors        []RowError `json:"errors"`
-	Error         string     `json:"error"`
+	BatchID       string            `json:"batch_id"`
+	Kind          string            `json:"kind"`
+	FileSHA256    string            `json:"file_sha256"`
+	RowsTotal     *int              `json:"rows_total"`
+	RowsAccepted  *int              `json:"rows_accepted"`
+	RowsRejected  *int              `json:"rows_rejected"`
+	RowsDuplicate *int              `json:"rows_duplicate"`
+	DuplicateOf   *string           `json:"duplicate_of"`
+	Errors        []ingest.RowError `json:"errors"`
+	Error         string            `json:"error"`
+	Code          string            `json:"code"`
 }
 
 func post(t *testing.T, url, contentType, token string, body []byte, header ...string) (*http.Response, answerJSON) {
@@ -132,14 +137,14 @@ func TestIngestAPI(t *testing.T) {
 }
 
 func TestIngestAPIRecordsTokenName(t *testing.T) {
-	ts, _, in := testServer(t, 1<<20)
+	ts, _, store := testServer(t, 1<<20)
 	resp, a := post(t, ts.URL+"/api/v1/ingest/payments", "text/csv", testToken,
 		csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed"))
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	var by string
-	in.store.DB().QueryRow(`SELECT uploaded_by FROM ingest_batches WHERE batch_id = ?`, a.BatchID).Scan(&by)
+	store.DB().QueryRow(`SELECT uploaded_by FROM ingest_batches WHERE batch_id = ?`, a.BatchID).Scan(&by)
 	if by != "finance" {
 		t.Errorf("uploaded_by = %q, want the token's name", by)
 	}
@@ -172,14 +177,14 @@ func multipartBody(t *testing.T, fields map[string]string, fileName string, file
 }
 
 func TestIngestAPIMultipart(t *testing.T) {
-	ts, _, in := testServer(t, 1<<20)
+	ts, _, store := testServer(t, 1<<20)
 	ct, body := multipartBody(t, nil, "../../etc/passwd", csvLines(payHeader, "P1,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R1,completed"))
 	resp, a := post(t, ts.URL+"/api/v1/ingest/payments", ct, testToken, body)
 	if resp.StatusCode != 200 || *a.RowsAccepted != 1 {
 		t.Fatalf("multipart upload = %d %+v", resp.StatusCode, a)
 	}
 	var name string
-	in.store.DB().QueryRow(`SELECT file_name FROM ingest_batches WHERE batch_id = ?`, a.BatchID).Scan(&name)
+	store.DB().QueryRow(`SELECT file_name FROM ingest_batches WHERE batch_id = ?`, a.BatchID).Scan(&name)
 	if name != "passwd" {
 		t.Errorf("file name recorded as %q, want only its base name", name)
 	}
@@ -197,42 +202,39 @@ func TestBusyServerAnswers503(t *testing.T) {
 }
 
 func TestUploadPage(t *testing.T) {
-	ts, _, _ := testServer(t, 1<<20)
-	resp, err := http.Get(ts.URL + "/upload")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, want := range []string{`<form method="post" action="/upload" enctype="multipart/form-data">`, `<option value="payments">payments</option>`, `name="dry_run"`, `name="token"`} {
-		if !strings.Contains(string(page), want) {
+	ts, _, store := testServer(t, 1<<20)
+	addUser(t, store, "mei", "mei-password-1", "finance")
+	b := newBrowser(t, ts.URL).mustSignIn("mei", "mei-password-1")
+	resp, page := b.get("/upload")
+	for _, want := range []string{`<form method="post" action="/upload?csrf=` + b.csrf + `" enctype="multipart/form-data">`, `<option value="payments">payments</option>`, `name="dry_run"`, `Signed in as <strong>mei</strong>`} {
+		if !strings.Contains(page, want) {
 			t.Errorf("upload page lacks %s", want)
 		}
+	}
+	if strings.Contains(page, `name="token"`) {
+		t.Error("the upload page still asks for a token")
 	}
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
 		t.Errorf("Content-Security-Policy = %q", csp)
 	}
 
-	upload := func(token string, file []byte) (int, string) {
-		ct, body := multipartBody(t, map[string]string{"kind": "payments", "dry_run": "true", "token": token}, "today.csv", file)
-		resp, err := http.Post(ts.URL+"/upload", ct, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+	upload := func(b *browser, csrf string, file []byte) (int, string) {
+		ct, body := multipartBody(t, map[string]string{"kind": "payments", "dry_run": "true"}, "today.csv", file)
+		resp, page := b.post("/upload?csrf="+csrf, ct, body)
+		return resp.StatusCode, page
 	}
-	status, page2 := upload(testToken, csvLines(payHeader, "P9,2026-09-10 10:00,C001,B1,MGMT,1.001,cash,Wang,R1,completed"))
+	status, page2 := upload(b, b.csrf, csvLines(payHeader, "P9,2026-09-10 10:00,C001,B1,MGMT,1.001,cash,Wang,R1,completed"))
 	if status != 422 || !strings.Contains(page2, "today.csv: rejected; nothing was written") || !strings.Contains(page2, "<code>1.001</code>") {
 		t.Errorf("report page (%d) does not show the rejected row:\n%s", status, page2)
 	}
-	status, page3 := upload("wrong-token-wrong-token", csvLines(payHeader))
-	if status != 401 || !strings.Contains(page3, "token is not valid") {
-		t.Errorf("bad token page (%d):\n%s", status, page3)
+	if status, page3 := upload(b, "", csvLines(payHeader)); status != 403 || !strings.Contains(page3, "CSRF") {
+		t.Errorf("form without its CSRF token: %d\n%s", status, page3)
+	}
+	if status, _ := upload(newBrowser(t, ts.URL), "", csvLines(payHeader)); status != http.StatusSeeOther {
+		t.Errorf("form from someone not signed in: %d, want 303 to the sign-in page", status)
 	}
 	// Hostile text in a value is shown as text.
-	status, page4 := upload(testToken, csvLines(payHeader, `P9,2026-09-10 10:00,C001,B1,MGMT,<script>alert(1)</script>,cash,Wang,R1,completed`))
+	status, page4 := upload(b, b.csrf, csvLines(payHeader, `P9,2026-09-10 10:00,C001,B1,MGMT,<script>alert(1)</script>,cash,Wang,R1,completed`))
 	if status != 422 || strings.Contains(page4, "<script>alert(1)") {
 		t.Errorf("hostile value reached the page unescaped (%d)", status)
 	}
@@ -258,13 +260,13 @@ func TestTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if name, ok := toks.Check("alice-token-0123456789"); !ok || name != "alice" {
-		t.Errorf("Check(alice's token) = %q %v", name, ok)
+	if name, roles, ok := toks.Check("alice-token-0123456789"); !ok || name != "alice" || roles != legacyRoles {
+		t.Errorf("Check(alice's token) = %q %v %v, want alice with the roles of a token from before roles", name, roles, ok)
 	}
-	if name, ok := toks.Check("password"); !ok || name != "bob" {
+	if name, _, ok := toks.Check("password"); !ok || name != "bob" {
 		t.Errorf("Check(bob's token by digest) = %q %v", name, ok)
 	}
-	if _, ok := toks.Check(""); ok {
+	if _, _, ok := toks.Check(""); ok {
 		t.Error("the empty token was accepted")
 	}
 	if _, err := ParseTokens("short:abc"); err == nil {
@@ -276,7 +278,7 @@ func TestTokensNeverReachTheLog(t *testing.T) {
 	in, store := testIngester(t)
 	var log bytes.Buffer
 	tokens, _ := ParseTokens("finance:" + testToken)
-	s := NewServer(ServerConfig{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(),
+	s := newServer(t, Config{Store: store, Ingester: in, Tokens: tokens, TempDir: t.TempDir(),
 		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
