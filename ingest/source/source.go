@@ -73,6 +73,7 @@ type Options struct {
 	MaxFieldBytes   int               // longest cell accepted, default 64 KiB; a longer cell is a row Problem
 	MaxXLSXUnzipped int64             // total uncompressed size of a workbook, default 1 GiB (zip-bomb guard)
 	MaxSheets       int               // most worksheets in a workbook, default 64
+	Raw             bool              // take no header: every row, the header line included, is a Record (CSV, XLSX, XLS)
 }
 
 func (o *Options) setDefaults() {
@@ -187,6 +188,11 @@ func open(f *os.File, opts Options) (*Reader, error) {
 			return nil, err
 		}
 		r.rows, r.header = x, hdr
+		if opts.Raw && hdr != nil {
+			// A workbook reader that took a header gives it back as the
+			// first record, so that raw mode reads the same on every format.
+			r.rows, r.header = &headerFirst{rows: x, header: hdr, row: x.row}, nil
+		}
 		return r, nil
 	}
 
@@ -201,8 +207,10 @@ func open(f *os.File, opts Options) (*Reader, error) {
 	}
 	t.enc, t.start = enc, int64(bom)
 	r.encoding = enc
-	switch format {
-	case CSV:
+	switch {
+	case format == CSV && opts.Raw:
+		r.rows = openRawCSV(t)
+	case format == CSV:
 		c, hdr, err := openCSV(t)
 		if err != nil {
 			return nil, err
@@ -218,8 +226,30 @@ func open(f *os.File, opts Options) (*Reader, error) {
 	return r, nil
 }
 
-// Header returns the column names as written in the file, trimmed of spaces and BOM, decoded.
+// headerFirst yields a header already read as the first record (raw mode).
+type headerFirst struct {
+	rows   rows
+	header []string
+	row    int
+	done   bool
+}
+
+func (h *headerFirst) next() (Record, error) {
+	if !h.done {
+		h.done = true
+		return Record{Row: h.row, Fields: h.header}, nil
+	}
+	return h.rows.next()
+}
+
+func (h *headerFirst) close() error { return h.rows.close() }
+
+// Header returns the column names as written in the file, trimmed of spaces
+// and BOM, decoded; nil in raw mode for CSV and workbooks.
 func (r *Reader) Header() []string {
+	if r.header == nil {
+		return nil
+	}
 	h := make([]string, len(r.header))
 	copy(h, r.header)
 	return h
