@@ -111,7 +111,8 @@ func (in *Ingester) open(u Upload, kind *Kind) (*reading, error) {
 	}()
 	var lines []profiles.Line
 	var head []source.Record
-	if h := src.Header(); h != nil { // JSON: the keys are the header
+	if !src.Raw() { // JSON: the keys are the header
+		h := src.Header()
 		lines = append(lines, profiles.Line{Row: 1, Cells: h})
 		head = append(head, source.Record{Row: 1, Fields: h})
 	} else {
@@ -181,7 +182,7 @@ func (in *Ingester) open(u Upload, kind *Kind) (*reading, error) {
 	for _, r := range head[:hi] {
 		rd.skipped = append(rd.skipped, Skipped{Row: r.Row, Reason: "above the header line (title or preamble)"})
 	}
-	if src.Header() == nil {
+	if src.Raw() {
 		rd.pending = head[hi+1:]
 	}
 	ok = true

@@ -139,6 +139,7 @@ type Reader struct {
 	format   Format
 	encoding Encoding
 	header   []string
+	raw      bool // no header was taken: every row is a Record
 	rows     rows
 	err      error // sticky: io.EOF or the error that stopped reading
 }
@@ -188,6 +189,7 @@ func open(f *os.File, opts Options) (*Reader, error) {
 			return nil, err
 		}
 		r.rows, r.header = x, hdr
+		r.raw = opts.Raw
 		if opts.Raw && hdr != nil {
 			// A workbook reader that took a header gives it back as the
 			// first record, so that raw mode reads the same on every format.
@@ -209,7 +211,7 @@ func open(f *os.File, opts Options) (*Reader, error) {
 	r.encoding = enc
 	switch {
 	case format == CSV && opts.Raw:
-		r.rows = openRawCSV(t)
+		r.rows, r.raw = openRawCSV(t), true
 	case format == CSV:
 		c, hdr, err := openCSV(t)
 		if err != nil {
@@ -247,13 +249,14 @@ func (h *headerFirst) close() error { return h.rows.close() }
 // Header returns the column names as written in the file, trimmed of spaces
 // and BOM, decoded; nil in raw mode for CSV and workbooks.
 func (r *Reader) Header() []string {
-	if r.header == nil {
-		return nil
-	}
 	h := make([]string, len(r.header))
 	copy(h, r.header)
 	return h
 }
+
+// Raw reports whether the reader took no header (Options.Raw on CSV and
+// workbooks): the header line, if any, is then among the records.
+func (r *Reader) Raw() bool { return r.raw }
 
 // Format returns the format the file is read as.
 func (r *Reader) Format() Format { return r.format }
