@@ -37,15 +37,16 @@ type env struct {
 }
 
 var commands = map[string]command{
-	"build":  {"build the static dashboard site from the database", runBuild},
-	"demo":   {"generate a data set, ingest it, and serve it", runDemo},
-	"gen":    {"write a realistic, seeded set of export files", runGen},
-	"ingest": {"validate and append export files to the database", runIngest},
-	"serve":  {"serve the ingest API, the upload page and the site", runServe},
-	"token":  {"make an upload token and its line for --tokens-file", runToken},
-	"sql":    {"run analysts' read-only SQL (argument or stdin) as a table, CSV, JSON or Parquet", runSQL},
-	"schema": {"print the data dictionary: tables, views, macros, columns, comments", runSchema},
-	"export": {"write every table as Hive-partitioned Parquet", runExport},
+	"build":    {"build the static dashboard site from the database", runBuild},
+	"demo":     {"generate a data set, ingest it, and serve it", runDemo},
+	"gen":      {"write a realistic, seeded set of export files", runGen},
+	"ingest":   {"validate and append export files to the database", runIngest},
+	"profiles": {"list the built-in statement profiles (bank and payment-channel layouts)", runProfiles},
+	"serve":    {"serve the ingest API, the upload page and the site", runServe},
+	"token":    {"make an upload token and its line for --tokens-file", runToken},
+	"sql":      {"run analysts' read-only SQL (argument or stdin) as a table, CSV, JSON or Parquet", runSQL},
+	"schema":   {"print the data dictionary: tables, views, macros, columns, comments", runSchema},
+	"export":   {"write every table as Hive-partitioned Parquet", runExport},
 }
 
 // usageError is a bad command line: exit status 2.

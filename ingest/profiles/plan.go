@@ -343,6 +343,9 @@ func (p *Profile) Compile(t Target, header []string, o Options) (*Plan, error) {
 	for ti, tc := range t.Columns {
 		from := pl.cols[ti].describe(header)
 		if r := pl.refund[ti]; r.src != none {
+			if from == "" {
+				from = "(empty)"
+			}
 			from += "; refund rows: " + r.describe(header)
 		}
 		if from != "" {
