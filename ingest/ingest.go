@@ -235,6 +235,9 @@ func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
 		}
 		return nil, err
 	}
+	for _, s := range rd.skipped {
+		read.tally.skip(s)
+	}
 	read.tally.report(res)
 	res.RowsTotal = read.total
 	if read.total == 0 {

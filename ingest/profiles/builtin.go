@@ -228,6 +228,9 @@ func (p *Profile) FindHeader(lines []Line, t Target) (int, error) {
 		need = append(need, []string{p.Status.Column})
 	}
 	for _, tc := range t.Columns {
+		if len(p.Columns) > 0 {
+			break // the profile's own headers find its header line
+		}
 		_, named := p.Columns[tc.Name]
 		_, constant := p.Constants[tc.Name]
 		_, refund := p.Refund[tc.Name]

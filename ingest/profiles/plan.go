@@ -183,7 +183,11 @@ func (p *Profile) Compile(t Target, header []string, o Options) (*Plan, error) {
 				return i, h
 			}
 		}
-		problems = append(problems, fmt.Sprintf("the file has none of the columns %s", quoteList(hs)))
+		if len(hs) == 1 {
+			problems = append(problems, fmt.Sprintf("the file has no column %q", hs[0]))
+		} else {
+			problems = append(problems, fmt.Sprintf("the file has none of the columns %s", quoteList(hs)))
+		}
 		return -1, ""
 	}
 	for name := range p.Columns {
