@@ -253,7 +253,7 @@ func readDate(s, order string, roc bool) (y, m, d int, ok bool, err error) {
 			m, _ = strconv.Atoi(s[4:6])
 			d, _ = strconv.Atoi(s[6:])
 			return y, m, d, true, nil
-		case roc && (len(s) == 7 || len(s) == 6):
+		case roc && (len(s) == 8 || len(s) == 7 || len(s) == 6): // 01150901, 1150901, 990901
 			y, _ = strconv.Atoi(s[:len(s)-4])
 			m, _ = strconv.Atoi(s[len(s)-4 : len(s)-2])
 			d, _ = strconv.Atoi(s[len(s)-2:])

@@ -62,6 +62,7 @@ func TestNormTime(t *testing.T) {
 		{name: "chinese with time", date: "2026年9月1日 10:30:00", want: "2026-09-01 10:30:00"},
 		{name: "roc", date: "115/09/01", d: Dates{Calendar: "roc"}, want: "2026-09-01 00:00:00"},
 		{name: "roc digits", date: "1150901", d: Dates{Calendar: "roc"}, want: "2026-09-01 00:00:00"},
+		{name: "roc 8 digits", date: "01150901", d: Dates{Calendar: "roc"}, want: "2026-09-01 00:00:00"},
 		{name: "roc with time", date: "115/09/01 14:03:09", d: Dates{Calendar: "roc"}, want: "2026-09-01 14:03:09"},
 		{name: "zone offset", date: "2026-09-01 10:00:00", zone: "+08:00", want: "2026-09-01 10:00:00+08:00"},
 		{name: "zone utc+8", date: "2026-09-01 10:00:00", zone: "UTC+8", want: "2026-09-01 10:00:00+08:00"},
