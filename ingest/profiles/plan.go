@@ -2,8 +2,10 @@ package profiles
 
 import (
 	"crypto/sha256"
+
 	"encoding/hex"
 	"fmt"
+	"github.com/shopspring/decimal"
 	"sort"
 	"strconv"
 	"strings"
@@ -79,6 +81,7 @@ const (
 	creditDebit
 	direction
 	constant
+	sum
 )
 
 type colPlan struct {
@@ -89,6 +92,8 @@ type colPlan struct {
 	values    *ValueMap
 	typ       ColumnType
 	header    string
+	negate    bool
+	parts     []int // sum
 }
 
 type rulePlan struct {
@@ -229,6 +234,12 @@ func (p *Profile) Compile(t Target, header []string, o Options) (*Plan, error) {
 				cp.idx2 = find(c.Debit)
 			}
 			cp.header = fmt.Sprintf("credit %q, debit %q", c.Credit, c.Debit)
+		case len(c.Sum) > 0:
+			cp.src = sum
+			for _, h := range c.Sum {
+				cp.parts = append(cp.parts, find(h))
+			}
+			cp.header = "sum of " + quoteList(c.Sum)
 		case c.Direction != "":
 			cp.src = direction
 			cp.idx, cp.header = findAny(c.Headers)
@@ -244,6 +255,10 @@ func (p *Profile) Compile(t Target, header []string, o Options) (*Plan, error) {
 		default:
 			cp.src = field
 			cp.idx, cp.header = findAny(c.Headers)
+		}
+		cp.negate = c.Negate
+		if c.Negate {
+			cp.header += ", sign flipped"
 		}
 		return cp
 	}
@@ -327,13 +342,17 @@ func (p *Profile) Compile(t Target, header []string, o Options) (*Plan, error) {
 	}
 	// A status the profile does not read would let refunds and closed
 	// orders pass for money received.
+	ignored := map[string]bool{}
+	for _, h := range p.Ignore {
+		ignored[NormHeader(h)] = true
+	}
 	for i, h := range header {
-		if !pl.used[i] && statusLike(h) {
-			problems = append(problems, fmt.Sprintf("the file has a status column %q that the profile does not read: map its values in \"status\" (received, refund, drop) or name it in a keep/drop rule", CleanCell(h)))
+		if !pl.used[i] && statusLike(h) && !ignored[NormHeader(h)] {
+			problems = append(problems, fmt.Sprintf("the file has a status column %q that the profile does not read: map its values in \"status\" (received, refund, drop), name it in a keep/drop rule, or list it in \"ignore\"", CleanCell(h)))
 		}
 	}
 	for _, cp := range append(append([]colPlan{}, pl.cols...), pl.refund...) {
-		for _, i := range []int{cp.idx, cp.idx2} {
+		for _, i := range append([]int{cp.idx, cp.idx2}, cp.parts...) {
 			if cp.src != none && cp.src != constant && i+1 > pl.reach {
 				pl.reach = i + 1
 			}
@@ -394,13 +413,15 @@ func quoteList(l []string) string {
 	return strings.Join(q, ", ")
 }
 
-// statusWords are what status columns are called.
-var statusWords = []string{"状态", "狀態", "status", "state"}
-
+// statusLike reports whether a header names a status: 状态 or 狀態 in it,
+// the word status, or state alone (not State/Province).
 func statusLike(h string) bool {
 	n := NormHeader(h)
-	for _, w := range statusWords {
-		if strings.Contains(n, w) {
+	if strings.Contains(n, "状态") || strings.Contains(n, "狀態") || n == "state" {
+		return true
+	}
+	for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == '_' || r == '/' || r == '(' || r == ')' }) {
+		if w == "status" {
 			return true
 		}
 	}
@@ -555,6 +576,31 @@ func (pl *Plan) Apply(fields []string, out []string) Verdict {
 			}
 			out[ti] = v
 			continue
+		case sum:
+			total := decimal.Zero
+			for _, i := range cp.parts {
+				n, cur, err := NormAmount(cell(i))
+				if err != nil {
+					return pl.reject(ti, cell(i), err.Error())
+				}
+				if !SameCurrency(cur, pl.currency) {
+					return pl.reject(ti, cell(i), fmt.Sprintf("the amount is in %s, the organisation's currency is %s: feeflow does not mix currencies", cur, pl.currency))
+				}
+				if n == "" {
+					continue
+				}
+				d, err := decimal.NewFromString(strings.ReplaceAll(n, ",", ""))
+				if err != nil {
+					return pl.reject(ti, cell(i), "not a number")
+				}
+				total = total.Add(d)
+			}
+			v = total.StringFixed(2)
+			if cp.negate {
+				v = total.Neg().StringFixed(2)
+			}
+			out[ti] = v
+			continue
 		case direction:
 			a, d := cell(cp.idx), cell(cp.idx2)
 			switch {
@@ -587,6 +633,13 @@ func (pl *Plan) Apply(fields []string, out []string) Verdict {
 				return pl.reject(ti, v, fmt.Sprintf("the amount is in %s, the organisation's currency is %s: feeflow does not mix currencies", cur, pl.currency))
 			}
 			v = n
+			if cp.negate && v != "" && !isZero(v) {
+				if strings.HasPrefix(v, "-") {
+					v = v[1:]
+				} else {
+					v = "-" + v
+				}
+			}
 		case Time, Date:
 			if v != "" && (cp.src == field || cp.src == dateTime) {
 				t, err := NormTime(v, "", &pl.p.Dates, zoneFor(cp.typ, zone))

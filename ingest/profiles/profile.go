@@ -51,6 +51,9 @@ type Profile struct {
 	// Footer adds words that mark a footer line to the usual ones (合计,
 	// 总计, Total, lines starting with #).
 	Footer []string `json:"footer,omitempty"`
+	// Ignore names status-like columns the profile knowingly does not read
+	// (PayPal's Address Status); any other unread status column is an error.
+	Ignore []string `json:"ignore,omitempty"`
 
 	legacy bool
 }
@@ -80,6 +83,10 @@ type Column struct {
 	Direction string   `json:"direction,omitempty"`
 	In        []string `json:"in,omitempty"`
 	Out       []string `json:"out,omitempty"`
+	// Sum adds the amounts of several columns (fees split in parts).
+	Sum []string `json:"sum,omitempty"`
+	// Negate flips the sign of an amount (a fee written as -4.68).
+	Negate bool `json:"negate,omitempty"`
 }
 
 // UnmarshalJSON reads a header, a list of headers or the object form.
@@ -120,7 +127,7 @@ func (c *Column) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON writes the shortest form.
 func (c Column) MarshalJSON() ([]byte, error) {
-	if c.Date == "" && c.Time == "" && c.Credit == "" && c.Debit == "" && c.Direction == "" {
+	if c.Date == "" && c.Time == "" && c.Credit == "" && c.Debit == "" && c.Direction == "" && len(c.Sum) == 0 && !c.Negate {
 		if len(c.Headers) == 1 {
 			return json.Marshal(c.Headers[0])
 		}
@@ -134,6 +141,7 @@ func (c Column) MarshalJSON() ([]byte, error) {
 func (c Column) headers() []string {
 	var h []string
 	h = append(h, c.Headers...)
+	h = append(h, c.Sum...)
 	for _, s := range []string{c.Date, c.Time, c.Credit, c.Debit, c.Direction} {
 		if s != "" {
 			h = append(h, s)
@@ -225,7 +233,11 @@ func (m *ValueMap) Lookup(s string) (string, bool) {
 		return v, true
 	}
 	for _, p := range m.patterns {
-		if p.re.MatchString(s) {
+		if loc := p.re.FindStringSubmatchIndex(s); loc != nil {
+			if strings.Contains(p.to, "$") {
+				// "/^REFUND FOR CHARGE \\((.*)\\)$/": "$1" keeps a part of the value.
+				return string(p.re.ExpandString(nil, p.to, s, loc)), true
+			}
 			return p.to, true
 		}
 	}
@@ -470,7 +482,7 @@ func (p *Profile) validate() error {
 		}
 	}
 	for name, c := range p.Columns {
-		if len(c.Headers) == 0 && c.Date == "" && c.Credit == "" && c.Debit == "" {
+		if len(c.Headers) == 0 && c.Date == "" && c.Credit == "" && c.Debit == "" && len(c.Sum) == 0 {
 			return fmt.Errorf("columns.%s names no header", name)
 		}
 	}

@@ -356,10 +356,26 @@ func zoneOffset(zone string, y, mo, d, h, mi, s int) (string, error) {
 		}
 		return fmt.Sprintf("%c%02d:%02d", sign, hh, mm), nil
 	}
-	loc, err := loadZone(strings.TrimSpace(zone))
+	name := strings.TrimSpace(zone)
+	if n, ok := zoneAbbreviations[up]; ok {
+		name = n
+	}
+	loc, err := loadZone(name)
 	if err != nil {
 		return "", err
 	}
 	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, loc)
 	return t.Format("-07:00"), nil
+}
+
+// zoneAbbreviations read the zone labels statements write (PayPal's PDT,
+// Adyen's CET) as the region whose clock they name, summer time included.
+var zoneAbbreviations = map[string]string{
+	"PDT": "America/Los_Angeles", "PST": "America/Los_Angeles", "PT": "America/Los_Angeles",
+	"MDT": "America/Denver", "MST": "America/Denver",
+	"CDT": "America/Chicago", "CST": "America/Chicago",
+	"EDT": "America/New_York", "EST": "America/New_York", "ET": "America/New_York",
+	"CET": "Europe/Paris", "CEST": "Europe/Paris", "BST": "Europe/London",
+	"JST": "Asia/Tokyo", "HKT": "Asia/Hong_Kong", "SGT": "Asia/Singapore",
+	"AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
 }
