@@ -193,7 +193,7 @@ func open(f *os.File, opts Options) (*Reader, error) {
 		if opts.Raw && hdr != nil {
 			// A workbook reader that took a header gives it back as the
 			// first record, so that raw mode reads the same on every format.
-			r.rows, r.header = &headerFirst{rows: x, header: hdr, row: x.row}, nil
+			r.rows, r.header = &rawXLSX{x: x, header: hdr, row: x.row}, nil
 		}
 		return r, nil
 	}
@@ -228,23 +228,49 @@ func open(f *os.File, opts Options) (*Reader, error) {
 	return r, nil
 }
 
-// headerFirst yields a header already read as the first record (raw mode).
-type headerFirst struct {
-	rows   rows
+// rawXLSX reads a workbook without a header (raw mode) on top of a reader
+// that took one: the header read is the first record, then every non-blank
+// row with all its cells.
+type rawXLSX struct {
+	x      *xlsxRows
 	header []string
 	row    int
 	done   bool
 }
 
-func (h *headerFirst) next() (Record, error) {
+func (h *rawXLSX) next() (rec Record, err error) {
 	if !h.done {
 		h.done = true
 		return Record{Row: h.row, Fields: h.header}, nil
 	}
-	return h.rows.next()
+	defer func() {
+		if p := recover(); p != nil {
+			rec, err = Record{}, &FileError{Row: h.x.row, Message: fmt.Sprintf("cannot read the XLSX workbook: it is corrupt (%v)", p)}
+		}
+	}()
+	for {
+		cells, ok, err := h.x.read()
+		if err != nil {
+			return Record{}, err
+		}
+		if !ok {
+			return Record{}, io.EOF
+		}
+		if blank(cells) {
+			continue
+		}
+		rec := Record{Row: h.x.row, Fields: append([]string(nil), cells...)}
+		for i, c := range rec.Fields {
+			if len(c) > h.x.opts.MaxFieldBytes {
+				rec.Problem = fmt.Sprintf("field %d is longer than %d bytes", i+1, h.x.opts.MaxFieldBytes)
+				break
+			}
+		}
+		return rec, nil
+	}
 }
 
-func (h *headerFirst) close() error { return h.rows.close() }
+func (h *rawXLSX) close() error { return h.x.close() }
 
 // Header returns the column names as written in the file, trimmed of spaces
 // and BOM, decoded; nil in raw mode for CSV and workbooks.
