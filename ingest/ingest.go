@@ -331,6 +331,9 @@ func (in *Ingester) converterFor(u Upload, kind *Kind, rd *reading) *converter {
 	}
 	cv := &converter{kind: kind, idx: rd.idx, loc: loc, xlsx: rd.src.Format() == source.XLSX, plan: rd.plan}
 	if rd.plan != nil {
+		if l := rd.plan.Location(); l != nil {
+			cv.loc = l // the statement says its zone (WeChat Pay: China time)
+		}
 		cv.idx = make([]int, len(kind.columns))
 		for i := range cv.idx {
 			cv.idx[i] = i

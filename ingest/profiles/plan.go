@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ColumnType is how a feeflow column is read, as far as a profile cares.
@@ -106,24 +107,25 @@ type rulePlan struct {
 // Plan is a profile bound to one file's header, ready to read its rows.
 // It is safe for concurrent use.
 type Plan struct {
-	p          *Profile
-	t          Target
-	header     []string
-	cols       []colPlan
-	refund     []colPlan // per target column; src none when not overridden
-	statusIdx  int
-	keep, drop []rulePlan
-	zoneIdx    int
-	curIdx     int
-	currency   string
-	xlsx       bool
-	negative   string
-	amountIdx  int
-	keyIdx     int
-	reach      int // lines with fewer cells than this are short (footers)
-	footer     []string
-	used       []bool
-	mapping    []Mapping
+	p           *Profile
+	t           Target
+	header      []string
+	cols        []colPlan
+	refund      []colPlan // per target column; src none when not overridden
+	statusIdx   int
+	keep, drop  []rulePlan
+	zoneIdx     int
+	curIdx      int
+	currency    string
+	xlsx        bool
+	negative    string
+	amountIdx   int
+	keyIdx      int
+	reach       int // lines with fewer cells than this are short (footers)
+	footer      []string
+	footerWords map[string]string // lowercased word -> word
+	used        []bool
+	mapping     []Mapping
 }
 
 // MaxHeaderSearch is how many lines the header is looked for in.
@@ -132,9 +134,11 @@ const MaxHeaderSearch = 60
 // NormHeader folds a header for matching: case, spaces around it, the
 // marks exports wrap cells in, and " ", "-", "_" are the same.
 func NormHeader(h string) string {
-	h = strings.ToLower(CleanCell(h))
-	return strings.NewReplacer(" ", "_", "-", "_", "\u3000", "_").Replace(h)
+	return headerFolder.Replace(strings.ToLower(CleanCell(h)))
 }
+
+// headerFolder is never changed after it is built.
+var headerFolder = strings.NewReplacer(" ", "_", "-", "_", "\u3000", "_")
 
 // headerIndex maps folded header cells to their first position.
 func headerIndex(header []string) map[string]int {
@@ -359,6 +363,10 @@ func (p *Profile) Compile(t Target, header []string, o Options) (*Plan, error) {
 		}
 	}
 	pl.footer = append(append([]string{}, footerWords...), p.Footer...)
+	pl.footerWords = map[string]string{}
+	for _, w := range pl.footer {
+		pl.footerWords[lowerASCII(w)] = w
+	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
 		return nil, &CompileError{Problems: dedupe(problems)}
@@ -445,6 +453,19 @@ func (pl *Plan) Ignored() []string {
 	return l
 }
 
+// Location is the zone of the file's times when the profile names one
+// (dates.zone), nil when the upload's zone applies.
+func (pl *Plan) Location() *time.Location {
+	if pl.p.Dates.Zone == "" {
+		return nil
+	}
+	l, err := loadZone(pl.p.Dates.Zone)
+	if err != nil {
+		return nil // Parse checked it
+	}
+	return l
+}
+
 // Profile returns the profile the plan reads with.
 func (pl *Plan) Profile() *Profile { return pl.p }
 
@@ -455,27 +476,60 @@ func (pl *Plan) DerivesKey() bool { return pl.keyIdx >= 0 }
 // starts with one followed by a colon, or the first cell starts with one.
 var footerWords = []string{"合计", "合計", "总计", "總計", "小计", "小計", "人民币合计", "本页合计", "本頁合計", "total", "subtotal", "grand total", "总交易单数", "總筆數", "总笔数"}
 
-// footer reports why a line is a footer or summary, "" when it is not.
+// footerReason reports why a line is a footer or summary, "" when it is
+// not. Only the first three non-empty cells are looked at: a line that
+// sums the rest names itself there.
 func (pl *Plan) footerReason(fields []string) string {
-	first := true
+	n := 0
 	for _, f := range fields {
 		c := CleanCell(f)
 		if c == "" {
 			continue
 		}
-		low := strings.ToLower(c)
-		if first && strings.HasPrefix(c, "#") {
+		if n == 0 && c[0] == '#' {
 			return "comment or footer line (starts with #)"
 		}
-		for _, w := range pl.footer {
-			lw := strings.ToLower(w)
-			if low == lw || strings.HasPrefix(low, lw+":") || strings.HasPrefix(low, lw+"：") || first && strings.HasPrefix(low, lw) && !strings.HasPrefix(lw, "total") {
-				return fmt.Sprintf("summary line (%s)", w)
+		low := lowerASCII(c)
+		if w, ok := pl.footerWords[strings.TrimRight(low, ":：")]; ok {
+			return fmt.Sprintf("summary line (%s)", w)
+		}
+		if n == 0 {
+			for _, w := range pl.footer {
+				if !isASCIIWord(w) && strings.HasPrefix(c, w) {
+					return fmt.Sprintf("summary line (%s)", w)
+				}
 			}
 		}
-		first = false
+		if n++; n == 3 {
+			break
+		}
 	}
 	return ""
+}
+
+// lowerASCII lowercases ASCII letters, allocating only when there are some.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+func isASCIIWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // Apply reads one data line into out (one value per target column, as
@@ -528,8 +582,11 @@ func (pl *Plan) Apply(fields []string, out []string) Verdict {
 			}
 		}
 	}
-	zone := pl.p.Dates.Zone
+	// The file's own zone is the reader's location (see Location); only a
+	// zone column puts an offset on each time.
+	zone := ""
 	if pl.zoneIdx >= 0 {
+		zone = pl.p.Dates.Zone
 		if z := cell(pl.zoneIdx); z != "" {
 			zone = z
 		}

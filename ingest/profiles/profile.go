@@ -195,6 +195,7 @@ func (m *ValueMap) add(k, v string) error {
 		return nil
 	}
 	m.exact[foldWord(k)] = v
+	m.exact[strings.TrimSpace(k)] = v // found without folding, as most are
 	return nil
 }
 
@@ -229,6 +230,9 @@ func (m ValueMap) lookupKey(k string) (string, bool) {
 
 // Lookup translates s; ok is false when no entry matches.
 func (m *ValueMap) Lookup(s string) (string, bool) {
+	if v, ok := m.exact[s]; ok {
+		return v, true
+	}
 	if v, ok := m.exact[foldWord(s)]; ok {
 		return v, true
 	}
@@ -284,6 +288,7 @@ func NewMatcher(words []string) (*Matcher, error) {
 			m.patterns = append(m.patterns, re)
 		} else {
 			m.exact[foldWord(w)] = true
+			m.exact[strings.TrimSpace(w)] = true
 		}
 	}
 	return m, nil
@@ -294,7 +299,7 @@ func (m *Matcher) Match(s string) bool {
 	if m == nil {
 		return false
 	}
-	if m.exact[foldWord(s)] {
+	if m.exact[s] || m.exact[foldWord(s)] {
 		return true
 	}
 	for _, re := range m.patterns {
