@@ -101,6 +101,9 @@ func (in *Ingester) open(u Upload, kind *Kind) (*reading, error) {
 	opts.Raw = true
 	src, err := source.Open(u.Path, opts)
 	if err != nil {
+		if u.Profile == nil {
+			return plain("") // the file's own reader says what is wrong, as it always did
+		}
 		return nil, err
 	}
 	ok := false
@@ -122,6 +125,11 @@ func (in *Ingester) open(u Upload, kind *Kind) (*reading, error) {
 				break
 			}
 			if err != nil {
+				if u.Profile == nil {
+					src.Close()
+					ok = true
+					return plain("")
+				}
 				return nil, err
 			}
 			head = append(head, rec)

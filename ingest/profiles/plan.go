@@ -355,9 +355,14 @@ func (p *Profile) Compile(t Target, header []string, o Options) (*Plan, error) {
 			problems = append(problems, fmt.Sprintf("the file has a status column %q that the profile does not read: map its values in \"status\" (received, refund, drop), name it in a keep/drop rule, or list it in \"ignore\"", CleanCell(h)))
 		}
 	}
-	for _, cp := range append(append([]colPlan{}, pl.cols...), pl.refund...) {
+	// A line too short to reach a required column is a
+	// totals line under a wide table, not a row.
+	for ti, cp := range pl.cols {
+		if !t.Columns[ti].Required || cp.src == none || cp.src == constant {
+			continue
+		}
 		for _, i := range append([]int{cp.idx, cp.idx2}, cp.parts...) {
-			if cp.src != none && cp.src != constant && i+1 > pl.reach {
+			if i+1 > pl.reach {
 				pl.reach = i + 1
 			}
 		}
