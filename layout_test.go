@@ -17,15 +17,16 @@ const module = "github.com/feeflow/feeflow/"
 
 // allowed lists, for each package of ours, the packages of ours it may import.
 var allowed = map[string][]string{
-	"cmd/feeflow":   {"ingest", "site", "analytics", "data", "gen"},
-	"ingest":        {"analytics", "data", "templates", "ingest/parse", "ingest/source"},
-	"ingest/parse":  {},
-	"ingest/source": {},
-	"site":          {"analytics", "templates"},
-	"analytics":     {"data"},
-	"templates":     {},
-	"data":          {},
-	"gen":           {},
+	"cmd/feeflow":     {"ingest", "site", "analytics", "data", "gen"},
+	"ingest":          {"analytics", "data", "templates", "ingest/parse", "ingest/source", "ingest/profiles"},
+	"ingest/parse":    {},
+	"ingest/profiles": {},
+	"ingest/source":   {},
+	"site":            {"analytics", "templates"},
+	"analytics":       {"data"},
+	"templates":       {},
+	"data":            {},
+	"gen":             {},
 }
 
 // homes says which of our packages may import an outside dependency.

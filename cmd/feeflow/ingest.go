@@ -17,7 +17,6 @@ import (
 
 	"github.com/feeflow/feeflow/data"
 	"github.com/feeflow/feeflow/ingest"
-	"github.com/feeflow/feeflow/ingest/profiles"
 )
 
 func runIngest(ctx context.Context, e *env, args []string) error {
@@ -69,12 +68,12 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if profile, err = profiles.Parse(b); err != nil {
+		if profile, err = ingest.ParseProfile(b); err != nil {
 			return fmt.Errorf("%s: %v", *mapFile, err)
 		}
 	case *server == "":
 		if profile, err = ingest.LookupProfile(*mapFile, *mapsDir); err != nil {
-			return usagef("--map %s: %v", *mapFile, errors.Unwrap(err))
+			return usagef("--map %s: %s", *mapFile, strings.TrimPrefix(err.Error(), ingest.ErrBadRequest.Error()+": "))
 		}
 	}
 	if *explain {
