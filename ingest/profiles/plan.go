@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/width"
 	"sort"
 	"strconv"
 	"strings"
@@ -133,8 +134,9 @@ const MaxHeaderSearch = 60
 
 // NormHeader folds a header for matching: case, spaces around it, the
 // marks exports wrap cells in, and " ", "-", "_" are the same.
+// Full-width letters, digits and brackets (（+元）) are their ASCII forms.
 func NormHeader(h string) string {
-	return headerFolder.Replace(strings.ToLower(CleanCell(h)))
+	return headerFolder.Replace(strings.ToLower(width.Fold.String(CleanCell(h))))
 }
 
 // headerFolder is never changed after it is built.

@@ -167,6 +167,12 @@ func TestFindHeader(t *testing.T) {
 	}
 }
 
+func TestNormHeaderFoldsWidth(t *testing.T) {
+	if NormHeader("收入金额（+元）") != NormHeader("收入金额(+元)") || NormHeader(" Transaction ID ") != "transaction_id" || NormHeader("`交易时间") != "交易时间" {
+		t.Errorf("NormHeader does not fold width, case, spaces and backticks")
+	}
+}
+
 func TestDerivedKeys(t *testing.T) {
 	p := mustParse(t, `{"columns": {"amount": "金额", "settled_at": "日期", "txn_ref": "摘要"}, "constants": {"channel": "bank"}, "derive_key": true}`)
 	pl, err := p.Compile(settlements, []string{"日期", "摘要", "金额", "余额"}, Options{})
