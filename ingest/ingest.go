@@ -425,6 +425,14 @@ func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, rd *reading, cv
 			for c := range chunks {
 				p := parsed{total: len(c.recs)}
 				for ri, rec := range c.recs {
+					if rec.Problem != "" && cv.plan == nil && len(rec.Fields) < len(rd.header) {
+						// A short line of totals under feeflow's own header.
+						if r := profiles.FooterReason(rec.Fields); r != "" {
+							p.total--
+							p.tally.skip(Skipped{Row: rec.Row, Reason: r})
+							continue
+						}
+					}
 					if rec.Problem != "" {
 						p.rejected++
 						p.errs = append(p.errs, RowError{Row: rec.Row, Column: rec.ProblemColumn, Message: rec.Problem})

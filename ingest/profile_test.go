@@ -149,3 +149,40 @@ func TestExplainWritesNothing(t *testing.T) {
 		t.Errorf("Explain(no header) = %v", err)
 	}
 }
+
+func TestTotalsUnderFeeflowsHeaderAreSkipped(t *testing.T) {
+	in, _ := testIngester(t)
+	res, err := ingestText(t, in, "settlements", "s.csv", csvLines(
+		"settlement_id,channel,txn_ref,amount,settled_at",
+		"S1,bank,T1,10.00,2026-09-01 10:00",
+		"S2,bank,T2,5.00,2026-09-01 11:00,",
+		"合计,,15.00"))
+	if err != nil || res.RowsAccepted != 2 || len(res.Skipped) != 1 || res.Skipped[0].Row != 4 {
+		t.Fatalf("Ingest = %v %+v; skipped %+v", err, resultErrors(res), res.Skipped)
+	}
+	// A short line that is not a footer is still a rejected row.
+	res, err = ingestText(t, in, "settlements", "s.csv", csvLines(
+		"settlement_id,channel,txn_ref,amount,settled_at",
+		"S3,bank,T1"))
+	if !errors.Is(err, ErrRejected) || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Message, "row has 3 fields") {
+		t.Errorf("short row = %v %+v", err, resultErrors(res))
+	}
+}
+
+func TestProfileOnNDJSON(t *testing.T) {
+	in, _ := testIngester(t)
+	p := mustProfile(t, `{"columns": {"settlement_id": "id", "amount": "gross", "settled_at": "created"}, "constants": {"channel": "card"}, "status": {"column": "type", "received": ["charge"], "drop": {"payout": "payout"}}}`)
+	res, err := ingestText(t, in, "settlements", "s.ndjson", []byte(
+		`{"id":"a","gross":"US$1.00","created":"2026-09-01 10:00","type":"charge"}`+"\n"+
+			`{"id":"b","gross":"9.00","created":"2026-09-01 10:00","type":"payout"}`+"\n"), func(u *Upload) { u.Profile = p })
+	if err == nil || !strings.Contains(resultErrors(res)[0].Message, "in USD") {
+		t.Fatalf("Ingest = %v %+v, want the USD amount refused", err, resultErrors(res))
+	}
+	in.cfg.Currency = "USD"
+	res, err = ingestText(t, in, "settlements", "s.ndjson", []byte(
+		`{"id":"a","gross":"US$1.00","created":"2026-09-01 10:00","type":"charge"}`+"\n"+
+			`{"id":"b","gross":"9.00","created":"2026-09-01 10:00","type":"payout"}`+"\n"), func(u *Upload) { u.Profile = p })
+	if err != nil || res.RowsAccepted != 1 || len(res.Dropped) != 1 {
+		t.Errorf("Ingest = %v %+v, dropped %+v", err, resultErrors(res), res.Dropped)
+	}
+}

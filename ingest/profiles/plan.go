@@ -514,6 +514,19 @@ func (pl *Plan) footerReason(fields []string) string {
 	return ""
 }
 
+// defaultFooter is a plan holding only the usual footer words.
+var defaultFooter = func() *Plan {
+	pl := &Plan{footer: footerWords, footerWords: map[string]string{}}
+	for _, w := range footerWords {
+		pl.footerWords[lowerASCII(w)] = w
+	}
+	return pl
+}()
+
+// FooterReason says why a line is a footer or summary by the usual words
+// (合计, Total, a leading #), "" when it is not one.
+func FooterReason(fields []string) string { return defaultFooter.footerReason(fields) }
+
 // lowerASCII lowercases ASCII letters, allocating only when there are some.
 func lowerASCII(s string) string {
 	for i := 0; i < len(s); i++ {
