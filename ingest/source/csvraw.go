@@ -38,7 +38,7 @@ func openRawCSV(t *text) *rawCSV {
 	if crOnly {
 		br = bufio.NewReaderSize(crToLF{br}, t.bufSize())
 	}
-	c.delim = sniffDelimiter(peek, crOnly)
+	c.delim = sniffRawDelimiter(peek, crOnly)
 	c.br = br
 	return c
 }
@@ -197,4 +197,56 @@ func (c *rawCSV) fail(err error) error {
 		return &FileError{Row: c.line, Message: fmt.Sprintf("the row around line %d is longer than %s; a quoted field is probably never closed", c.line, sizeText(c.t.opts.recordLimit()))}
 	}
 	return err
+}
+
+// sniffRawDelimiter picks ',', ';' or tab by vote of the first lines: each
+// line with any of them votes for the one it holds most often outside
+// quotes (',' on a tie), so that a title line above the header decides
+// nothing.
+func sniffRawDelimiter(b []byte, crOnly bool) byte {
+	var votes [3]int
+	var n [3]int
+	inQuote, lines := false, 0
+	vote := func() {
+		if n[0]+n[1]+n[2] > 0 {
+			best := 0
+			for i := 1; i < 3; i++ {
+				if n[i] > n[best] {
+					best = i
+				}
+			}
+			votes[best]++
+		}
+		n = [3]int{}
+		lines++
+	}
+	for _, ch := range b {
+		if crOnly && ch == '\r' {
+			ch = '\n'
+		}
+		switch {
+		case ch == '"':
+			inQuote = !inQuote
+		case inQuote:
+		case ch == '\n':
+			if vote(); lines == 60 {
+				goto done
+			}
+		case ch == ',':
+			n[0]++
+		case ch == ';':
+			n[1]++
+		case ch == '\t':
+			n[2]++
+		}
+	}
+	vote()
+done:
+	best := 0
+	for i := 1; i < 3; i++ {
+		if votes[i] > votes[best] {
+			best = i
+		}
+	}
+	return ",;\t"[best]
 }

@@ -53,6 +53,8 @@ func TestRawCSV(t *testing.T) {
 		{name: "quoted line break and doubled quote, CRLF",
 			body: "a,b\r\n\"line\r\nnext\",\"say \"\"hi\"\"\"\r\n", want: [][]string{{"a", "b"}, {"line\nnext", `say "hi"`}}, rows: []int{1, 2}},
 		{name: "tab separated", body: "a\tb\n1\t2\n", want: [][]string{{"a", "b"}, {"1", "2"}}},
+		{name: "tab separated below a title", body: "Statement, September\na\tb\n1\t2\n", want: [][]string{{"Statement, September"}, {"a", "b"}, {"1", "2"}}},
+		{name: "cells ending in a tab, comma separated", body: "a,b,c\n1\t,2\t,3\n", want: [][]string{{"a", "b", "c"}, {"1\t", "2\t", "3"}}},
 		{name: "text after a closing quote", body: "a,b\n\"x\"y,2\n", errSub: "field 1: a quote (\") inside a quoted field on line 2"},
 		{name: "unterminated quote", body: "a,b\n1,\"open\n2,3\n", errSub: "the quoted field 2 that starts on line 2 is never closed"},
 	} {
