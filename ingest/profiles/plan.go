@@ -496,9 +496,11 @@ func (pl *Plan) footerReason(fields []string) string {
 		if n == 0 && c[0] == '#' {
 			return "comment or footer line (starts with #)"
 		}
-		low := lowerASCII(c)
-		if w, ok := pl.footerWords[strings.TrimRight(low, ":：")]; ok {
-			return fmt.Sprintf("summary line (%s)", w)
+		if len(c) <= maxFooterBytes {
+			low := strings.TrimSuffix(strings.TrimSuffix(lowerASCII(c), ":"), "：")
+			if w, ok := pl.footerWords[low]; ok {
+				return fmt.Sprintf("summary line (%s)", w)
+			}
 		}
 		if n == 0 {
 			for _, w := range pl.footer {
@@ -513,6 +515,10 @@ func (pl *Plan) footerReason(fields []string) string {
 	}
 	return ""
 }
+
+// maxFooterBytes bounds the cells worth looking up as footer words (the
+// longest word and a colon), so that ordinary values cost no lookup.
+const maxFooterBytes = 32
 
 // defaultFooter is a plan holding only the usual footer words.
 var defaultFooter = func() *Plan {
