@@ -54,11 +54,14 @@ var currencyWords = map[string]string{
 // ISO code ("$" stays "$": some dollar); ok is false for an unknown word.
 func CurrencyCode(s string) (string, bool) {
 	s = strings.TrimSpace(s)
+	if len(s) == 3 && isUpperASCII(s) {
+		if s == "RMB" || s == "NTD" {
+			return currencyWords[strings.ToLower(s)], true
+		}
+		return s, true // an ISO code, as most files write it
+	}
 	if c, ok := currencyWords[strings.ToLower(s)]; ok {
 		return c, true
-	}
-	if len(s) == 3 && isUpperASCII(s) {
-		return s, true
 	}
 	return "", false
 }
