@@ -72,13 +72,14 @@ func cellSet(cells []string) map[string]bool {
 	return m
 }
 
-// signatureAt reports whether line i of lines is the header of p's files.
-func (p *Profile) signatureAt(lines []Line, i int) bool {
+// signatureAt reports whether line i of lines (whose cells are sets[i]) is
+// the header of p's files.
+func (p *Profile) signatureAt(lines []Line, sets []map[string]bool, i int) bool {
 	s := p.Signature
 	if s == nil || len(s.Headers) == 0 {
 		return false
 	}
-	set := cellSet(lines[i].Cells)
+	set := sets[i]
 	for _, h := range s.Headers {
 		if !set[NormHeader(h)] {
 			return false
@@ -108,13 +109,17 @@ func (p *Profile) signatureAt(lines []Line, i int) bool {
 // file matches; ok is false when none does. When several match, the one
 // with the longest signature wins; a tie is an error naming them.
 func Detect(kind string, lines []Line) (*Profile, error) {
+	sets := make([]map[string]bool, len(lines))
+	for i, l := range lines {
+		sets[i] = cellSet(l.Cells)
+	}
 	var found []*Profile
 	for _, p := range Builtins() {
 		if p.Kind != kind {
 			continue
 		}
 		for i := range lines {
-			if p.signatureAt(lines, i) {
+			if p.signatureAt(lines, sets, i) {
 				found = append(found, p)
 				break
 			}
@@ -148,13 +153,17 @@ type Resemblance struct {
 // Resemble names the built-in profile (of any kind) the head of a file
 // comes closest to; ok is false when none shares a header with it.
 func Resemble(lines []Line) (Resemblance, bool) {
+	sets := make([]map[string]bool, len(lines))
+	for i, l := range lines {
+		sets[i] = cellSet(l.Cells)
+	}
 	var best Resemblance
 	for _, p := range Builtins() {
 		if p.Signature == nil || len(p.Signature.Headers) == 0 {
 			continue
 		}
-		for _, l := range lines {
-			set := cellSet(l.Cells)
+		for li, l := range lines {
+			set := sets[li]
 			n := 0
 			var missing []string
 			for _, h := range p.Signature.Headers {
