@@ -573,14 +573,15 @@ func (pl *Plan) Apply(fields []string, out []string) Verdict {
 		}
 		return CleanCell(fields[i])
 	}
-	for _, r := range pl.keep {
-		if v := cell(r.idx); !r.values.Match(v) {
-			return Verdict{Outcome: Drop, Reason: ruleReason(r, v, "not kept")}
-		}
-	}
+	// drop rules first: their reasons are the more precise.
 	for _, r := range pl.drop {
 		if v := cell(r.idx); r.values.Match(v) {
 			return Verdict{Outcome: Drop, Reason: ruleReason(r, v, "dropped")}
+		}
+	}
+	for _, r := range pl.keep {
+		if v := cell(r.idx); !r.values.Match(v) {
+			return Verdict{Outcome: Drop, Reason: ruleReason(r, v, "not kept")}
 		}
 	}
 	refund := false
