@@ -17,17 +17,18 @@ const module = "github.com/feeflow/feeflow/"
 
 // allowed lists, for each package of ours, the packages of ours it may import.
 var allowed = map[string][]string{
-	"cmd/feeflow":   {"server", "ingest", "site", "site/publish", "analytics", "data", "gen"},
-	"server":        {"ingest", "site", "site/publish", "analytics", "templates", "data"},
-	"ingest":        {"analytics", "data", "ingest/parse", "ingest/source"},
-	"ingest/parse":  {},
-	"ingest/source": {},
-	"site":          {"analytics", "templates"},
-	"site/publish":  {},
-	"analytics":     {"data"},
-	"templates":     {},
-	"data":          {},
-	"gen":           {},
+	"cmd/feeflow":     {"server", "ingest", "site", "site/publish", "analytics", "data", "gen"},
+	"server":          {"ingest", "site", "site/publish", "analytics", "templates", "data"},
+	"ingest":          {"analytics", "data", "ingest/parse", "ingest/source", "ingest/profiles"},
+	"ingest/profiles": {},
+	"ingest/parse":    {},
+	"ingest/source":   {},
+	"site":            {"analytics", "templates"},
+	"site/publish":    {},
+	"analytics":       {"data"},
+	"templates":       {},
+	"data":            {},
+	"gen":             {},
 }
 
 // homes says which of our packages may import an outside dependency.

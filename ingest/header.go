@@ -3,16 +3,23 @@ package ingest
 import (
 	"fmt"
 	"strings"
+
+	"github.com/feeflow/feeflow/ingest/profiles"
 )
 
-// Profile maps a kind's column names to the headers of a file laid out
-// differently (a bank's own export): {"txn_id": "Merchant Order No", ...}.
-type Profile map[string]string
+// Profile describes a file laid out differently from feeflow's own headers
+// (a bank's or a payment channel's export); see package profiles. nil reads
+// the file by feeflow's headers, or by a built-in profile it recognises.
+type Profile = *profiles.Profile
 
 // resolveHeader finds, for each column of the kind, the index of its field in
 // the file's header (-1 when absent), and reports required columns that are
 // missing, all at once.
-func (k *Kind) resolveHeader(header []string, p Profile) ([]int, []RowError) {
+func (k *Kind) resolveHeader(header []string, prof Profile) ([]int, []RowError) {
+	var p map[string]string
+	if prof != nil {
+		p = prof.Headers()
+	}
 	byHeader := map[string]int{}
 	for i, h := range header {
 		n := normHeader(h)
@@ -72,15 +79,32 @@ func (k *Kind) knowsHeader(p Profile) func(string) bool {
 			known[normHeader(a)] = true
 		}
 	}
-	for _, h := range p {
-		known[normHeader(h)] = true
+	if p != nil {
+		for _, h := range p.FileHeaders() {
+			known[normHeader(h)] = true
+		}
 	}
-	return func(h string) bool { return known[normHeader(h)] }
+	// Built-in statements are recognised in GBK and Big5 too.
+	for _, b := range profiles.Builtins() {
+		if b.Kind != k.Name {
+			continue
+		}
+		for _, h := range b.FileHeaders() {
+			known[normHeader(h)] = true
+		}
+	}
+	return func(h string) bool { return known[normHeader(profiles.CleanCell(h))] }
 }
 
 // checkProfile rejects a profile that names columns the kind does not have.
 func (k *Kind) checkProfile(p Profile) error {
-	for name := range p {
+	if p == nil {
+		return nil
+	}
+	if p.Kind != "" && p.Kind != k.Name {
+		return fmt.Errorf("profile %s reads %s, not %s", p.Name, p.Kind, k.Name)
+	}
+	for _, name := range p.NamedColumns() {
 		found := false
 		for _, c := range k.columns {
 			if c.name == name {
@@ -93,4 +117,25 @@ func (k *Kind) checkProfile(p Profile) error {
 		}
 	}
 	return nil
+}
+
+// target describes the kind to package profiles.
+func (k *Kind) target() profiles.Target {
+	t := profiles.Target{Kind: k.Name, Key: k.Key}
+	for _, c := range k.columns {
+		tc := profiles.TargetColumn{Name: c.name, Aliases: c.aliases, Required: c.required && c.def == ""}
+		switch c.typ {
+		case moneyCol, signedMoneyCol:
+			tc.Type = profiles.Money
+		case timeCol:
+			tc.Type = profiles.Time
+		case dateCol:
+			tc.Type = profiles.Date
+		}
+		if c.name == "amount" {
+			t.Amount = c.name
+		}
+		t.Columns = append(t.Columns, tc)
+	}
+	return t
 }

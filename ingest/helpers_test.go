@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/feeflow/feeflow/data"
+	"github.com/feeflow/feeflow/ingest/profiles"
 )
 
 // taipei is the zone the tests' exports are written in.
@@ -141,4 +142,14 @@ func fmtAny(v any) string {
 	default:
 		return strings.TrimSpace(strings.ReplaceAll(fmt.Sprint(x), "\n", " "))
 	}
+}
+
+// mustProfile parses a profile in either JSON form.
+func mustProfile(tb testing.TB, js string) Profile {
+	tb.Helper()
+	p, err := profiles.Parse([]byte(js))
+	if err != nil {
+		tb.Fatalf("profile %s: %v", js, err)
+	}
+	return p
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/feeflow/feeflow/data"
+	"github.com/feeflow/feeflow/ingest/profiles"
 	"github.com/feeflow/feeflow/ingest/source"
 )
 
@@ -39,6 +40,9 @@ type Config struct {
 	MaxSheets       int
 	// MaxRows bounds the data rows of one file; 0 means 50 million.
 	MaxRows int
+	// Currency is the organisation's currency (ISO code): statement rows in
+	// another are refused. "" takes the profile's default, else CNY.
+	Currency string
 }
 
 // Ingester writes uploads into the store. It is safe for concurrent use;
@@ -110,6 +114,20 @@ type Result struct {
 	Encoding      string `json:"encoding,omitempty"`
 	// Replayed is set when the answer is the stored one of an Idempotency-Key.
 	Replayed bool `json:"replayed,omitempty"`
+	// Profile names the profile the file was read with ("" for feeflow's
+	// own headers or an unnamed profile).
+	Profile string `json:"profile,omitempty"`
+	// HeaderRow is the line taken as the header.
+	HeaderRow int `json:"header_row,omitempty"`
+	// IgnoredColumns are the file's columns feeflow did not read.
+	IgnoredColumns []string `json:"ignored_columns"`
+	// Dropped counts, by reason, the rows a profile left out (failed
+	// orders, money paid out); they are not in rows_total.
+	Dropped []Dropped `json:"dropped"`
+	// Skipped lists lines that are not rows (preamble, footers), at most
+	// 100; SkippedOmitted counts the rest.
+	Skipped        []Skipped `json:"skipped"`
+	SkippedOmitted int       `json:"skipped_omitted,omitempty"`
 }
 
 // Errors that decide the answer's code (errors.go).
@@ -150,7 +168,8 @@ func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Kind: kind.Name, FileSHA256: sum, Errors: []RowError{}, DryRun: u.DryRun}
+	res := &Result{Kind: kind.Name, FileSHA256: sum, Errors: []RowError{}, DryRun: u.DryRun,
+		IgnoredColumns: []string{}, Dropped: []Dropped{}, Skipped: []Skipped{}}
 
 	tx, err := in.store.Begin(ctx)
 	if err != nil {
@@ -194,38 +213,29 @@ func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
 		return res, nil
 	}
 
-	src, err := source.Open(u.Path, source.Options{
-		Name:            u.FileName,
-		ContentType:     u.ContentType,
-		Encoding:        source.Encoding(u.Encoding),
-		Sheet:           u.Sheet,
-		KnownHeader:     kind.knowsHeader(u.Profile),
-		MaxFieldBytes:   in.cfg.MaxFieldBytes,
-		MaxXLSXUnzipped: in.cfg.MaxXLSXUnzipped,
-		MaxSheets:       in.cfg.MaxSheets,
-	})
+	rd, err := in.open(u, kind)
 	if err != nil {
+		var hp *headerProblem
+		if errors.As(err, &hp) {
+			res.Errors = hp.errs
+			return res, ErrRejected
+		}
 		return res, badFile(res, err)
 	}
+	src := rd.src
 	defer src.Close()
 	res.Format, res.Encoding = string(src.Format()), string(src.Encoding())
-
-	idx, headerErrs := kind.resolveHeader(src.Header(), u.Profile)
-	if len(headerErrs) > 0 {
-		res.Errors = headerErrs
-		return res, ErrRejected
+	res.Profile, res.HeaderRow, res.IgnoredColumns = rd.profile, rd.row, rd.ignored
+	if res.IgnoredColumns == nil {
+		res.IgnoredColumns = []string{}
 	}
 	res.BatchID = newBatchID(in.cfg.Now())
 	st, err := newStage(kind, res.BatchID)
 	if err != nil {
 		return nil, err
 	}
-	loc := in.cfg.Location
-	if u.Location != nil {
-		loc = u.Location
-	}
-	cv := &converter{kind: kind, idx: idx, loc: loc, xlsx: src.Format().Spreadsheet()}
-	read, err := in.appendRows(ctx, tx, src, cv, kind.Name, res.BatchID)
+	cv := in.converterFor(u, kind, rd)
+	read, err := in.appendRows(ctx, tx, rd, cv, kind.Name, res.BatchID)
 	if err != nil {
 		var fe *source.FileError
 		if errors.As(err, &fe) {
@@ -233,10 +243,18 @@ func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
 		}
 		return nil, err
 	}
+	for _, s := range rd.skipped {
+		read.tally.skip(s)
+	}
+	read.tally.report(res)
 	res.RowsTotal = read.total
 	if read.total == 0 {
 		res.BatchID = ""
-		res.Errors = []RowError{{Row: 2, Message: "the file has a header but no data rows"}}
+		msg := "the file has a header but no data rows"
+		if len(res.Dropped) > 0 {
+			msg = "every row of the file was dropped by the profile (see dropped): nothing to ingest"
+		}
+		res.Errors = []RowError{{Row: rd.row + 1, Message: msg}}
 		return res, ErrRejected
 	}
 	if err := tx.Exec(ctx, st.createSQL()); err != nil {
@@ -311,8 +329,30 @@ func badFile(res *Result, err error) error {
 	return err
 }
 
+// converterFor reads the rows of an opened upload: through its profile
+// (whose output has one value per column, in column order) or by the field
+// index of each column.
+func (in *Ingester) converterFor(u Upload, kind *Kind, rd *reading) *converter {
+	loc := in.cfg.Location
+	if u.Location != nil {
+		loc = u.Location
+	}
+	cv := &converter{kind: kind, idx: rd.idx, loc: loc, xlsx: rd.src.Format().Spreadsheet(), plan: rd.plan}
+	if rd.plan != nil {
+		if l := rd.plan.Location(); l != nil {
+			cv.loc = l // the statement says its zone (WeChat Pay: China time)
+		}
+		cv.idx = make([]int, len(kind.columns))
+		for i := range cv.idx {
+			cv.idx[i] = i
+		}
+	}
+	return cv
+}
+
 // readResult is what staging the rows found.
 type readResult struct {
+	tally           tally
 	total, rejected int
 	errs            []RowError // the first problems, in about row order
 	problems        int        // all problems, listed or not
@@ -322,16 +362,18 @@ type readResult struct {
 // appends the valid ones to the kind's table, inside the transaction, from
 // this one (the Appender is not safe for concurrent use). Memory stays
 // bounded: chunks are small and the channels short.
-func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, src *source.Reader, cv *converter, table, batchID string) (readResult, error) {
+func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, rd *reading, cv *converter, table, batchID string) (readResult, error) {
 	const chunkRows = 1024
 	type chunk struct {
 		recs []source.Record
+		keys []string // derived keys, in file order; nil when not derived
 	}
 	type parsed struct {
 		rows     [][]any
 		errs     []RowError
 		total    int
 		rejected int
+		tally    tally
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -343,9 +385,14 @@ func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, src *source.Rea
 	go func() {
 		defer close(chunks)
 		recs := make([]source.Record, 0, chunkRows)
+		var keys []string
+		var kd *profiles.KeyDeriver
+		if cv.plan != nil {
+			kd = cv.plan.KeyDeriver()
+		}
 		read := 0
 		for {
-			rec, err := src.Next()
+			rec, err := rd.next()
 			if err == io.EOF {
 				break
 			}
@@ -358,18 +405,22 @@ func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, src *source.Rea
 				return
 			}
 			recs = append(recs, rec)
+			if kd != nil {
+				keys = append(keys, kd.Next(rec.Fields))
+			}
 			if len(recs) == chunkRows {
 				select {
-				case chunks <- chunk{recs}:
+				case chunks <- chunk{recs, keys}:
 				case <-ctx.Done():
 					return
 				}
 				recs = make([]source.Record, 0, chunkRows)
+				keys = nil
 			}
 		}
 		if len(recs) > 0 {
 			select {
-			case chunks <- chunk{recs}:
+			case chunks <- chunk{recs, keys}:
 			case <-ctx.Done():
 			}
 		}
@@ -381,13 +432,44 @@ func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, src *source.Rea
 			defer wg.Done()
 			for c := range chunks {
 				p := parsed{total: len(c.recs)}
-				for _, rec := range c.recs {
+				for ri, rec := range c.recs {
+					if rec.Problem != "" && cv.plan == nil && len(rec.Fields) < len(rd.header) {
+						// A short line of totals under feeflow's own header.
+						if r := profiles.FooterReason(rec.Fields); r != "" {
+							p.total--
+							p.tally.skip(Skipped{Row: rec.Row, Reason: r})
+							continue
+						}
+					}
 					if rec.Problem != "" {
 						p.rejected++
 						p.errs = append(p.errs, RowError{Row: rec.Row, Column: rec.ProblemColumn, Message: rec.Problem})
 						continue
 					}
-					vals, errs := cv.convert(rec.Row, rec.Fields)
+					fields := rec.Fields
+					if cv.plan != nil {
+						out := make([]string, len(cv.kind.columns))
+						v := cv.plan.Apply(fields, out)
+						switch v.Outcome {
+						case profiles.Skip:
+							p.total--
+							p.tally.skip(Skipped{Row: rec.Row, Reason: v.Reason})
+							continue
+						case profiles.Drop:
+							p.total--
+							p.tally.drop(v.Reason)
+							continue
+						case profiles.Reject:
+							p.rejected++
+							p.errs = append(p.errs, RowError{Row: rec.Row, Column: v.Column, Value: clip(v.Value), Message: v.Reason})
+							continue
+						}
+						if c.keys != nil {
+							cv.plan.SetKey(out, c.keys[ri])
+						}
+						fields = out
+					}
+					vals, errs := cv.convert(rec.Row, fields)
 					if errs != nil {
 						p.rejected++
 						p.errs = append(p.errs, errs...)
@@ -417,6 +499,7 @@ func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, src *source.Rea
 		}
 		rr.total += p.total
 		rr.rejected += p.rejected
+		rr.tally.merge(&p.tally)
 		rr.problems += len(p.errs)
 		if len(rr.errs) < 4*in.cfg.MaxErrors {
 			rr.errs = append(rr.errs, p.errs...)

@@ -381,14 +381,14 @@ func TestUnreadableFiles(t *testing.T) {
 func TestMappingProfile(t *testing.T) {
 	in, _ := testIngester(t)
 	seed(t, in)
-	p := Profile{"txn_id": "Merchant Order", "paid_at": "Trade Time", "amount": "Amt", "fee_item": "Item", "method": "Pay Type"}
+	p := mustProfile(t, `{"txn_id": "Merchant Order", "paid_at": "Trade Time", "amount": "Amt", "fee_item": "Item", "method": "Pay Type"}`)
 	res, err := ingestText(t, in, "payments", "bank.csv", csvLines(
 		"Merchant Order,Trade Time,Item,Amt,Pay Type",
 		"M1,2026-09-10 10:00,MGMT,20.00,card"), func(u *Upload) { u.Profile = p })
 	if err != nil || res.RowsAccepted != 1 {
 		t.Fatalf("Ingest = %+v, %v; want 1 row through the profile", res, err)
 	}
-	_, err = ingestText(t, in, "payments", "bank.csv", csvLines("a"), func(u *Upload) { u.Profile = Profile{"nope": "x"} })
+	_, err = ingestText(t, in, "payments", "bank.csv", csvLines("a"), func(u *Upload) { u.Profile = mustProfile(t, `{"nope": "x"}`) })
 	if !errors.Is(err, ErrBadRequest) {
 		t.Errorf("profile with an unknown column = %v, want ErrBadRequest", err)
 	}

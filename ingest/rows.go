@@ -8,6 +8,7 @@ import (
 
 	"github.com/feeflow/feeflow/data"
 	"github.com/feeflow/feeflow/ingest/parse"
+	"github.com/feeflow/feeflow/ingest/profiles"
 	"github.com/shopspring/decimal"
 )
 
@@ -26,6 +27,8 @@ type converter struct {
 	idx  []int // field index per column, -1 when the file lacks it
 	loc  *time.Location
 	xlsx bool // numbers and dates come as XLSX raw cell values
+	// plan, when set, reads each line through a profile first.
+	plan *profiles.Plan
 }
 
 // convert validates one row. It returns the values (nil when the row is

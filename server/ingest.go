@@ -273,20 +273,13 @@ func cleanFileName(name string) string {
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
-// profile loads the mapping profile NAME.json from the profiles folder.
+// profile finds a profile by name: a built-in statement profile, else
+// NAME.json in the profiles folder.
 func (s *Server) profile(name string) (ingest.Profile, error) {
-	if !profileName.MatchString(name) || s.cfg.ProfilesDir == "" {
+	if !profileName.MatchString(name) {
 		return nil, errorf(CodeBadRequest, "unknown mapping profile %q", name)
 	}
-	b, err := os.ReadFile(filepath.Join(s.cfg.ProfilesDir, name+".json"))
-	if err != nil {
-		return nil, errorf(CodeBadRequest, "unknown mapping profile %q", name)
-	}
-	p, err := ingest.ParseProfile(b)
-	if err != nil {
-		return nil, errorf(CodeBadRequest, "mapping profile %s: %v", name, err)
-	}
-	return p, nil
+	return ingest.LookupProfile(name, s.cfg.ProfilesDir)
 }
 
 // answer writes the ingest answer; failures carry the documented fields too,

@@ -20,13 +20,16 @@ import (
 )
 
 func runIngest(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "ingest", "--db PATH --kind KIND [flags] FILE...")
+	fs := newFlags(e, "ingest", "--db PATH --kind KIND [--map NAME|FILE.json] [--explain] [flags] FILE...")
 	db := fs.String("db", "", "database file (created if missing)")
 	kind := fs.String("kind", "", "record kind: "+strings.Join(ingest.KindNames(), ", "))
 	allow := fs.Bool("allow-errors", false, "commit the good rows and report the bad ones")
 	dry := fs.Bool("dry-run", false, "validate and report, write nothing")
 	enc := fs.String("encoding", "auto", "file encoding: auto, utf-8, gbk or big5")
-	mapFile := fs.String("map", "", "mapping profile: a JSON object of column names to the file's headers")
+	mapFile := fs.String("map", "", "profile: NAME of a built-in or stored profile, or FILE.json (default: recognise a built-in one, else feeflow's headers)")
+	mapsDir := fs.String("maps", e.getenv("FEEFLOW_MAPS"), "folder of stored profiles NAME.json for --map NAME (env FEEFLOW_MAPS)")
+	explain := fs.Bool("explain", false, "show how each file would be read (encoding, profile, header, skipped lines, mapping, first rows); write nothing")
+	currency := fs.String("currency", e.getenv("FEEFLOW_CURRENCY"), "the organisation's currency (ISO code, e.g. CNY, TWD); statement rows in another are refused (default: the profile's, else CNY; env FEEFLOW_CURRENCY)")
 	sheet := fs.String("sheet", "", "XLSX sheet to read (default: the first)")
 	asJSON := fs.Bool("json", false, "print each answer as JSON")
 	server := fs.String("server", "", "send the files to a running `feeflow serve` at this URL instead of opening the database")
@@ -49,7 +52,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return usagef("name at least one FILE to ingest")
 	}
-	if *server == "" && *db == "" {
+	if *server == "" && *db == "" && !*explain {
 		return usagef("--db is required (or --server URL to go through a running server)")
 	}
 	loc, err := loadZone(*tz)
@@ -57,7 +60,10 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var profile ingest.Profile
-	if *mapFile != "" {
+	mapIsFile := strings.HasSuffix(strings.ToLower(*mapFile), ".json") || strings.ContainsAny(*mapFile, `/\`)
+	switch {
+	case *mapFile == "":
+	case mapIsFile:
 		b, err := os.ReadFile(*mapFile)
 		if err != nil {
 			return err
@@ -65,19 +71,43 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		if profile, err = ingest.ParseProfile(b); err != nil {
 			return fmt.Errorf("%s: %v", *mapFile, err)
 		}
+	case *server == "":
+		if profile, err = ingest.LookupProfile(*mapFile, *mapsDir); err != nil {
+			return usagef("--map %s: %s", *mapFile, strings.TrimPrefix(err.Error(), ingest.ErrBadRequest.Error()+": "))
+		}
+	}
+	if *explain {
+		if *server != "" {
+			return usagef("--explain reads the files here; drop --server")
+		}
+		in := ingest.New(nil, ingest.Config{Location: loc, Now: e.now, Currency: *currency})
+		failed := false
+		for _, path := range fs.Args() {
+			ex, err := in.Explain(ctx, ingest.Upload{Kind: *kind, Path: path, FileName: filepath.Base(path), Encoding: *enc, Sheet: *sheet, Profile: profile})
+			if err != nil {
+				failed = true
+				fmt.Fprintf(e.stderr, "%s: %v\n", path, err)
+				continue
+			}
+			printExplanation(e, path, ex, *asJSON)
+		}
+		if failed {
+			return errSilent
+		}
+		return nil
 	}
 	up := ingest.Upload{Kind: *kind, Encoding: *enc, Sheet: *sheet, Profile: profile, AllowErrors: *allow, DryRun: *dry}
 
 	var send func(ctx context.Context, up ingest.Upload) (*ingest.Result, error)
 	if *server != "" {
-		if *mapFile != "" {
-			return usagef("--map is not sent to a server; store the profile on the server and pass ?map=NAME")
+		if mapIsFile {
+			return usagef("--map FILE is not sent to a server; store the profile on the server and pass --map NAME")
 		}
 		tok := *token
 		if tok == "" {
 			tok = e.getenv("FEEFLOW_TOKEN")
 		}
-		c := &client{base: strings.TrimRight(*server, "/"), token: tok, tz: *tz}
+		c := &client{base: strings.TrimRight(*server, "/"), token: tok, tz: *tz, profile: *mapFile}
 		send = c.ingest
 	} else {
 		store, err := openStoreForIngest(ctx, *db, loc)
@@ -85,7 +115,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer store.Close()
-		in := ingest.New(store, ingest.Config{Location: loc, Now: e.now})
+		in := ingest.New(store, ingest.Config{Location: loc, Now: e.now, Currency: *currency})
 		send = in.Ingest
 	}
 
@@ -143,6 +173,18 @@ func printResult(e *env, u ingest.Upload, res *ingest.Result, err error, asJSON 
 		fmt.Fprintf(w, "%s: ingested as batch %s: %d rows, %d accepted, %d rejected, %d already in the database\n",
 			name, res.BatchID, res.RowsTotal, res.RowsAccepted, res.RowsRejected, res.RowsDuplicate)
 	}
+	if res.Profile != "" {
+		fmt.Fprintf(w, "  read with profile %s (header on line %d)\n", res.Profile, res.HeaderRow)
+	}
+	for _, d := range res.Dropped {
+		fmt.Fprintf(w, "  dropped %d %s: %s\n", d.Rows, plural(d.Rows, "row", "rows"), d.Reason)
+	}
+	if n := len(res.Skipped) + res.SkippedOmitted; n > 0 {
+		fmt.Fprintf(w, "  skipped %d %s that are not rows (preamble, footers; --json lists them)\n", n, plural(n, "line", "lines"))
+	}
+	if len(res.IgnoredColumns) > 0 {
+		fmt.Fprintf(w, "  columns not read: %s\n", strings.Join(res.IgnoredColumns, ", "))
+	}
 	if len(res.Errors) == 0 {
 		return
 	}
@@ -179,6 +221,7 @@ func uploadType(path string) string {
 // client sends work to a running server.
 type client struct {
 	base, token, tz string // tz: the zone for timestamps without an offset, "" for the server's
+	profile         string // a profile's name, sent as ?map=
 	http            http.Client
 }
 
@@ -204,6 +247,9 @@ func (c *client) ingest(ctx context.Context, up ingest.Upload) (*ingest.Result, 
 	}
 	if up.Sheet != "" {
 		q.Set("sheet", up.Sheet)
+	}
+	if c.profile != "" {
+		q.Set("map", c.profile)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/api/v1/ingest/"+url.PathEscape(up.Kind)+"?"+q.Encode(), f)
 	if err != nil {
@@ -238,4 +284,59 @@ func (c *client) ingest(ctx context.Context, up ingest.Upload) (*ingest.Result, 
 		return &a.Result, &ingest.BadFileError{Err: errors.New(a.Error)}
 	}
 	return nil, fmt.Errorf("server answered %s (%s): %s", resp.Status, a.Code, a.Error)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// printExplanation shows how a file would be read, or the JSON of it.
+func printExplanation(e *env, path string, ex *ingest.Explanation, asJSON bool) {
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(ex)
+		return
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "%s: %s, %s\n", path, ex.Format, ex.Encoding)
+	if ex.Profile != "" {
+		fmt.Fprintf(w, "profile:  %s (%s)\n", ex.Profile, ex.ProfileTitle["en"])
+	} else {
+		fmt.Fprintln(w, "profile:  none (feeflow's own headers)")
+	}
+	fmt.Fprintf(w, "header:   line %d: %s\n", ex.HeaderRow, strings.Join(ex.Header, " | "))
+	fmt.Fprintln(w, "mapping:")
+	for _, m := range ex.Mapping {
+		fmt.Fprintf(w, "  %-14s <- %s\n", m.Column, m.From)
+	}
+	if len(ex.IgnoredColumns) > 0 {
+		fmt.Fprintf(w, "ignored:  %s\n", strings.Join(ex.IgnoredColumns, ", "))
+	}
+	for _, s := range ex.Skipped {
+		fmt.Fprintf(w, "skipped:  line %d: %s\n", s.Row, s.Reason)
+	}
+	if ex.SkippedOmitted > 0 {
+		fmt.Fprintf(w, "skipped:  … and %d more lines\n", ex.SkippedOmitted)
+	}
+	for _, d := range ex.Dropped {
+		fmt.Fprintf(w, "dropped:  %d %s: %s\n", d.Rows, plural(d.Rows, "row", "rows"), d.Reason)
+	}
+	fmt.Fprintf(w, "rows:     %d, %d with problems\n", ex.Rows, ex.Rejected)
+	for _, re := range ex.Errors {
+		fmt.Fprintf(w, "  line %d %s %s: %s\n", re.Row, re.Column, quoteValue(re.Value), re.Message)
+	}
+	if len(ex.Preview) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "first %d rows as they would be stored:\n", len(ex.Preview))
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "  line\t%s\n", strings.Join(ex.Columns, "\t"))
+	for _, r := range ex.Preview {
+		fmt.Fprintf(tw, "  %d\t%s\n", r.Row, strings.Join(r.Values, "\t"))
+	}
+	tw.Flush()
 }

@@ -40,18 +40,19 @@ type env struct {
 }
 
 var commands = map[string]command{
-	"build":  {"build the static dashboard site from the database", runBuild},
-	"demo":   {"generate a data set, ingest it, and serve it", runDemo},
-	"gen":    {"write a realistic, seeded set of export files", runGen},
-	"ingest": {"validate and append export files to the database", runIngest},
-	"serve":  {"serve the ingest API, the upload page and the site", runServe},
-	"token":  {"make a token for scripts, with its roles (--db stores it; else a --tokens-file line)", runToken},
-	"user":   {"add, remove or list the people who sign in to the server, with their roles", runUser},
-	"sql":    {"run analysts' read-only SQL (argument or stdin) as a table, CSV, JSON or Parquet", runSQL},
-	"schema": {"print the data dictionary: tables, views, macros, columns, comments", runSchema},
-	"export": {"write every table as Hive-partitioned Parquet", runExport},
-	"check":  {"read every block of the database and test its invariants", runCheck},
-	"backup": {"write a consistent, checked copy of the database", runBackup},
+	"build":    {"build the static dashboard site from the database", runBuild},
+	"demo":     {"generate a data set, ingest it, and serve it", runDemo},
+	"gen":      {"write a realistic, seeded set of export files", runGen},
+	"ingest":   {"validate and append export files to the database", runIngest},
+	"profiles": {"list the built-in statement profiles (bank and payment-channel layouts)", runProfiles},
+	"serve":    {"serve the ingest API, the upload page and the site", runServe},
+	"token":    {"make a token for scripts, with its roles (--db stores it; else a --tokens-file line)", runToken},
+	"user":     {"add, remove or list the people who sign in to the server, with their roles", runUser},
+	"sql":      {"run analysts' read-only SQL (argument or stdin) as a table, CSV, JSON or Parquet", runSQL},
+	"schema":   {"print the data dictionary: tables, views, macros, columns, comments", runSchema},
+	"export":   {"write every table as Hive-partitioned Parquet", runExport},
+	"check":    {"read every block of the database and test its invariants", runCheck},
+	"backup":   {"write a consistent, checked copy of the database", runBackup},
 	// The process analytics.Worker starts for analysts' queries; unlisted.
 	"sql-worker": {"", runSQLWorker},
 }

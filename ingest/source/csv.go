@@ -90,6 +90,9 @@ func (c *csvRows) next() (Record, error) {
 		// appended, so holding the row's string that long costs nothing).
 		fields := make([]string, len(rec))
 		copy(fields, rec)
+		if len(fields) == len(c.header)+1 && trimCell(fields[len(fields)-1]) == "" {
+			fields = fields[:len(c.header)] // a trailing delimiter (bank exports end every row with one)
+		}
 		out := Record{Row: line, Fields: fields}
 		if len(fields) != len(c.header) {
 			out.Problem = fmt.Sprintf("row has %d %s, the header has %d", len(fields), plural(len(fields), "field", "fields"), len(c.header))

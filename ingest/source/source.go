@@ -220,8 +220,10 @@ func open(f *os.File, opts Options) (*Reader, error) {
 	}
 	t.enc, t.start = enc, int64(bom)
 	r.encoding = enc
-	switch format {
-	case CSV:
+	switch {
+	case format == CSV && opts.Raw:
+		r.rows, r.raw = openRawCSV(t), true
+	case format == CSV:
 		c, hdr, err := openCSV(t)
 		if err != nil {
 			return nil, err
@@ -238,7 +240,7 @@ func open(f *os.File, opts Options) (*Reader, error) {
 }
 
 // Header returns the column names as written in the file, trimmed of spaces
-// and BOM, decoded; nil in raw mode for workbooks.
+// and BOM, decoded; nil in raw mode.
 func (r *Reader) Header() []string {
 	if r.raw {
 		return nil
@@ -247,6 +249,10 @@ func (r *Reader) Header() []string {
 	copy(h, r.header)
 	return h
 }
+
+// Raw reports whether the reader took no header (Options.Raw on CSV and
+// workbooks): the header line, if any, is then among the records.
+func (r *Reader) Raw() bool { return r.raw }
 
 // Format returns the format the file is read as.
 func (r *Reader) Format() Format { return r.format }
