@@ -126,7 +126,8 @@ var acceptedTypes = map[string]bool{
 	"text/csv": true, "application/csv": true, "text/plain": true, "text/tab-separated-values": true,
 	"application/json": true, "application/x-ndjson": true, "application/ndjson": true, "application/jsonl": true,
 	"application/x-jsonlines": true, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": true,
-	"application/vnd.ms-excel": true, "application/octet-stream": true, "": true,
+	"application/vnd.ms-excel": true, "application/msexcel": true, "application/x-msexcel": true, "application/x-excel": true,
+	"application/excel": true, "application/octet-stream": true, "": true,
 }
 
 func (s *Server) spool(r *http.Request, up *ingest.Upload, form map[string]string) (string, error) {

@@ -3,6 +3,8 @@ package server
 import (
 	"errors"
 	"net/http"
+	"os"
+	"strings"
 
 	"github.com/feeflow/feeflow/ingest"
 	"github.com/feeflow/feeflow/templates"
@@ -13,12 +15,67 @@ func (s *Server) handleUploadCSS(w http.ResponseWriter, r *http.Request) {
 	w.Write(templates.UploadCSS)
 }
 
+func (s *Server) handleUploadJS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Write(templates.UploadJS)
+}
+
 func (s *Server) uploadPage(who principal) templates.UploadPage {
-	p := templates.UploadPage{Kinds: ingest.KindNames(), Kind: ingest.KindNames()[0], DryRun: true, MaxBytes: byteSize(s.cfg.MaxUpload), User: who.name}
+	p := templates.UploadPage{Kinds: ingest.KindNames(), Kind: ingest.KindNames()[0], DryRun: true, MaxBytes: byteSize(s.cfg.MaxUpload), User: who.name,
+		Profiles: s.profileChoices()}
 	if who.sess != nil {
 		p.CSRF = who.sess.csrf
 	}
 	return p
+}
+
+// profileChoices are the profiles the upload form offers: the built-in
+// ones, then the stored ones of the profiles folder (read anew for each
+// page, so a profile dropped there is offered at once). A stored profile
+// that cannot be read is left out and logged; choosing it by name still
+// says why it is refused.
+func (s *Server) profileChoices() []templates.ProfileChoice {
+	var l []templates.ProfileChoice
+	builtin := map[string]bool{}
+	for _, p := range ingest.BuiltinProfiles() {
+		builtin[p.Name] = true
+		l = append(l, templates.ProfileChoice{Name: p.Name, Title: profileTitle(p.Title, p.Name), Kind: p.Kind})
+	}
+	if s.cfg.ProfilesDir == "" {
+		return l
+	}
+	files, err := os.ReadDir(s.cfg.ProfilesDir)
+	if err != nil {
+		s.cfg.Logger.Error("list stored profiles", "dir", s.cfg.ProfilesDir, "err", err)
+		return l
+	}
+	for _, f := range files {
+		name, ok := strings.CutSuffix(f.Name(), ".json")
+		if !ok || f.IsDir() || builtin[name] || !profileName.MatchString(name) {
+			continue
+		}
+		p, err := ingest.LookupProfile(name, s.cfg.ProfilesDir)
+		if err != nil {
+			s.cfg.Logger.Warn("stored profile left out of the upload page", "name", name, "err", err)
+			continue
+		}
+		l = append(l, templates.ProfileChoice{Name: name, Title: profileTitle(p.Title, name), Kind: p.Kind, Stored: true})
+	}
+	return l
+}
+
+// profileTitle is a profile's English title with its Chinese one, else its name.
+func profileTitle(title map[string]string, name string) string {
+	en, zh := title["en"], title["zh"]
+	switch {
+	case en != "" && zh != "":
+		return en + " · " + zh
+	case en != "":
+		return en
+	case zh != "":
+		return zh
+	}
+	return name
 }
 
 // handleUploadPage shows the upload desk to someone signed in with the
@@ -51,6 +108,13 @@ func (s *Server) handleUploadForm(w http.ResponseWriter, r *http.Request) {
 		}
 		up.Kind, up.Encoding = form["kind"], form["encoding"]
 		up.DryRun, up.AllowErrors = isTrue(form["dry_run"]), isTrue(form["allow_errors"])
+		if m := form["map"]; m != "" {
+			p, err := s.profile(m)
+			if err != nil {
+				return err
+			}
+			up.Profile = p
+		}
 		return nil
 	})
 	s.ingested(res, err)
@@ -58,6 +122,7 @@ func (s *Server) handleUploadForm(w http.ResponseWriter, r *http.Request) {
 		page.Kind = form["kind"]
 	}
 	page.DryRun = isTrue(form["dry_run"])
+	page.Map, page.Encoding = form["map"], form["encoding"]
 	if res != nil {
 		page.Report = report(up.FileName, res, err)
 	} else if err != nil {

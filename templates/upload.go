@@ -9,12 +9,56 @@ import _ "embed"
 type UploadPage struct {
 	Kinds    []string // record kinds in upload order
 	Kind     string   // the kind chosen last
+	Encoding string   // the encoding chosen last ("" or auto: detect)
+	// Profiles are the profiles offered; Map the one chosen last ("":
+	// recognise the layout automatically).
+	Profiles []ProfileChoice
+	Map      string
 	DryRun   bool
 	Report   *UploadReport // nil before the first upload
 	Problem  string        // a request-level error (bad token, unreadable file)
 	MaxBytes string        // the upload limit, for the hint under the file field
 	User     string        // who is signed in
 	CSRF     string        // the session's CSRF token, sent with every form
+}
+
+// ProfileChoice is a profile the upload form offers.
+type ProfileChoice struct {
+	Name   string
+	Title  string
+	Kind   string // the kind it reads; "" for a stored profile that names none
+	Stored bool   // from the server's folder of profiles, not built in
+}
+
+// profileGroup is the profiles of one kind, built-in or stored, as one
+// optgroup of the form's profile choice.
+type profileGroup struct {
+	Label    string
+	Kind     string
+	Profiles []ProfileChoice
+}
+
+// profileGroups groups the page's profiles by kind, in upload order,
+// built-in ones first; profiles that name no kind come last.
+func (p UploadPage) profileGroups() []profileGroup {
+	var groups []profileGroup
+	add := func(kind string, stored bool, label string) {
+		g := profileGroup{Label: label, Kind: kind}
+		for _, c := range p.Profiles {
+			if c.Kind == kind && c.Stored == stored {
+				g.Profiles = append(g.Profiles, c)
+			}
+		}
+		if len(g.Profiles) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	for _, k := range p.Kinds {
+		add(k, false, k+": built-in")
+		add(k, true, k+": stored")
+	}
+	add("", true, "stored, any kind")
+	return groups
 }
 
 // LoginPage is the sign-in form.
@@ -54,6 +98,13 @@ type UploadError struct {
 //
 //go:embed upload.css
 var UploadCSS []byte
+
+// UploadJS is the upload page's script: it offers the layouts of the
+// chosen kind and shows a preview without leaving the page (the page works
+// without it).
+//
+//go:embed upload.js
+var UploadJS []byte
 
 // RefusedPage says why a signed-in person may not open a page.
 type RefusedPage struct {
