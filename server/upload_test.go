@@ -1,6 +1,9 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -85,5 +88,94 @@ func TestUploadFormRefusesAProfileOfAnotherKind(t *testing.T) {
 	}
 	if dump(t, store) != before {
 		t.Error("a refused upload changed the database")
+	}
+}
+
+// wechatSample is a WeChat Pay merchant trade bill (the built-in profile's
+// sample): 6 settlement lines, 2 rows dropped, the summary skipped.
+func wechatSample(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "ingest", "profiles", "testdata", "wechat-pay-trade", "sample.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// explainJSON is the explanation as a client reads it.
+type explainJSON struct {
+	Kind           string              `json:"kind"`
+	Encoding       string              `json:"encoding"`
+	Profile        string              `json:"profile"`
+	HeaderRow      int                 `json:"header_row"`
+	Mapping        []map[string]string `json:"mapping"`
+	IgnoredColumns []string            `json:"ignored_columns"`
+	Skipped        []ingest.Skipped    `json:"skipped"`
+	Dropped        []ingest.Dropped    `json:"dropped"`
+	Rows           int                 `json:"rows"`
+	Columns        []string            `json:"columns"`
+	Preview        []ingest.PreviewRow `json:"preview"`
+	Error          string              `json:"error"`
+	Code           string              `json:"code"`
+	Errors         []ingest.RowError   `json:"errors"`
+}
+
+func postExplain(t *testing.T, url, contentType, token string, body []byte) (*http.Response, explainJSON) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var ex explainJSON
+	if err := json.Unmarshal(raw, &ex); err != nil {
+		t.Fatalf("explanation is not JSON (%s): %s", resp.Status, raw)
+	}
+	return resp, ex
+}
+
+// ?explain=true answers how the file would be read and writes nothing.
+func TestIngestAPIExplain(t *testing.T) {
+	ts, store := uploadServer(t)
+	before := dump(t, store)
+	resp, ex := postExplain(t, ts.URL+"/api/v1/ingest/settlements?explain=true", "text/csv", testToken, wechatSample(t))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("explain = %s %+v, want 200", resp.Status, ex)
+	}
+	if ex.Kind != "settlements" || ex.Profile != "wechat-pay-trade" || ex.HeaderRow != 1 || ex.Encoding == "" || ex.Rows != 6 {
+		t.Errorf("explain = kind %q profile %q header %d encoding %q rows %d, want settlements, wechat-pay-trade, 1, an encoding, 6",
+			ex.Kind, ex.Profile, ex.HeaderRow, ex.Encoding, ex.Rows)
+	}
+	if len(ex.Mapping) == 0 || len(ex.IgnoredColumns) == 0 || len(ex.Skipped) != 2 || len(ex.Dropped) != 2 {
+		t.Errorf("explain mapping %v ignored %v skipped %v dropped %v, want a mapping, ignored columns, 2 skipped lines, 2 drop reasons",
+			ex.Mapping, ex.IgnoredColumns, ex.Skipped, ex.Dropped)
+	}
+	if len(ex.Preview) != 6 || len(ex.Columns) == 0 || ex.Preview[0].Values[0] != "4200002026090100000001" {
+		t.Errorf("explain preview = %v (columns %v), want the 6 lines as stored", ex.Preview, ex.Columns)
+	}
+	if dump(t, store) != before {
+		t.Error("explain changed the database")
+	}
+
+	// Without the header, the answer says which line was read.
+	resp, ex = postExplain(t, ts.URL+"/api/v1/ingest/settlements?explain=true&map=wechat-pay-trade", "text/csv", testToken, csvLines("hello,world", "1,2"))
+	if resp.StatusCode != http.StatusUnprocessableEntity || ex.Code != "rejected" || ex.Error == "" || len(ex.Errors) == 0 {
+		t.Errorf("explain of a file without the header = %s %+v, want 422 rejected with the line read", resp.Status, ex)
+	}
+	// Same credentials as ingest: no token, no reading.
+	if resp, _ := postExplain(t, ts.URL+"/api/v1/ingest/settlements?explain=true", "text/csv", "", wechatSample(t)); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("explain without a token = %s, want 401", resp.Status)
+	}
+	if resp, ex := postExplain(t, ts.URL+"/api/v1/ingest/settlements?explain=true", "image/png", testToken, []byte("x")); resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("explain of a PNG = %s %+v, want 415", resp.Status, ex)
+	}
+	if dump(t, store) != before {
+		t.Error("a refused explain changed the database")
 	}
 }
