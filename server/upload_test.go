@@ -179,3 +179,90 @@ func TestIngestAPIExplain(t *testing.T) {
 		t.Error("a refused explain changed the database")
 	}
 }
+
+func countSettlements(t *testing.T, store *data.Store) int {
+	t.Helper()
+	var n int
+	if err := store.DB().QueryRow(`SELECT count(*) FROM settlements`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A clerk previews a WeChat Pay bill on the page, sees how it will be read,
+// then uploads the same file with the same form.
+func TestUploadPagePreviewThenCommit(t *testing.T) {
+	ts, store := uploadServer(t)
+	b := newBrowser(t, ts.URL).mustSignIn("mei", "mei-password")
+	bill := wechatSample(t)
+	before := dump(t, store)
+
+	ct, body := multipartBody(t, map[string]string{"kind": "settlements", "encoding": "auto", "action": "preview"}, "wechat-bill.csv", bill)
+	resp, page := b.post("/upload?csrf="+b.csrf, ct, body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("preview = %s:\n%s", resp.Status, page)
+	}
+	for _, want := range []string{
+		`wechat-bill.csv: preview; nothing written yet`,
+		`<code>wechat-pay-trade</code> WeChat Pay merchant trade bill (all orders) · 微信支付交易账单（全部订单）`,
+		`<tr><th scope="row">Header line</th><td>1: <code>交易时间, 公众账号ID,`,
+		`<tr><th scope="row">Rows read</th><td class="num">6</td></tr>`,
+		`<h3>Lines skipped (not rows)</h3>`,
+		`<h3>Rows left out</h3>`,
+		`<h3>Where each column comes from</h3>`,
+		`<tr><td><code>txn_ref</code></td>`,
+		`<h3>Columns not read</h3>`,
+		`<li><code>公众账号ID</code></li>`,
+		`<td class="num">2</td><td>4200002026090100000001</td><td>wechat</td><td>FF20260901001</td><td>120.00</td><td>2026-09-01 08:15:22+08:00</td><td>0.72</td>`,
+		`<button type="submit" name="action" value="upload">Upload</button>`,
+		`choose it again to upload it`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("preview page lacks %s", want)
+		}
+	}
+	if strings.Index(page, `id="preview"`) > strings.Index(page, `value="upload"`) {
+		t.Error("the preview is not above the upload button")
+	}
+	if dump(t, store) != before {
+		t.Fatal("the preview changed the database")
+	}
+
+	ct, body = multipartBody(t, map[string]string{"kind": "settlements", "encoding": "auto", "action": "upload"}, "wechat-bill.csv", bill)
+	resp, page = b.post("/upload?csrf="+b.csrf, ct, body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "wechat-bill.csv: ingested") {
+		t.Fatalf("upload after the preview = %s:\n%s", resp.Status, page)
+	}
+	for _, want := range []string{
+		`<tr><th scope="row">Profile</th><td><code>wechat-pay-trade</code></td></tr>`,
+		`<tr><th scope="row">Header line</th><td class="num">1</td></tr>`,
+		`<h3>Lines skipped (not rows)</h3>`,
+		`<h3>Rows left out</h3>`,
+		`<li><code>公众账号ID</code></li>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("upload report lacks %s", want)
+		}
+	}
+	if n := countSettlements(t, store); n != 6 {
+		t.Errorf("settlement lines after the upload = %d, want 6", n)
+	}
+}
+
+// A file whose header is not found: the preview says which line was read.
+func TestUploadPagePreviewWithoutHeader(t *testing.T) {
+	ts, store := uploadServer(t)
+	b := newBrowser(t, ts.URL).mustSignIn("mei", "mei-password")
+	ct, body := multipartBody(t, map[string]string{"kind": "settlements", "map": "wechat-pay-trade", "action": "preview"}, "odd.csv", csvLines("hello,world", "1,2"))
+	resp, page := b.post("/upload?csrf="+b.csrf, ct, body)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "The file cannot be read as settlements") || !strings.Contains(page, "line 1") {
+		t.Errorf("preview of a file without the header = %s, want 422 naming the line read:\n%s", resp.Status, page)
+	}
+	if n := countSettlements(t, store); n != 0 {
+		t.Errorf("settlement lines after a refused preview = %d, want 0", n)
+	}
+	// The form's CSRF token is needed for a preview too.
+	if resp, _ := b.post("/upload", ct, body); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("preview without the CSRF token = %s, want 403", resp.Status)
+	}
+}

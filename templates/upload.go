@@ -2,7 +2,10 @@
 // out, no I/O.
 package templates
 
-import _ "embed"
+import (
+	_ "embed"
+	"strings"
+)
 
 // UploadPage is the finance upload page: the form, and the report of the
 // last upload when there is one.
@@ -16,10 +19,14 @@ type UploadPage struct {
 	Map      string
 	DryRun   bool
 	Report   *UploadReport // nil before the first upload
-	Problem  string        // a request-level error (bad token, unreadable file)
-	MaxBytes string        // the upload limit, for the hint under the file field
-	User     string        // who is signed in
-	CSRF     string        // the session's CSRF token, sent with every form
+	// Preview is how the file chosen will be read (nil unless asked);
+	// PreviewProblem why it cannot be read as the kind (no header found).
+	Preview        *UploadPreview
+	PreviewProblem string
+	Problem        string // a request-level error (bad token, unreadable file)
+	MaxBytes       string // the upload limit, for the hint under the file field
+	User           string // who is signed in
+	CSRF           string // the session's CSRF token, sent with every form
 }
 
 // ProfileChoice is a profile the upload form offers.
@@ -84,6 +91,64 @@ type UploadReport struct {
 	RowsDuplicate int
 	Errors        []UploadError
 	ErrorsOmitted int
+	// How the file was read: the profile ("" for feeflow's own headers),
+	// the header line, the lines that are not rows, the rows left out by
+	// reason and the file's columns not read.
+	Profile        string
+	HeaderRow      int
+	Skipped        []SkippedLine
+	SkippedOmitted int
+	Dropped        []DroppedRows
+	IgnoredColumns []string
+}
+
+// SkippedLine is a line of the file that is not a row (preamble, footer).
+type SkippedLine struct {
+	Row    int
+	Reason string
+}
+
+// DroppedRows counts the rows left out for one reason.
+type DroppedRows struct {
+	Reason string
+	Rows   int
+}
+
+// UploadPreview is how a file will be read, shown before anything is
+// written.
+type UploadPreview struct {
+	FileName     string
+	Kind         string
+	Format       string
+	Encoding     string
+	Profile      string // "" for feeflow's own headers
+	ProfileTitle string
+	HeaderRow    int
+	Header       []string
+	// Mapping says where each column comes from.
+	Mapping        []ColumnSource
+	IgnoredColumns []string
+	Skipped        []SkippedLine
+	SkippedOmitted int
+	Dropped        []DroppedRows
+	Rows           int // rows read as the kind's rows
+	Rejected       int
+	Errors         []UploadError
+	// Columns and First are the first rows exactly as they would be stored.
+	Columns []string
+	First   []PreviewRow
+}
+
+// ColumnSource is where one column's value comes from.
+type ColumnSource struct {
+	Column string
+	From   string
+}
+
+// PreviewRow is one row as it would be stored, with its line in the file.
+type PreviewRow struct {
+	Row    int
+	Values []string
 }
 
 // UploadError is one row problem.
@@ -112,3 +177,6 @@ type RefusedPage struct {
 	CSRF    string
 	Problem string
 }
+
+// joinCells writes a header line's cells as the file has them.
+func joinCells(cells []string) string { return strings.Join(cells, ", ") }
