@@ -32,7 +32,8 @@
 		var body = new FormData(form);
 		body.set("action", "preview");
 		by.disabled = true;
-		fetch(form.action, { method: "POST", body: body, credentials: "same-origin" })
+		// The buttons named "action" hide form.action: read the attribute.
+		fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin" })
 			.then(function (resp) { return resp.text(); })
 			.then(function (html) {
 				var page = new DOMParser().parseFromString(html, "text/html");
