@@ -133,7 +133,7 @@ func (s *Server) handleUploadForm(w http.ResponseWriter, r *http.Request) {
 		page.Kind = form["kind"]
 	}
 	page.DryRun = isTrue(form["dry_run"])
-	page.Map, page.Encoding = form["map"], form["encoding"]
+	page.Map, page.Encoding, page.Previewed = form["map"], form["encoding"], form["action"] == "preview"
 	var unread *ingest.ExplainError
 	status := statusOf(codeOf(err))
 	switch {

@@ -261,6 +261,11 @@ func TestUploadPagePreviewWithoutHeader(t *testing.T) {
 	if n := countSettlements(t, store); n != 0 {
 		t.Errorf("settlement lines after a refused preview = %d, want 0", n)
 	}
+	// A profile that does not exist: the preview is refused, saying why.
+	ct2, body2 := multipartBody(t, map[string]string{"kind": "settlements", "map": "no-such-bank", "action": "preview"}, "odd.csv", csvLines("hello,world"))
+	if resp, page := b.post("/upload?csrf="+b.csrf, ct2, body2); resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "<h2>Preview refused</h2>") || !strings.Contains(page, "no-such-bank") {
+		t.Errorf("preview with an unknown profile = %s, want 400 naming it", resp.Status)
+	}
 	// The form's CSRF token is needed for a preview too.
 	if resp, _ := b.post("/upload", ct, body); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("preview without the CSRF token = %s, want 403", resp.Status)

@@ -24,9 +24,12 @@ type UploadPage struct {
 	Preview        *UploadPreview
 	PreviewProblem string
 	Problem        string // a request-level error (bad token, unreadable file)
-	MaxBytes       string // the upload limit, for the hint under the file field
-	User           string // who is signed in
-	CSRF           string // the session's CSRF token, sent with every form
+	// Previewed is set when the form was sent to preview the file, not
+	// to upload it (a Problem is then the preview's).
+	Previewed bool
+	MaxBytes  string // the upload limit, for the hint under the file field
+	User      string // who is signed in
+	CSRF      string // the session's CSRF token, sent with every form
 }
 
 // ProfileChoice is a profile the upload form offers.
