@@ -81,7 +81,22 @@ func TestSignInAndUploadInChromium(t *testing.T) {
 	if err := chromedp.Do(tab, chromedp.SetValue("#kind", "fee_items"), chromedp.SetUploadFiles("#file", []string{file})); err != nil {
 		t.Fatal(err)
 	}
-	submit(`main form button[type="submit"]`)
+	// The statement layouts offered are those of the kind chosen.
+	if off, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector('#map optgroup[data-kind="settlements"]').disabled`)); err != nil || !off {
+		t.Errorf("settlements layouts offered for fee_items (disabled=%v, %v)", off, err)
+	}
+	// Preview shows how the file will be read in place: the file stays
+	// chosen, and the upload below sends it.
+	if err := chromedp.Do(tab, chromedp.Click(`button[value="preview"]`), chromedp.WaitVisible(`#preview section.preview`)); err != nil {
+		t.Fatal(err)
+	}
+	if s := text(); !strings.Contains(s, "fee_items.csv: preview; nothing written yet") || !strings.Contains(s, "E2E test fee") {
+		t.Errorf("the preview is not shown: %.400q", s)
+	}
+	if n, err := chromedp.Run(tab, chromedp.Evaluate[int](`document.getElementById("file").files.length`)); err != nil || n != 1 {
+		t.Errorf("after the preview the form holds %d files (%v), want the one chosen", n, err)
+	}
+	submit(`button[value="upload"]`)
 	if s := text(); !strings.Contains(s, "fee_items.csv: checked (dry run); nothing written") {
 		t.Errorf("the dry run's report is not shown: %.400q", s)
 	}

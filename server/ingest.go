@@ -62,6 +62,11 @@ func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, kind, nil, ingest.Errorf(ingest.UnknownKind, "unknown record kind %q: want one of %s", kind, strings.Join(ingest.KindNames(), ", ")))
 		return
 	}
+	if isTrue(q.Get("explain")) {
+		ex, err := s.explain(w, r, who, &up, nil, nil)
+		s.answerExplain(w, kind, ex, err)
+		return
+	}
 	res, err := s.receive(w, r, who, &up, nil, nil)
 	s.ingested(res, err)
 	s.answer(w, kind, res, err)
@@ -96,11 +101,22 @@ func (s *Server) admit(who string) (release func(), err error) {
 
 // receive spools the upload to a temporary file, lets prepare finish the
 // Upload from what arrived with it (a form's fields), and ingests it.
-func (s *Server) receive(w http.ResponseWriter, r *http.Request, who principal, up *ingest.Upload, form map[string]string, prepare func() error) (*ingest.Result, error) {
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, who principal, up *ingest.Upload, form map[string]string, prepare func() error) (res *ingest.Result, err error) {
+	err = s.withUpload(w, r, who, up, form, prepare, func() error {
+		res, err = s.cfg.Ingester.Ingest(r.Context(), *up)
+		return err
+	})
+	return res, err
+}
+
+// withUpload holds an upload slot while it spools the upload to a
+// temporary file, lets prepare finish the Upload, and runs do on it; the
+// file is removed when do returns.
+func (s *Server) withUpload(w http.ResponseWriter, r *http.Request, who principal, up *ingest.Upload, form map[string]string, prepare, do func() error) error {
 	release, err := s.admit(who.name)
 	if err != nil {
 		w.Header().Set("Retry-After", "5")
-		return nil, err
+		return err
 	}
 	defer release()
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
@@ -109,15 +125,15 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, who principal, 
 		defer os.Remove(path)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if prepare != nil {
 		if err := prepare(); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	up.Path = path
-	return s.cfg.Ingester.Ingest(r.Context(), *up)
+	return do()
 }
 
 // acceptedTypes are the content types of the formats feeflow reads;
@@ -126,7 +142,8 @@ var acceptedTypes = map[string]bool{
 	"text/csv": true, "application/csv": true, "text/plain": true, "text/tab-separated-values": true,
 	"application/json": true, "application/x-ndjson": true, "application/ndjson": true, "application/jsonl": true,
 	"application/x-jsonlines": true, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": true,
-	"application/vnd.ms-excel": true, "application/octet-stream": true, "": true,
+	"application/vnd.ms-excel": true, "application/msexcel": true, "application/x-msexcel": true, "application/x-excel": true,
+	"application/excel": true, "application/octet-stream": true, "": true,
 }
 
 func (s *Server) spool(r *http.Request, up *ingest.Upload, form map[string]string) (string, error) {

@@ -131,6 +131,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /login", s.handleLogin)
 	mux.HandleFunc("POST /logout", s.handleLogout)
 	mux.HandleFunc("GET /upload.css", s.handleUploadCSS)
+	mux.HandleFunc("GET /upload.js", s.handleUploadJS)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /", s.handleSite) // viewer, unless PublicSite
 	return securityHeaders(mux)
@@ -154,7 +155,7 @@ var (
 	errUnauthorized = errorf(CodeUnauthorized, "sign in, or send a valid token: Authorization: Bearer TOKEN")
 	errBusy         = errorf(CodeBusy, "the server is busy with other uploads; retry shortly")
 	errUserBusy     = errorf(CodeBusy, "you already have as many uploads in progress as one person may; retry when one has finished")
-	errUnsupported  = errorf(CodeUnsupported, "unsupported content type: send CSV, JSON, NDJSON or XLSX, as the body or as a multipart field \"file\"")
+	errUnsupported  = errorf(CodeUnsupported, "unsupported content type: send CSV, JSON, NDJSON, XLSX or XLS, as the body or as a multipart field \"file\"")
 	errNoFile       = errorf(CodeBadRequest, "no file: send the export as the request body or as a multipart field \"file\"")
 )
 

@@ -3,6 +3,8 @@ package server
 import (
 	"errors"
 	"net/http"
+	"os"
+	"strings"
 
 	"github.com/feeflow/feeflow/ingest"
 	"github.com/feeflow/feeflow/templates"
@@ -13,12 +15,67 @@ func (s *Server) handleUploadCSS(w http.ResponseWriter, r *http.Request) {
 	w.Write(templates.UploadCSS)
 }
 
+func (s *Server) handleUploadJS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Write(templates.UploadJS)
+}
+
 func (s *Server) uploadPage(who principal) templates.UploadPage {
-	p := templates.UploadPage{Kinds: ingest.KindNames(), Kind: ingest.KindNames()[0], DryRun: true, MaxBytes: byteSize(s.cfg.MaxUpload), User: who.name}
+	p := templates.UploadPage{Kinds: ingest.KindNames(), Kind: ingest.KindNames()[0], DryRun: true, MaxBytes: byteSize(s.cfg.MaxUpload), User: who.name,
+		Profiles: s.profileChoices()}
 	if who.sess != nil {
 		p.CSRF = who.sess.csrf
 	}
 	return p
+}
+
+// profileChoices are the profiles the upload form offers: the built-in
+// ones, then the stored ones of the profiles folder (read anew for each
+// page, so a profile dropped there is offered at once). A stored profile
+// that cannot be read is left out and logged; choosing it by name still
+// says why it is refused.
+func (s *Server) profileChoices() []templates.ProfileChoice {
+	var l []templates.ProfileChoice
+	builtin := map[string]bool{}
+	for _, p := range ingest.BuiltinProfiles() {
+		builtin[p.Name] = true
+		l = append(l, templates.ProfileChoice{Name: p.Name, Title: profileTitle(p.Title, p.Name), Kind: p.Kind})
+	}
+	if s.cfg.ProfilesDir == "" {
+		return l
+	}
+	files, err := os.ReadDir(s.cfg.ProfilesDir)
+	if err != nil {
+		s.cfg.Logger.Error("list stored profiles", "dir", s.cfg.ProfilesDir, "err", err)
+		return l
+	}
+	for _, f := range files {
+		name, ok := strings.CutSuffix(f.Name(), ".json")
+		if !ok || f.IsDir() || builtin[name] || !profileName.MatchString(name) {
+			continue
+		}
+		p, err := ingest.LookupProfile(name, s.cfg.ProfilesDir)
+		if err != nil {
+			s.cfg.Logger.Warn("stored profile left out of the upload page", "name", name, "err", err)
+			continue
+		}
+		l = append(l, templates.ProfileChoice{Name: name, Title: profileTitle(p.Title, name), Kind: p.Kind, Stored: true})
+	}
+	return l
+}
+
+// profileTitle is a profile's English title with its Chinese one, else its name.
+func profileTitle(title map[string]string, name string) string {
+	en, zh := title["en"], title["zh"]
+	switch {
+	case en != "" && zh != "":
+		return en + " · " + zh
+	case en != "":
+		return en
+	case zh != "":
+		return zh
+	}
+	return name
 }
 
 // handleUploadPage shows the upload desk to someone signed in with the
@@ -32,10 +89,12 @@ func (s *Server) handleUploadPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, s.uploadPage(who))
 }
 
-// handleUploadForm takes the page's form. Who sent it (the session cookie)
-// and the form's CSRF token (in the action's query) are checked before any
-// byte of the body is read; the fields may follow the file in the body, so
-// they are applied once it is read.
+// handleUploadForm takes the page's form: an upload, or with the Preview
+// button (action=preview) how the file would be read, writing nothing. Who
+// sent it (the session cookie) and the form's CSRF token (in the action's
+// query) are checked before any byte of the body is read; the fields may
+// follow the file in the body, so they are applied once it is read. The
+// server keeps no copy of a previewed file: the upload sends it again.
 func (s *Server) handleUploadForm(w http.ResponseWriter, r *http.Request) {
 	who, err := s.authorize(r, Finance, true)
 	if err != nil {
@@ -45,29 +104,52 @@ func (s *Server) handleUploadForm(w http.ResponseWriter, r *http.Request) {
 	page := s.uploadPage(who)
 	form := map[string]string{}
 	up := ingest.Upload{UploadedBy: who.name}
-	res, err := s.receive(w, r, who, &up, form, func() error {
+	var res *ingest.Result
+	var ex *ingest.Explanation
+	err = s.withUpload(w, r, who, &up, form, func() error {
 		if _, ok := ingest.KindByName(form["kind"]); !ok {
 			return ingest.Errorf(ingest.UnknownKind, "unknown record kind %q", form["kind"])
 		}
 		up.Kind, up.Encoding = form["kind"], form["encoding"]
 		up.DryRun, up.AllowErrors = isTrue(form["dry_run"]), isTrue(form["allow_errors"])
+		if m := form["map"]; m != "" {
+			p, err := s.profile(m)
+			if err != nil {
+				return err
+			}
+			up.Profile = p
+		}
 		return nil
+	}, func() (err error) {
+		if form["action"] == "preview" {
+			ex, err = s.cfg.Ingester.Explain(r.Context(), up)
+			return err
+		}
+		res, err = s.cfg.Ingester.Ingest(r.Context(), up)
+		s.ingested(res, err)
+		return err
 	})
-	s.ingested(res, err)
 	if form["kind"] != "" {
 		page.Kind = form["kind"]
 	}
 	page.DryRun = isTrue(form["dry_run"])
-	if res != nil {
+	page.Map, page.Encoding, page.Previewed = form["map"], form["encoding"], form["action"] == "preview"
+	var unread *ingest.ExplainError
+	status := statusOf(codeOf(err))
+	switch {
+	case ex != nil:
+		page.Preview = preview(up.FileName, ex)
+	case errors.As(err, &unread):
+		page.PreviewProblem, status = unread.Error(), statusOf(string(ingest.Rejected))
+	case res != nil:
 		page.Report = report(up.FileName, res, err)
-	} else if err != nil {
+	case err != nil:
 		page.Problem = message(err)
 	}
-	code := codeOf(err)
-	if statusOf(code) >= 500 {
-		s.cfg.Logger.Error("upload failed", "code", code, "err", err)
+	if status >= 500 {
+		s.cfg.Logger.Error("upload failed", "code", codeOf(err), "err", err)
 	}
-	s.render(w, r, statusOf(code), page)
+	s.render(w, r, status, page)
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page templates.UploadPage) {
@@ -92,6 +174,8 @@ func report(fileName string, res *ingest.Result, err error) *templates.UploadRep
 	for _, e := range res.Errors {
 		rep.Errors = append(rep.Errors, templates.UploadError(e))
 	}
+	rep.Profile, rep.HeaderRow, rep.IgnoredColumns = res.Profile, res.HeaderRow, res.IgnoredColumns
+	rep.Skipped, rep.SkippedOmitted, rep.Dropped = skippedLines(res.Skipped), res.SkippedOmitted, droppedRows(res.Dropped)
 	switch {
 	case res.DuplicateOf != nil:
 		rep.Status, rep.OK, rep.DuplicateOf = "already ingested; nothing written", true, *res.DuplicateOf
@@ -103,4 +187,42 @@ func report(fileName string, res *ingest.Result, err error) *templates.UploadRep
 		rep.Status, rep.OK = "ingested", true
 	}
 	return rep
+}
+
+func preview(fileName string, ex *ingest.Explanation) *templates.UploadPreview {
+	v := &templates.UploadPreview{
+		FileName: fileName, Kind: ex.Kind, Format: ex.Format, Encoding: ex.Encoding,
+		Profile: ex.Profile, ProfileTitle: profileTitle(ex.ProfileTitle, ""), HeaderRow: ex.HeaderRow, Header: ex.Header,
+		IgnoredColumns: ex.IgnoredColumns, Skipped: skippedLines(ex.Skipped), SkippedOmitted: ex.SkippedOmitted,
+		Dropped: droppedRows(ex.Dropped), Rows: ex.Rows, Rejected: ex.Rejected, Columns: ex.Columns,
+	}
+	if v.FileName == "" {
+		v.FileName = "upload"
+	}
+	for _, m := range ex.Mapping {
+		v.Mapping = append(v.Mapping, templates.ColumnSource{Column: m.Column, From: m.From})
+	}
+	for _, e := range ex.Errors {
+		v.Errors = append(v.Errors, templates.UploadError(e))
+	}
+	for _, r := range ex.Preview {
+		v.First = append(v.First, templates.PreviewRow{Row: r.Row, Values: r.Values})
+	}
+	return v
+}
+
+func skippedLines(l []ingest.Skipped) []templates.SkippedLine {
+	var out []templates.SkippedLine
+	for _, s := range l {
+		out = append(out, templates.SkippedLine{Row: s.Row, Reason: s.Reason})
+	}
+	return out
+}
+
+func droppedRows(l []ingest.Dropped) []templates.DroppedRows {
+	var out []templates.DroppedRows
+	for _, d := range l {
+		out = append(out, templates.DroppedRows{Reason: d.Reason, Rows: d.Rows})
+	}
+	return out
 }
