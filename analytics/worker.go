@@ -78,8 +78,8 @@ func (w *Worker) UseSnapshot(path string) {
 }
 
 // Refresh takes a new snapshot of store into dir (a backup: consistent,
-// read back and checked), points the worker at it and removes the snapshot
-// it replaces. A server calls it at each publish, so that analysts query
+// read back and checked, without the accounts schema), points the worker at
+// it and removes the snapshot it replaces. A server calls it at each publish, so that analysts query
 // the data the dashboard shows.
 func (w *Worker) Refresh(ctx context.Context, store *data.Store, dir string) error {
 	w.mu.Lock()
@@ -87,7 +87,7 @@ func (w *Worker) Refresh(ctx context.Context, store *data.Store, dir string) err
 	path := filepath.Join(dir, fmt.Sprintf("snapshot-%d-%d.duckdb", os.Getpid(), w.generation))
 	w.mu.Unlock()
 	os.Remove(path)
-	if _, err := store.Backup(ctx, path); err != nil {
+	if err := store.Snapshot(ctx, path); err != nil {
 		return fmt.Errorf("snapshot for analysts' queries: %w", err)
 	}
 	w.mu.Lock()

@@ -14,7 +14,7 @@ import (
 func tableContents(tb testing.TB, s *data.Store) map[string]string {
 	tb.Helper()
 	ctx := context.Background()
-	rows, err := s.DB().QueryContext(ctx, `SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1`)
+	rows, err := s.DB().QueryContext(ctx, `SELECT '"' || schema_name || '"."' || table_name || '"' FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1`)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func tableContents(tb testing.TB, s *data.Store) map[string]string {
 	out := map[string]string{}
 	for _, t := range tables {
 		var text *string
-		q := `SELECT string_agg(CAST(r AS VARCHAR), E'\n' ORDER BY CAST(r AS VARCHAR)) FROM "` + t + `" AS r`
+		q := `SELECT string_agg(CAST(r AS VARCHAR), E'\n' ORDER BY CAST(r AS VARCHAR)) FROM ` + t + ` AS r`
 		if err := s.DB().QueryRowContext(ctx, q).Scan(&text); err != nil {
 			tb.Fatalf("%s: %v", q, err)
 		}
@@ -91,8 +91,8 @@ func TestBackupIsAnIdenticalCheckedCopy(t *testing.T) {
 					t.Errorf("table %s in the copy:\n%s\nwant:\n%s", table, got[table], w)
 				}
 			}
-			if !strings.Contains(want["payments"], "1250.50") {
-				t.Errorf("payments = %q", want["payments"])
+			if !strings.Contains(want[`"main"."payments"`], "1250.50") {
+				t.Errorf("payments = %q", want[`"main"."payments"`])
 			}
 			// A backup never overwrites.
 			if _, err := s.Backup(ctx, out); err == nil || !strings.Contains(err.Error(), "exists") {

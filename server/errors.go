@@ -45,6 +45,7 @@ const (
 	CodeTimeout           = "timeout"                 // the query ran out of time
 	CodeUnavailable       = "unavailable"             // the request was cancelled or timed out
 	CodeRequestTimeout    = "request_timeout"         // the client sent its body too slowly
+	CodeWorkerDied        = "worker_died"             // the query's worker process stopped (out of memory, a crash); the next query starts a new one
 	CodeInternal          = "internal"                // a fault of the server; see its log
 )
 
@@ -104,7 +105,7 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case CodeForbidden:
 		return http.StatusForbidden
-	case CodeBusy, CodeShuttingDown, CodeUnavailable:
+	case CodeBusy, CodeShuttingDown, CodeUnavailable, CodeWorkerDied:
 		return http.StatusServiceUnavailable
 	case CodeNoSite:
 		return http.StatusNotImplemented
