@@ -138,6 +138,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/ingest/{kind}", s.handleIngest) // finance
 	mux.HandleFunc("POST /api/v1/sql", s.handleSQL)              // analyst
 	mux.HandleFunc("POST /api/v1/publish", s.handlePublish)      // admin
+	mux.HandleFunc("GET /api/v1/backup", s.handleBackup)         // admin
+	mux.HandleFunc("GET /api/v1/backup/key", s.handleBackupKey)  // admin
 	mux.HandleFunc("GET /upload", s.handleUploadPage)            // finance
 	mux.HandleFunc("POST /upload", s.handleUploadForm)           // finance
 	mux.HandleFunc("GET /login", s.handleLoginPage)

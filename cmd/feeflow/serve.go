@@ -218,8 +218,9 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 }
 
 // spoolDir readies the folder uploads are spooled into while they are
-// ingested: beside the database (DB.spool), so they share its disk, and
-// emptied at start of what a killed server left behind.
+// ingested, and backups while they are sent: beside the database
+// (DB.spool), so they share its disk, and emptied at start of what a killed
+// server left behind.
 func spoolDir(db string) (string, error) {
 	dir := db + ".spool"
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -230,7 +231,7 @@ func spoolDir(db string) (string, error) {
 		return "", fmt.Errorf("spool folder: %w", err)
 	}
 	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), "feeflow-upload-") {
+		if strings.HasPrefix(e.Name(), "feeflow-upload-") || strings.HasPrefix(e.Name(), "feeflow-backup-") {
 			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
 				return "", fmt.Errorf("spool folder: %w", err)
 			}
