@@ -155,7 +155,7 @@ func TestSQLWhenTheWorkerDies(t *testing.T) {
 	if resp.StatusCode != 503 || e.Code != CodeWorkerDied {
 		t.Errorf("query in a dying worker: %d %s, want 503 %s", resp.StatusCode, body, CodeWorkerDied)
 	}
-	if status, h := getHealth(t, ts.URL); status != 503 || h.Worker != "failing" || h.LastFailure == nil || h.LastFailure.What != "worker" {
+	if status, h := getHealth(t, ts.URL); status != 503 || h.Worker != "failing" || h.LastFailure == nil || h.LastFailure.What != "worker" || h.LastFailure.Code != CodeWorkerDied {
 		t.Errorf("healthz after the worker died = %d %+v", status, h)
 	}
 	resp, body = postSQL(t, ts.URL+"/api/v1/sql", "application/json", testToken, `{"query": "SELECT count(*) AS n FROM bills"}`)

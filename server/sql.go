@@ -73,8 +73,9 @@ func (s *Server) handleSQL(w http.ResponseWriter, r *http.Request) {
 	results, err := s.cfg.SQL.Run(r.Context(), query, analytics.QueryOptions{MaxRows: limit, Timeout: timeout, Single: true})
 	switch {
 	case errors.Is(err, analytics.ErrWorkerDied):
-		s.health.failed("worker", err)
-		s.answerSQLError(w, errorf(CodeWorkerDied, "%s", err.Error()))
+		died := errorf(CodeWorkerDied, "%s", err.Error())
+		s.health.failed("worker", died)
+		s.answerSQLError(w, died)
 		return
 	case err != nil && codeOf(err) == CodeInternal:
 		s.health.failed("worker", err)
