@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -78,8 +79,8 @@ func (w *Worker) UseSnapshot(path string) {
 }
 
 // Refresh takes a new snapshot of store into dir (a backup: consistent,
-// read back and checked), points the worker at it and removes the snapshot
-// it replaces. A server calls it at each publish, so that analysts query
+// read back and checked, without the accounts schema), points the worker at
+// it and removes the snapshot it replaces. A server calls it at each publish, so that analysts query
 // the data the dashboard shows.
 func (w *Worker) Refresh(ctx context.Context, store *data.Store, dir string) error {
 	w.mu.Lock()
@@ -87,7 +88,7 @@ func (w *Worker) Refresh(ctx context.Context, store *data.Store, dir string) err
 	path := filepath.Join(dir, fmt.Sprintf("snapshot-%d-%d.duckdb", os.Getpid(), w.generation))
 	w.mu.Unlock()
 	os.Remove(path)
-	if _, err := store.Backup(ctx, path); err != nil {
+	if err := store.Snapshot(ctx, path); err != nil {
 		return fmt.Errorf("snapshot for analysts' queries: %w", err)
 	}
 	w.mu.Lock()
@@ -169,7 +170,13 @@ func (w *Worker) Run(ctx context.Context, query string, opts QueryOptions) ([]*R
 			w.stopLocked()
 			return nil, fmt.Errorf("worker answer: %w", err)
 		}
-		return resp.decode()
+		results, err := resp.decode()
+		if err != nil && strings.Contains(err.Error(), "Out of Memory") {
+			// DuckDB may be left unable to allocate after a failed
+			// allocation: the next query gets a fresh process.
+			w.stopLocked()
+		}
+		return results, err
 	case <-ctx.Done():
 		// The worker may be deep in DuckDB: stop it rather than wait.
 		w.stopLocked()

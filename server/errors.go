@@ -45,6 +45,8 @@ const (
 	CodeTimeout           = "timeout"                 // the query ran out of time
 	CodeUnavailable       = "unavailable"             // the request was cancelled or timed out
 	CodeRequestTimeout    = "request_timeout"         // the client sent its body too slowly
+	CodeNoKey             = "no_key"                  // the server has no password key to send
+	CodeWorkerDied        = "worker_died"             // the query's worker process stopped (out of memory, a crash); the next query starts a new one
 	CodeInternal          = "internal"                // a fault of the server; see its log
 )
 
@@ -104,10 +106,12 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case CodeForbidden:
 		return http.StatusForbidden
-	case CodeBusy, CodeShuttingDown, CodeUnavailable:
+	case CodeBusy, CodeShuttingDown, CodeUnavailable, CodeWorkerDied:
 		return http.StatusServiceUnavailable
 	case CodeNoSite:
 		return http.StatusNotImplemented
+	case CodeNoKey:
+		return http.StatusNotFound
 	case CodeTimeout:
 		return http.StatusGatewayTimeout
 	case CodeRequestTimeout:

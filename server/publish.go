@@ -56,6 +56,9 @@ type publisher struct {
 	built  func(BuildSummary, error)
 	logf   func(msg string, args ...any)
 	errorf func(msg string, args ...any)
+	// published runs after each successful build (Config.Published).
+	published func(ctx context.Context) error
+	health    *health
 
 	// ctx is the builds' context, cancelled when shutdown runs out of time.
 	ctx    context.Context
@@ -77,10 +80,11 @@ type buildResult struct {
 	err error
 }
 
-func newPublisher(cfg Config, folder *publish.Folder) *publisher {
+func newPublisher(cfg Config, folder *publish.Folder, h *health) *publisher {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &publisher{
 		folder: folder, write: cfg.Publish, debounce: defaultDebounce,
+		published: cfg.Published, health: h,
 		afterFunc: func(d time.Duration, f func()) timer { return time.AfterFunc(d, f) },
 		logf:      cfg.Logger.Info, errorf: cfg.Logger.Error,
 		ctx: ctx, cancel: cancel,
@@ -116,12 +120,14 @@ func (p *publisher) stale() bool {
 func (p *publisher) changed() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.folder == nil || p.write == nil || p.closed {
+	if !p.active() || p.closed {
 		return
 	}
 	p.dirty++
-	if err := p.folder.MarkStale(); err != nil {
-		p.errorf("site: marking the site stale", "err", err)
+	if p.folder != nil && p.write != nil {
+		if err := p.folder.MarkStale(); err != nil {
+			p.errorf("site: marking the site stale", "err", err)
+		}
 	}
 	p.armed = true
 	if p.timer == nil {
@@ -180,6 +186,12 @@ func (p *publisher) usable() error {
 	return nil
 }
 
+// active reports whether the publisher has anything to do after an
+// ingest: build a site, or (without one) refresh the analysts' snapshot.
+func (p *publisher) active() bool {
+	return (p.folder != nil && p.write != nil) || p.published != nil
+}
+
 // stopTimer drops a pending debounced build: the build about to run covers it.
 func (p *publisher) stopTimer() {
 	if p.timer != nil {
@@ -190,7 +202,7 @@ func (p *publisher) stopTimer() {
 
 // kick starts the worker, or tells the running one to build once more. p.mu is held.
 func (p *publisher) kick() {
-	if p.closed || p.write == nil || p.folder == nil {
+	if p.closed || !p.active() {
 		return
 	}
 	if p.running {
@@ -243,13 +255,19 @@ func (p *publisher) work(done chan struct{}) {
 // build publishes a new build through the site folder. dirty is the count
 // of committed ingests when it started.
 func (p *publisher) build(dirty uint64) (BuildSummary, error) {
+	if p.folder == nil || p.write == nil {
+		// No site: the analysts' snapshot follows the committed ingests.
+		p.afterBuild()
+		return BuildSummary{Status: "snapshot"}, nil
+	}
 	s, err := p.folder.Publish(p.ctx, p.write)
 	if err != nil {
 		p.errorf("site build failed; the previous site stays published", "err", err)
-		if codeOf(err) == CodeDiskFull {
-			return BuildSummary{}, err
+		if codeOf(err) != CodeDiskFull {
+			err = errBuildFailed // the log has the detail
 		}
-		return BuildSummary{}, errBuildFailed // the log has the detail
+		p.health.failed("publish", err)
+		return BuildSummary{}, err
 	}
 	p.mu.Lock()
 	if p.dirty == dirty {
@@ -258,9 +276,24 @@ func (p *publisher) build(dirty uint64) (BuildSummary, error) {
 		}
 	}
 	p.mu.Unlock()
+	p.health.succeeded("publish")
+	p.afterBuild()
 	sum := BuildSummary{Status: "published", Build: s.Build, Pages: s.Pages, Files: s.Files, Bytes: s.Bytes, Seconds: s.Seconds}
 	p.logf("site published", "build", s.Build, "pages", s.Pages, "files", s.Files, "bytes", s.Bytes, "seconds", fmt.Sprintf("%.2f", s.Seconds))
 	return sum, nil
+}
+
+// afterBuild refreshes the analysts' snapshot (Config.Published).
+func (p *publisher) afterBuild() {
+	if p.published == nil {
+		return
+	}
+	if err := p.published(p.ctx); err != nil {
+		p.errorf("the analysts' snapshot was not refreshed; they query the previous one", "err", err)
+		p.health.failed("snapshot", err)
+		return
+	}
+	p.health.succeeded("snapshot")
 }
 
 // shutdown stops scheduling builds and waits for the running one; when ctx
@@ -380,6 +413,12 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.pub.shutdown(ctx
 // ingested tells the publisher about an ingest answer: a committed batch
 // schedules a debounced rebuild; dry runs, replays and rejections do not.
 func (s *Server) ingested(res *ingest.Result, err error) {
+	switch {
+	case codeOf(err) == CodeInternal || codeOf(err) == CodeDiskFull: // not a client's mistake nor a busy server
+		s.health.failed("ingest", err)
+	case err == nil && res != nil && res.Committed:
+		s.health.succeeded("ingest")
+	}
 	if err == nil && res != nil && res.Committed && !res.Replayed && res.DuplicateOf == nil {
 		s.pub.changed()
 	}

@@ -55,6 +55,14 @@ type Config struct {
 	Logger  *slog.Logger
 	// SQLTimeout stops an analyst's query (POST /api/v1/sql); default 30 s.
 	SQLTimeout time.Duration
+	// SQL runs analysts' queries (POST /api/v1/sql); nil runs them in-process
+	// on Store. cmd/feeflow gives an analytics.Worker.
+	SQL QueryRunner
+	// Published is called after each successful build of the site, before
+	// the build's waiters hear of it (without a site: after committed
+	// ingests, debounced like a build): cmd/feeflow refreshes the analysts'
+	// snapshot there, so that they query the data the dashboard shows.
+	Published func(ctx context.Context) error
 	// SQLMaxRows is the SQL API's row limit unless ?limit= asks for another; default 10000.
 	SQLMaxRows int
 	// PasswordKey is mixed into the users' password hashes (see
@@ -73,6 +81,7 @@ type Server struct {
 	pub      *publisher
 	sessions sessions
 	logins   chan struct{} // password checks running
+	health   *health
 
 	mu      sync.Mutex
 	perUser map[string]int // upload slots held, by uploader
@@ -105,6 +114,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.SQL == nil {
+		cfg.SQL = inProcess{cfg.Store}
+	}
+	h := &health{now: cfg.Now, last: map[string]*failure{}}
 	var folder *publish.Folder
 	if cfg.SiteDir != "" {
 		var err error
@@ -113,8 +126,8 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	return &Server{
-		cfg: cfg, slots: make(chan struct{}, cfg.MaxQueued), pub: newPublisher(cfg, folder),
-		logins: make(chan struct{}, maxLogins), perUser: map[string]int{},
+		cfg: cfg, slots: make(chan struct{}, cfg.MaxQueued), pub: newPublisher(cfg, folder, h),
+		logins: make(chan struct{}, maxLogins), perUser: map[string]int{}, health: h,
 	}, nil
 }
 
@@ -125,6 +138,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/ingest/{kind}", s.handleIngest) // finance
 	mux.HandleFunc("POST /api/v1/sql", s.handleSQL)              // analyst
 	mux.HandleFunc("POST /api/v1/publish", s.handlePublish)      // admin
+	mux.HandleFunc("GET /api/v1/backup", s.handleBackup)         // admin
+	mux.HandleFunc("GET /api/v1/backup/key", s.handleBackupKey)  // admin
 	mux.HandleFunc("GET /upload", s.handleUploadPage)            // finance
 	mux.HandleFunc("POST /upload", s.handleUploadForm)           // finance
 	mux.HandleFunc("GET /login", s.handleLoginPage)
@@ -181,16 +196,6 @@ func (s *Server) answerError(w http.ResponseWriter, what string, err error) {
 		w.Header().Set("Retry-After", "5")
 	}
 	writeJSON(w, status, map[string]string{"error": message(err), "code": code})
-}
-
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	state, status := "ok", http.StatusOK
-	if err := s.cfg.Store.DB().PingContext(ctx); err != nil {
-		state, status = "unavailable", http.StatusServiceUnavailable
-	}
-	writeJSON(w, status, map[string]string{"status": state, "database": state})
 }
 
 // handleSite serves the current build to viewers (to anyone with

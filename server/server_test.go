@@ -240,20 +240,6 @@ func TestUploadPage(t *testing.T) {
 	}
 }
 
-func TestHealthz(t *testing.T) {
-	ts, _, _ := testServer(t, 1<<20)
-	resp, err := http.Get(ts.URL + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var h map[string]string
-	json.NewDecoder(resp.Body).Decode(&h)
-	if resp.StatusCode != 200 || h["status"] != "ok" || h["database"] != "ok" || len(h) != 2 {
-		t.Errorf("healthz = %d %v", resp.StatusCode, h)
-	}
-}
-
 func TestTokens(t *testing.T) {
 	toks, err := ReadTokensFile(strings.NewReader("# finance team\nalice:alice-token-0123456789\nbob:sha256:" +
 		"5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8\n"))

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/feeflow/feeflow/analytics"
+	"github.com/feeflow/feeflow/data"
 )
 
 // The SQL API's bounds.
@@ -18,6 +21,21 @@ const (
 	maxSQLRows     = 100000
 	maxSQLBody     = 1 << 20 // one query's text, bytes
 )
+
+// QueryRunner runs an analyst's SQL through the read-only gate. The server
+// is given an analytics.Worker, which runs it in a process of its own over
+// the latest published snapshot; without one, queries run in-process on the
+// store (tests, and servers started without the feeflow binary).
+type QueryRunner interface {
+	Run(ctx context.Context, query string, opts analytics.QueryOptions) ([]*analytics.Result, error)
+}
+
+// inProcess runs queries on the server's own store.
+type inProcess struct{ store *data.Store }
+
+func (q inProcess) Run(ctx context.Context, query string, opts analytics.QueryOptions) ([]*analytics.Result, error) {
+	return analytics.Query(ctx, q.store, query, opts)
+}
 
 // handleSQL runs an analyst's query through the read-only gate:
 // POST /api/v1/sql with {"query": "..."} (or the SQL as a plain text body),
@@ -52,11 +70,23 @@ func (s *Server) handleSQL(w http.ResponseWriter, r *http.Request) {
 		s.answerSQLError(w, err)
 		return
 	}
-	results, err := analytics.Query(r.Context(), s.cfg.Store, query, analytics.QueryOptions{MaxRows: limit, Timeout: timeout, Single: true})
-	if err != nil {
+	results, err := s.cfg.SQL.Run(r.Context(), query, analytics.QueryOptions{MaxRows: limit, Timeout: timeout, Single: true})
+	switch {
+	case errors.Is(err, analytics.ErrWorkerDied):
+		died := errorf(CodeWorkerDied, "%s", err.Error())
+		s.health.failed("worker", died)
+		s.answerSQLError(w, died)
+		return
+	case err != nil && codeOf(err) == CodeInternal:
+		s.health.failed("worker", err)
+		s.answerSQLError(w, err)
+		return
+	case err != nil:
+		s.health.succeeded("worker") // the worker answered, with the query's own failure
 		s.answerSQLError(w, err)
 		return
 	}
+	s.health.succeeded("worker")
 	res, loc := results[0], analytics.Zone(r.Context(), s.cfg.Store)
 	if wantsCSV(r.Header.Get("Accept")) {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -70,3 +70,51 @@ func TestBackupRefusesADamagedDatabase(t *testing.T) {
 		t.Errorf("backup left %d files", len(entries))
 	}
 }
+
+// Through a running server: the copy and its password key arrive beside
+// each other and answer the queries the server's database answers.
+func TestBackupThroughTheServer(t *testing.T) {
+	db := mustDemoDB(t)
+	key := "backup-test-key-0123456789abcdef0123"
+	if err := os.WriteFile(db+".key", []byte(key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := servedWithWorker(t, db, serveOptions{})
+	out := filepath.Join(t.TempDir(), "b.duckdb")
+	code, stdout, errOut := runCmd(t, "", nil, "backup", "--server", base, "--token", "wrong-token-0123456789", "--out", out)
+	if code != 1 || !strings.Contains(errOut, "401") {
+		t.Errorf("backup with a bad token: exit %d\n%s%s", code, stdout, errOut)
+	}
+	code, stdout, errOut = runCmd(t, "", nil, "backup", "--server", base, "--token", "admin-token-0123456789", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "password key saved") {
+		t.Fatalf("backup through the server: exit %d\n%s%s", code, stdout, errOut)
+	}
+	if b, err := os.ReadFile(out + ".key"); err != nil || string(b) != key+"\n" {
+		t.Errorf("%s.key = %q, %v; want the server's key", out, b, err)
+	}
+	const q = "SELECT * FROM collection_monthly ORDER BY ALL"
+	status, want := sqlCall(t, base, q)
+	_, got, errOut := runCmd(t, "", nil, "sql", "--db", out, "--format", "json", "--limit", "0", q)
+	if status != 200 || !strings.Contains(got, "collection_rate") || !strings.Contains(want, "collection_rate") {
+		t.Errorf("the backup's %s: %s %s; the server's: %d %.200s", q, got, errOut, status, want)
+	}
+	if left, err := os.ReadDir(db + ".spool"); err != nil || len(left) != 0 {
+		t.Errorf("spool folder after the backup: %d files (%v)", len(left), err)
+	}
+}
+
+// A direct backup copies the password key beside the copy.
+func TestBackupCopiesThePasswordKey(t *testing.T) {
+	db := mustDemoDB(t)
+	if err := os.WriteFile(db+".key", []byte("direct-key-0123456789abcdef0123456789\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "b.duckdb")
+	if code, stdout, errOut := runCmd(t, "", nil, "backup", "--db", db, "--out", out); code != 0 {
+		t.Fatalf("backup: exit %d\n%s%s", code, stdout, errOut)
+	}
+	fi, err := os.Stat(out + ".key")
+	if b, _ := os.ReadFile(out + ".key"); err != nil || string(b) != "direct-key-0123456789abcdef0123456789\n" || fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s.key: %q %v", out, b, err)
+	}
+}

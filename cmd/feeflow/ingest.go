@@ -110,6 +110,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		c := &client{base: strings.TrimRight(*server, "/"), token: tok, tz: *tz, profile: *mapFile}
 		send = c.ingest
 	} else {
+		if err := checkBeforeIngest(ctx, *db, loc, *kind); err != nil {
+			return err
+		}
 		store, err := openStoreForIngest(ctx, *db, loc)
 		if err != nil {
 			return err

@@ -37,6 +37,19 @@ type env struct {
 	// limitMemory caps the process's memory (its address space); nil in
 	// tests that run commands inside the test process.
 	limitMemory func(bytes int64) error
+	// workerCommand is how `serve` starts the analysts' query worker (this
+	// binary's sql-worker); nil runs analysts' queries in-process, as tests
+	// that serve inside the test process do.
+	workerCommand func() ([]string, error)
+}
+
+// selfWorker starts the query worker from this very binary.
+func selfWorker() ([]string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find the feeflow binary to start the query worker: %w", err)
+	}
+	return []string{exe, "sql-worker"}, nil
 }
 
 var commands = map[string]command{
@@ -73,7 +86,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv, now: time.Now, limitMemory: setMemoryCeiling}
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv, now: time.Now, limitMemory: setMemoryCeiling, workerCommand: selfWorker}
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 

@@ -27,6 +27,9 @@ type serveOptions struct {
 	maxUpload                int64
 	loc                      *time.Location
 	publicSite               bool
+	// The analysts' query worker's budgets (sql-worker's flags); "" keeps
+	// sql-worker's defaults.
+	sqlMemory, sqlTemp, sqlCeiling string
 	// siteFirst builds the site before listening when it is missing or
 	// stale, so the printed address shows the dashboard at once, and else
 	// rebuilds it in the background, so a newer feeflow's pages replace an
@@ -43,6 +46,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	publicSite := fs.Bool("public-site", false, "serve the dashboard to anyone; without it, only to people signed in with the viewer role")
 	maxUpload := fs.String("max-upload", "256MiB", "largest upload accepted")
 	profiles := fs.String("maps", "", "folder of mapping profiles NAME.json, chosen per upload with ?map=NAME")
+	sqlMemory := fs.String("sql-memory-limit", "512MB", "DuckDB's buffer bound in the analysts' query worker")
+	sqlTemp := fs.String("sql-max-temp", "1GB", "most bytes an analyst's query may spill, in the worker's own temp folder")
+	sqlCeiling := fs.String("sql-max-memory", "2GiB", "address-space ceiling of the analysts' query worker process")
 	tz := tzFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -62,7 +68,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, e, serveOptions{db: *db, site: *siteDir, addr: *addr, profiles: *profiles, tokens: tokens, maxUpload: limit, loc: loc, publicSite: *publicSite}, nil)
+	return serve(ctx, e, serveOptions{db: *db, site: *siteDir, addr: *addr, profiles: *profiles, tokens: tokens, maxUpload: limit, loc: loc, publicSite: *publicSite,
+		sqlMemory: *sqlMemory, sqlTemp: *sqlTemp, sqlCeiling: *sqlCeiling}, nil)
 }
 
 func loadTokens(e *env, file string) (server.Tokens, error) {
@@ -87,6 +94,9 @@ func loadTokens(e *env, file string) (server.Tokens, error) {
 // (or roll back) before closing the database. ready, when set, gets the
 // address actually listened on.
 func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string)) error {
+	if err := checkBeforeServing(ctx, e, o.db, o.loc); err != nil {
+		return err
+	}
 	store, err := openStore(ctx, o.db, o.loc)
 	if err != nil {
 		return err
@@ -119,7 +129,20 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 	if o.site != "" {
 		publish = sitePublisher(e, store, site.Options{})
 	}
+	worker, err := startQueryWorker(ctx, e, o, store)
+	if err != nil {
+		return err
+	}
+	var queries server.QueryRunner
+	var published func(ctx context.Context) error
+	if worker != nil {
+		defer worker.Close()
+		queries = worker
+		published = func(ctx context.Context) error { return worker.Refresh(ctx, store, snapshotDir(o.db)) }
+	}
 	srv, err := server.New(server.Config{
+		SQL:         queries,
+		Published:   published,
 		Store:       store,
 		Ingester:    ingest.New(store, ingest.Config{Location: o.loc, Now: e.now}),
 		Tokens:      o.tokens,
@@ -195,8 +218,9 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 }
 
 // spoolDir readies the folder uploads are spooled into while they are
-// ingested: beside the database (DB.spool), so they share its disk, and
-// emptied at start of what a killed server left behind.
+// ingested, and backups while they are sent: beside the database
+// (DB.spool), so they share its disk, and emptied at start of what a killed
+// server left behind.
 func spoolDir(db string) (string, error) {
 	dir := db + ".spool"
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -207,13 +231,88 @@ func spoolDir(db string) (string, error) {
 		return "", fmt.Errorf("spool folder: %w", err)
 	}
 	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), "feeflow-upload-") {
+		if strings.HasPrefix(e.Name(), "feeflow-upload-") || strings.HasPrefix(e.Name(), "feeflow-backup-") {
 			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
 				return "", fmt.Errorf("spool folder: %w", err)
 			}
 		}
 	}
 	return dir, nil
+}
+
+// checkBeforeServing reads the whole database read-only before the server
+// opens it for writing (which changes the file even when nothing is
+// uploaded), and refuses to serve a damaged file: a block that cannot be
+// read, a catalog or view that does not load. Invariants the data breaks
+// are printed and served anyway (they are the data's, and `feeflow check`
+// names them). A new or not yet migrated database has nothing to check.
+func checkBeforeServing(ctx context.Context, e *env, path string, loc *time.Location) error {
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		return nil
+	}
+	store, err := data.Open(ctx, path, data.Options{Location: loc, ReadOnly: true, MemoryLimit: queryMemoryLimit})
+	var schemaErr *data.SchemaError
+	switch {
+	case errors.As(err, &schemaErr):
+		return nil
+	case data.IsLocked(err):
+		return err
+	case err != nil:
+		return fmt.Errorf("%s is damaged: it cannot be opened (%v); restore it from a backup (see `feeflow backup`)", path, err)
+	}
+	defer store.Close()
+	r, err := store.Check(ctx)
+	if err != nil {
+		return err
+	}
+	var damage []string
+	for _, p := range r.Problems {
+		fmt.Fprintf(e.stderr, "check: %s: %s\n", p.Check, p.Message)
+		if p.Check == "blocks" || p.Check == "catalog" || p.Check == "views" {
+			damage = append(damage, p.Check+": "+p.Message)
+		}
+	}
+	if len(damage) > 0 {
+		return fmt.Errorf("%s is damaged, so the server does not start (nothing was written): %s; restore it from a backup",
+			path, strings.Join(damage, "; "))
+	}
+	return nil
+}
+
+// snapshotDir holds the analysts' snapshot of the database, beside it.
+func snapshotDir(db string) string { return db + ".snapshots" }
+
+// startQueryWorker readies the analysts' query worker: a process of this
+// binary with its own memory and temp budget, over a snapshot of the
+// database taken now (and again after each publish). Without a worker
+// command (tests serving in-process) it returns nil: queries run in-process.
+func startQueryWorker(ctx context.Context, e *env, o serveOptions, store *data.Store) (*analytics.Worker, error) {
+	if e.workerCommand == nil {
+		return nil, nil
+	}
+	command, err := e.workerCommand()
+	if err != nil {
+		return nil, err
+	}
+	dir := snapshotDir(o.db)
+	// What a killed server left behind is swept: snapshots are remade.
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("snapshot folder: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("snapshot folder: %w", err)
+	}
+	command = append(command, "--tz", o.loc.String())
+	for _, f := range [][2]string{{"--memory-limit", o.sqlMemory}, {"--max-temp", o.sqlTemp}, {"--max-memory", o.sqlCeiling}} {
+		if f[1] != "" {
+			command = append(command, f[0], f[1])
+		}
+	}
+	w := analytics.NewWorker(analytics.WorkerConfig{Command: command, Stderr: e.stderr})
+	if err := w.Refresh(ctx, store, dir); err != nil {
+		return nil, err
+	}
+	return w, nil
 }
 
 // sitePublisher builds the whole site from the store's metrics into a new
