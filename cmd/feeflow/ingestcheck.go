@@ -21,18 +21,9 @@ import (
 // `feeflow check`, every table and invariant, is for `serve` at start and
 // for people. A new or not yet migrated database has nothing to check.
 func checkBeforeIngest(ctx context.Context, path string, loc *time.Location, kind string) error {
-	if _, err := os.Stat(path); os.IsNotExist(err) {
-		return nil
-	}
-	store, err := data.Open(ctx, path, data.Options{Location: loc, ReadOnly: true, MemoryLimit: ingestMemoryLimit})
-	var schemaErr *data.SchemaError
-	switch {
-	case errors.As(err, &schemaErr):
-		return nil
-	case data.IsLocked(err):
+	store, err := openToCheck(ctx, path, loc, ingestMemoryLimit, "nothing was written; ")
+	if store == nil || err != nil {
 		return err
-	case err != nil:
-		return fmt.Errorf("%s is damaged: it cannot be opened (%v); nothing was written; restore it from a backup", path, err)
 	}
 	defer store.Close()
 	r, err := store.CheckTables(ctx, kind, "ingest_batches", "ingest_idempotency")
@@ -48,4 +39,25 @@ func checkBeforeIngest(ctx context.Context, path string, loc *time.Location, kin
 			path, strings.Join(msgs, "; "), path)
 	}
 	return nil
+}
+
+// openToCheck opens the database read-only for a check before a writer
+// opens it. It returns nil and no error when there is nothing to check yet
+// (no file, or a database not yet migrated), and an error naming the file as
+// damaged when DuckDB cannot open it; done says what was (not) done.
+func openToCheck(ctx context.Context, path string, loc *time.Location, memoryLimit, done string) (*data.Store, error) {
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		return nil, nil
+	}
+	store, err := data.Open(ctx, path, data.Options{Location: loc, ReadOnly: true, MemoryLimit: memoryLimit})
+	var schemaErr *data.SchemaError
+	switch {
+	case errors.As(err, &schemaErr):
+		return nil, nil
+	case data.IsLocked(err):
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("%s is damaged: it cannot be opened (%v); %srestore it from a backup (see `feeflow backup`)", path, err, done)
+	}
+	return store, nil
 }

@@ -247,18 +247,9 @@ func spoolDir(db string) (string, error) {
 // are printed and served anyway (they are the data's, and `feeflow check`
 // names them). A new or not yet migrated database has nothing to check.
 func checkBeforeServing(ctx context.Context, e *env, path string, loc *time.Location) error {
-	if _, err := os.Stat(path); os.IsNotExist(err) {
-		return nil
-	}
-	store, err := data.Open(ctx, path, data.Options{Location: loc, ReadOnly: true, MemoryLimit: queryMemoryLimit})
-	var schemaErr *data.SchemaError
-	switch {
-	case errors.As(err, &schemaErr):
-		return nil
-	case data.IsLocked(err):
+	store, err := openToCheck(ctx, path, loc, queryMemoryLimit, "")
+	if store == nil || err != nil {
 		return err
-	case err != nil:
-		return fmt.Errorf("%s is damaged: it cannot be opened (%v); restore it from a backup (see `feeflow backup`)", path, err)
 	}
 	defer store.Close()
 	r, err := store.Check(ctx)
