@@ -160,11 +160,14 @@ func TestServeSurvivesItsQueryWorker(t *testing.T) {
 	if status, body := sqlCall(t, base, "SELECT count(*) AS n FROM payments"); status != 200 {
 		t.Errorf("a real query after the kill: %d %s", status, body)
 	}
-	if status, body := sqlCall(t, base, "SELECT repeat('x', 1000000) FROM range(10000)"); status == 200 {
-		t.Errorf("a query of 10 GB: %d %.300s, want a failure", status, body)
-	}
-	if status, body := sqlCall(t, base, "SELECT count(*) AS n FROM payments"); status != 200 {
-		t.Errorf("a real query after the huge one: %d %s", status, body)
+	// Under the race detector the worker has no ceiling to fail this query.
+	if !raceDetector {
+		if status, body := sqlCall(t, base, "SELECT repeat('x', 1000000) FROM range(10000)"); status == 200 {
+			t.Errorf("a query of 10 GB: %d %.300s, want a failure", status, body)
+		}
+		if status, body := sqlCall(t, base, "SELECT count(*) AS n FROM payments"); status != 200 {
+			t.Errorf("a real query after the huge one: %d %s", status, body)
+		}
 	}
 	csv := "code,name,unit,rate,effective_from,effective_to\nWKR,Worker test fee,month,1.00,2026-01-01,\n"
 	if status, body := apiCall(t, http.MethodPost, base+"/api/v1/ingest/fee_items", "text/csv", csv); status != 200 {

@@ -18,6 +18,9 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("FEEFLOW_TEST_AS_FEEFLOW") == "1" {
 		e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv, now: time.Now, limitMemory: setMemoryCeiling}
+		if raceDetector {
+			e.limitMemory = nil
+		}
 		os.Exit(run(context.Background(), e, os.Args[1:]))
 	}
 	os.Exit(m.Run())
@@ -76,6 +79,9 @@ func TestWorkerRunsQueriesLikeTheGate(t *testing.T) {
 // A query that would take gigabytes fails in the worker, within its
 // ceiling; the worker (or its replacement) answers the next query.
 func TestWorkerContainsAQueryThatExhaustsMemory(t *testing.T) {
+	if raceDetector {
+		t.Skip("the worker's address-space ceiling cannot be set under the race detector")
+	}
 	db := mustDemoDB(t)
 	w := testWorker(t, db, "--memory-limit", "256MB", "--max-memory", "2GiB")
 	ctx := context.Background()
@@ -111,6 +117,9 @@ func TestWorkerIsStartedAgainAfterItDies(t *testing.T) {
 // result would take gigabytes fails with DuckDB's out-of-memory error
 // instead of growing the process; ordinary queries run under the cap.
 func TestSQLCommandHasAMemoryCeiling(t *testing.T) {
+	if raceDetector {
+		t.Skip("the address-space ceiling cannot be set under the race detector")
+	}
 	db := mustDemoDB(t)
 	feeflow := func(args ...string) (int, string) {
 		cmd := exec.Command(os.Args[0], args...)
