@@ -149,7 +149,7 @@ func TestSQLWhenTheWorkerDies(t *testing.T) {
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 
-	resp, body := postSQL(t, ts.URL+"/api/v1/sql", "application/json", testToken, `{"query": "SELECT count(*) AS n FROM bills"}`)
+	resp, body := postRaw(t, ts.URL+"/api/v1/sql", "application/json", testToken, `{"query": "SELECT count(*) AS n FROM bills"}`)
 	var e struct{ Code, Error string }
 	json.Unmarshal(body, &e)
 	if resp.StatusCode != 503 || e.Code != CodeWorkerDied {
@@ -158,7 +158,7 @@ func TestSQLWhenTheWorkerDies(t *testing.T) {
 	if status, h := getHealth(t, ts.URL); status != 503 || h.Worker != "failing" || h.LastFailure == nil || h.LastFailure.What != "worker" || h.LastFailure.Code != CodeWorkerDied {
 		t.Errorf("healthz after the worker died = %d %+v", status, h)
 	}
-	resp, body = postSQL(t, ts.URL+"/api/v1/sql", "application/json", testToken, `{"query": "SELECT count(*) AS n FROM bills"}`)
+	resp, body = postRaw(t, ts.URL+"/api/v1/sql", "application/json", testToken, `{"query": "SELECT count(*) AS n FROM bills"}`)
 	if resp.StatusCode != 200 {
 		t.Errorf("the next query: %d %s, want 200", resp.StatusCode, body)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"bytes"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -50,25 +49,7 @@ type answerJSON struct {
 
 func post(t *testing.T, url, contentType, token string, body []byte, header ...string) (*http.Response, answerJSON) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	resp, raw := postRaw(t, url, contentType, token, string(body), header...)
 	var a answerJSON
 	if err := json.Unmarshal(raw, &a); err != nil {
 		t.Fatalf("answer is not JSON (%s): %s", resp.Status, raw)

@@ -32,7 +32,9 @@ func sqlServer(t *testing.T) (*httptest.Server, *Server) {
 	return ts, s
 }
 
-func postSQL(t *testing.T, url, contentType, token, body string, header ...string) (*http.Response, []byte) {
+// postRaw sends body with the headers given in pairs and returns the
+// answer's bytes.
+func postRaw(t *testing.T, url, contentType, token, body string, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	if err != nil {
@@ -73,7 +75,7 @@ func jsonQuery(q string) string {
 
 func TestSQLAPIAnswersJSON(t *testing.T) {
 	ts, _ := sqlServer(t)
-	resp, body := postSQL(t, ts.URL+"/api/v1/sql", "application/json", testToken,
+	resp, body := postRaw(t, ts.URL+"/api/v1/sql", "application/json", testToken,
 		jsonQuery("SELECT txn_id, amount, paid_at, CAST(paid_at AS DATE) AS day, sum(amount) OVER () AS total FROM payments ORDER BY txn_id"))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
@@ -105,7 +107,7 @@ func TestSQLAPIAnswersJSON(t *testing.T) {
 
 func TestSQLAPIAcceptsPlainText(t *testing.T) {
 	ts, _ := sqlServer(t)
-	resp, body := postSQL(t, ts.URL+"/api/v1/sql", "text/plain", testToken, "SELECT count(*) AS n FROM payments")
+	resp, body := postRaw(t, ts.URL+"/api/v1/sql", "text/plain", testToken, "SELECT count(*) AS n FROM payments")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"rows":[[2]]`) {
 		t.Fatalf("status %d: %s", resp.StatusCode, body)
 	}
@@ -141,7 +143,7 @@ func TestSQLAPIRefusals(t *testing.T) {
 			if c.status == http.StatusGatewayTimeout {
 				url += "?timeout=500ms" // a query that cannot finish in any time; the others have a minute
 			}
-			resp, body := postSQL(t, url, c.contentType, c.token, c.body)
+			resp, body := postRaw(t, url, c.contentType, c.token, c.body)
 			var a sqlAnswer
 			json.Unmarshal(body, &a)
 			if resp.StatusCode != c.status || !strings.Contains(a.Error, c.want) {
@@ -159,30 +161,30 @@ func TestSQLAPIRefusals(t *testing.T) {
 
 func TestSQLAPIRowLimit(t *testing.T) {
 	ts, _ := sqlServer(t)
-	resp, body := postSQL(t, ts.URL+"/api/v1/sql?limit=5", "text/plain", testToken, "SELECT * FROM range(20)")
+	resp, body := postRaw(t, ts.URL+"/api/v1/sql?limit=5", "text/plain", testToken, "SELECT * FROM range(20)")
 	var a sqlAnswer
 	json.Unmarshal(body, &a)
 	if resp.StatusCode != http.StatusOK || len(a.Rows) != 5 || a.Truncated == nil || !*a.Truncated {
 		t.Fatalf("status %d rows %d truncated %v, want 200, 5, true", resp.StatusCode, len(a.Rows), a.Truncated)
 	}
 	for _, bad := range []string{"0", "100001", "x"} {
-		resp, _ := postSQL(t, ts.URL+"/api/v1/sql?limit="+bad, "text/plain", testToken, "SELECT 1")
+		resp, _ := postRaw(t, ts.URL+"/api/v1/sql?limit="+bad, "text/plain", testToken, "SELECT 1")
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("limit=%s: status %d, want 400", bad, resp.StatusCode)
 		}
 	}
 	for _, bad := range []string{"x", "-1s", "0s"} {
-		resp, _ := postSQL(t, ts.URL+"/api/v1/sql?timeout="+bad, "text/plain", testToken, "SELECT 1")
+		resp, _ := postRaw(t, ts.URL+"/api/v1/sql?timeout="+bad, "text/plain", testToken, "SELECT 1")
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("timeout=%s: status %d, want 400", bad, resp.StatusCode)
 		}
 	}
-	resp, _ = postSQL(t, ts.URL+"/api/v1/sql?timeout=50ms", "text/plain", testToken, "SELECT sum(a.range * b.range) FROM range(1000000) a, range(1000000) b")
+	resp, _ = postRaw(t, ts.URL+"/api/v1/sql?timeout=50ms", "text/plain", testToken, "SELECT sum(a.range * b.range) FROM range(1000000) a, range(1000000) b")
 	if resp.StatusCode != http.StatusGatewayTimeout {
 		t.Errorf("timeout=50ms on a slow query: status %d, want 504", resp.StatusCode)
 	}
 	// The default limit is 10000 rows.
-	_, body = postSQL(t, ts.URL+"/api/v1/sql", "text/plain", testToken, "SELECT * FROM range(10001)")
+	_, body = postRaw(t, ts.URL+"/api/v1/sql", "text/plain", testToken, "SELECT * FROM range(10001)")
 	a = sqlAnswer{}
 	json.Unmarshal(body, &a)
 	if len(a.Rows) != 10000 || !*a.Truncated {
@@ -192,7 +194,7 @@ func TestSQLAPIRowLimit(t *testing.T) {
 
 func TestSQLAPIAnswersCSV(t *testing.T) {
 	ts, _ := sqlServer(t)
-	resp, body := postSQL(t, ts.URL+"/api/v1/sql?limit=1", "application/json", testToken,
+	resp, body := postRaw(t, ts.URL+"/api/v1/sql?limit=1", "application/json", testToken,
 		jsonQuery("SELECT txn_id, amount, -amount AS negative, collector, '@SUM(A1)' AS at FROM payments ORDER BY txn_id DESC"),
 		"Accept", "text/csv")
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
