@@ -59,6 +59,7 @@ type publisher struct {
 	// published runs after each successful build (Config.Published).
 	published func(ctx context.Context) error
 	health    *health
+	alerts    *Alerter // evaluated after each publish; nil for none
 
 	// ctx is the builds' context, cancelled when shutdown runs out of time.
 	ctx    context.Context
@@ -84,7 +85,7 @@ func newPublisher(cfg Config, folder *publish.Folder, h *health) *publisher {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &publisher{
 		folder: folder, write: cfg.Publish, debounce: defaultDebounce,
-		published: cfg.Published, health: h,
+		published: cfg.Published, health: h, alerts: cfg.Alerts,
 		afterFunc: func(d time.Duration, f func()) timer { return time.AfterFunc(d, f) },
 		logf:      cfg.Logger.Info, errorf: cfg.Logger.Error,
 		ctx: ctx, cancel: cancel,
@@ -278,6 +279,7 @@ func (p *publisher) build(dirty uint64) (BuildSummary, error) {
 	p.mu.Unlock()
 	p.health.succeeded("publish")
 	p.afterBuild()
+	p.alerts.afterPublish(p.ctx, p.logf, p.errorf)
 	sum := BuildSummary{Status: "published", Build: s.Build, Pages: s.Pages, Files: s.Files, Bytes: s.Bytes, Seconds: s.Seconds}
 	p.logf("site published", "build", s.Build, "pages", s.Pages, "files", s.Files, "bytes", s.Bytes, "seconds", fmt.Sprintf("%.2f", s.Seconds))
 	return sum, nil

@@ -72,6 +72,9 @@ type Config struct {
 	SessionTTL time.Duration
 	// Now is the clock of sessions; nil means time.Now.
 	Now func() time.Time
+	// Alerts evaluates the alert rules after each publish and delivers
+	// them; the alerts page shows its rules. nil: no alert rules.
+	Alerts *Alerter
 }
 
 // Server is feeflow's HTTP server.
@@ -145,6 +148,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /login", s.handleLoginPage)
 	mux.HandleFunc("POST /login", s.handleLogin)
 	mux.HandleFunc("POST /logout", s.handleLogout)
+	mux.HandleFunc("GET /alerts", s.handleAlertsPage) // viewer
 	mux.HandleFunc("GET /upload.css", s.handleUploadCSS)
 	mux.HandleFunc("GET /upload.js", s.handleUploadJS)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
