@@ -66,6 +66,7 @@ var commands = map[string]command{
 	"export":   {"write every table as Hive-partitioned Parquet", runExport},
 	"check":    {"read every block of the database and test its invariants", runCheck},
 	"backup":   {"write a consistent, checked copy of the database", runBackup},
+	"digest":   {"evaluate the alert rules and send the new, changed and resolved alerts (e-mail, webhook)", runDigest},
 	// The process analytics.Worker starts for analysts' queries; unlisted.
 	"sql-worker": {"", runSQLWorker},
 }

@@ -30,6 +30,8 @@ type serveOptions struct {
 	// The analysts' query worker's budgets (sql-worker's flags); "" keeps
 	// sql-worker's defaults.
 	sqlMemory, sqlTemp, sqlCeiling string
+	// alerts are the alert rules and where alerts go (nil: none).
+	alerts *alertSettings
 	// siteFirst builds the site before listening when it is missing or
 	// stale, so the printed address shows the dashboard at once, and else
 	// rebuilds it in the background, so a newer feeflow's pages replace an
@@ -49,6 +51,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	sqlMemory := fs.String("sql-memory-limit", "512MB", "DuckDB's buffer bound in the analysts' query worker")
 	sqlTemp := fs.String("sql-max-temp", "1GB", "most bytes an analyst's query may spill, in the worker's own temp folder")
 	sqlCeiling := fs.String("sql-max-memory", "2GiB", "address-space ceiling of the analysts' query worker process")
+	alerts := alertFlags(e, fs)
 	tz := tzFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -69,7 +72,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return serve(ctx, e, serveOptions{db: *db, site: *siteDir, addr: *addr, profiles: *profiles, tokens: tokens, maxUpload: limit, loc: loc, publicSite: *publicSite,
-		sqlMemory: *sqlMemory, sqlTemp: *sqlTemp, sqlCeiling: *sqlCeiling}, nil)
+		sqlMemory: *sqlMemory, sqlTemp: *sqlTemp, sqlCeiling: *sqlCeiling, alerts: alerts}, nil)
 }
 
 func loadTokens(e *env, file string) (server.Tokens, error) {
@@ -140,7 +143,14 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 		queries = worker
 		published = func(ctx context.Context) error { return worker.Refresh(ctx, store, snapshotDir(o.db)) }
 	}
+	var alerter *server.Alerter
+	if o.alerts != nil {
+		if alerter, err = o.alerts.alerter(e, store, logger); err != nil {
+			return err
+		}
+	}
 	srv, err := server.New(server.Config{
+		Alerts:      alerter,
 		SQL:         queries,
 		Published:   published,
 		Store:       store,
