@@ -36,43 +36,44 @@ type AlertsPage struct {
 
 // AlertsCatalog holds the texts of the alerts page and the digest.
 var AlertsCatalog = Catalog{
-	"alerts.title":         {"Alerts", "警示", "告警"},
-	"alerts.intro":         {"What the alert rules in force found in the data, after its last publish.", "生效中的警示規則在資料中發現的狀況（上次發布後評估）。", "生效的告警规则在数据中发现的情况（上次发布后评估）。"},
-	"alerts.evaluated":     {"Evaluated at %s, on the data up to %s.", "評估時間 %s，資料截至 %s。", "评估时间 %s，数据截至 %s。"},
-	"alerts.never":         {"The rules have not been evaluated yet: they are after the next publish.", "規則尚未評估：下次發布後即會評估。", "规则尚未评估：下次发布后即会评估。"},
-	"alerts.unconfigured":  {"No alert rules are in force: an admin gives them to the server with --alerts FILE.", "目前沒有生效的警示規則：管理員可用 --alerts 檔案 提供給伺服器。", "当前没有生效的告警规则：管理员可用 --alerts 文件 提供给服务器。"},
-	"alerts.none":          {"No alert holds.", "目前沒有警示。", "当前没有告警。"},
-	"alerts.count":         {"%d alerts hold.", "共 %d 則警示。", "共 %d 条告警。"},
-	"col.rule":             {"Rule", "規則", "规则"},
-	"col.kind":             {"Kind", "類型", "类型"},
-	"col.subject":          {"Subject", "對象", "对象"},
-	"col.value":            {"Value", "數值", "数值"},
-	"col.threshold":        {"Threshold", "門檻", "阈值"},
-	"col.since":            {"Since", "起始", "起始"},
-	"col.scope":            {"Scope", "範圍", "范围"},
-	"col.link":             {"Dashboard", "儀表板", "仪表板"},
-	"alerts.open":          {"Open", "開啟", "打开"},
-	"alerts.rules":         {"Rules in force", "生效中的規則", "生效的规则"},
-	"scope.all":            {"all", "全部", "全部"},
-	"subject.all_channels": {"all channels", "所有通路", "所有渠道"},
-	"subject.no_area":      {"no area", "未分區", "未分区"},
-	"kind.discrepancy_age": {"Discrepancy open too long", "對帳差異逾期未結", "对账差异逾期未解决"},
-	"kind.match_rate":      {"Match rate below target", "對帳相符率低於目標", "对账匹配率低于目标"},
-	"kind.cash_short":      {"Cash deposit short", "現金繳存短缺", "现金缴存短缺"},
-	"kind.area_arrears":    {"Area arrears above limit", "區域欠費超過上限", "区域欠费超过上限"},
-	"kind.action_slipped":  {"Improvement action slipped", "改善行動未達目標", "改进措施未达目标"},
-	"unit.days":            {"%s days", "%s 天", "%s 天"},
-	"threshold.target":     {"target %s", "目標 %s", "目标 %s"},
-	"digest.title":         {"feeflow alert digest", "feeflow 警示摘要", "feeflow 告警摘要"},
-	"digest.subject":       {"feeflow alerts: %d new, %d changed, %d resolved", "feeflow 警示：新增 %d、變動 %d、解除 %d", "feeflow 告警：新增 %d、变化 %d、解除 %d"},
-	"digest.asof":          {"On the data up to %s.", "資料截至 %s。", "数据截至 %s。"},
-	"digest.new":           {"New", "新增", "新增"},
-	"digest.changed":       {"Changed", "有變動", "有变化"},
-	"digest.resolved":      {"Resolved", "已解除", "已解除"},
-	"digest.all":           {"All current alerts: %s", "目前所有警示：%s", "当前所有告警：%s"},
-	"digest.open_count":    {"%d alerts hold in all.", "目前共 %d 則警示。", "当前共 %d 条告警。"},
-	"digest.value_vs":      {"%s (threshold %s)", "%s（門檻 %s）", "%s（阈值 %s）"},
-	"digest.since":         {"since %s", "自 %s 起", "自 %s 起"},
+	"alerts.title":           {"Alerts", "警示", "告警"},
+	"alerts.intro":           {"What the alert rules in force found in the data, after its last publish.", "生效中的警示規則在資料中發現的狀況（上次發布後評估）。", "生效的告警规则在数据中发现的情况（上次发布后评估）。"},
+	"alerts.evaluated":       {"Evaluated at %s, on the data up to %s.", "評估時間 %s，資料截至 %s。", "评估时间 %s，数据截至 %s。"},
+	"alerts.never":           {"The rules have not been evaluated yet: they are after the next publish.", "規則尚未評估：下次發布後即會評估。", "规则尚未评估：下次发布后即会评估。"},
+	"alerts.unconfigured":    {"No alert rules are in force: an admin gives them to the server with --alerts FILE.", "目前沒有生效的警示規則：管理員可用 --alerts 檔案 提供給伺服器。", "当前没有生效的告警规则：管理员可用 --alerts 文件 提供给服务器。"},
+	"alerts.none":            {"No alert holds.", "目前沒有警示。", "当前没有告警。"},
+	"alerts.count":           {"%d alerts hold.", "共 %d 則警示。", "共 %d 条告警。"},
+	"col.rule":               {"Rule", "規則", "规则"},
+	"col.kind":               {"Kind", "類型", "类型"},
+	"col.subject":            {"Subject", "對象", "对象"},
+	"col.value":              {"Value", "數值", "数值"},
+	"col.threshold":          {"Threshold", "門檻", "阈值"},
+	"col.since":              {"Since", "起始", "起始"},
+	"col.scope":              {"Scope", "範圍", "范围"},
+	"col.link":               {"Dashboard", "儀表板", "仪表板"},
+	"alerts.open":            {"Open", "開啟", "打开"},
+	"alerts.rules":           {"Rules in force", "生效中的規則", "生效的规则"},
+	"scope.all":              {"all", "全部", "全部"},
+	"subject.all_channels":   {"all channels", "所有通路", "所有渠道"},
+	"subject.no_area":        {"no area", "未分區", "未分区"},
+	"kind.discrepancy_age":   {"Discrepancy open too long", "對帳差異逾期未結", "对账差异逾期未解决"},
+	"kind.match_rate":        {"Match rate below target", "對帳相符率低於目標", "对账匹配率低于目标"},
+	"kind.cash_short":        {"Cash deposit short", "現金繳存短缺", "现金缴存短缺"},
+	"kind.area_arrears":      {"Area arrears above limit", "區域欠費超過上限", "区域欠费超过上限"},
+	"kind.action_slipped":    {"Improvement action slipped", "改善行動未達目標", "改进措施未达目标"},
+	"unit.days":              {"%s days", "%s 天", "%s 天"},
+	"threshold.target":       {"target %s", "目標 %s", "目标 %s"},
+	"digest.title":           {"feeflow alert digest", "feeflow 警示摘要", "feeflow 告警摘要"},
+	"digest.subject":         {"feeflow alerts: %d new, %d changed, %d resolved", "feeflow 警示：新增 %d、變動 %d、解除 %d", "feeflow 告警：新增 %d、变化 %d、解除 %d"},
+	"digest.asof":            {"On the data up to %s.", "資料截至 %s。", "数据截至 %s。"},
+	"digest.new":             {"New", "新增", "新增"},
+	"digest.changed":         {"Changed", "有變動", "有变化"},
+	"digest.resolved":        {"Resolved", "已解除", "已解除"},
+	"digest.all":             {"All current alerts: %s", "目前所有警示：%s", "当前所有告警：%s"},
+	"digest.open_count":      {"%d alerts hold in all.", "目前共 %d 則警示。", "当前共 %d 条告警。"},
+	"digest.value_vs":        {"%s (threshold %s)", "%s（門檻 %s）", "%s（阈值 %s）"},
+	"digest.since":           {", since %s", "，自 %s 起", "，自 %s 起"},
+	"digest.value_vs_target": {"%s (target %s)", "%s（目標 %s）", "%s（目标 %s）"},
 }
 
 // A translates a key of the alerts catalog.
@@ -178,9 +179,13 @@ func (g Digest) Text() string {
 		fmt.Fprintf(&b, "\n%s (%d)\n", grp.Heading, len(grp.Alerts))
 		for _, a := range grp.Alerts {
 			fmt.Fprintf(&b, "- %s · %s: %s", d.kindName(a.Kind), a.Rule, d.subjectLine(a))
-			fmt.Fprintf(&b, "\n  %s", d.A("digest.value_vs", d.value(a.Kind, a.Value), d.threshold(a.Kind, a.Threshold)))
+			if a.Kind == "action_slipped" {
+				fmt.Fprintf(&b, "\n  %s", d.A("digest.value_vs_target", a.Value, a.Threshold))
+			} else {
+				fmt.Fprintf(&b, "\n  %s", d.A("digest.value_vs", d.value(a.Kind, a.Value), d.threshold(a.Kind, a.Threshold)))
+			}
 			if a.Since != "" {
-				fmt.Fprintf(&b, ", %s", d.A("digest.since", a.Since))
+				b.WriteString(d.A("digest.since", a.Since))
 			}
 			b.WriteString("\n")
 			if a.Link != "" {
