@@ -93,3 +93,10 @@ FROM v
 WHERE value IS NOT NULL
   AND CASE WHEN higher_is_better(metric) THEN value < target ELSE value > target END
 ORDER BY action_id;
+
+COMMENT ON MACRO TABLE arrears_by_area_at IS 'The view arrears_by_area as of a day (later payments and refunds do not count).';
+COMMENT ON MACRO TABLE alert_area_arrears IS 'Areas whose arrears as of a day are above an amount (p_area: one area, or '''' for every area).';
+COMMENT ON MACRO TABLE alert_discrepancy_age IS 'Discrepancies open on a day for more than min_days days (p_status: one status, or '''' for every status).';
+COMMENT ON MACRO TABLE alert_match_rate IS 'The match rate of the latest day with decided items up to as_of, for p_channel (a channel, or * for all channels together), when below target.';
+COMMENT ON MACRO TABLE alert_cash_short IS 'Unresolved cash deposits short of the collector''s cash payments of the day by more than an amount (p_collector: one collector, or '''' for every collector).';
+COMMENT ON MACRO TABLE alert_action_slipped IS 'Improvement actions (p_action: one action, or '''' for every action) whose metric over the 4 full weeks ending on as_of is worse than their target.';
