@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -43,7 +42,6 @@ type Alerter struct {
 	SMTP      *SMTP    // nil: no e-mail
 	Webhook   *Webhook // nil: no webhook
 	Now       func() time.Time
-	Logger    *slog.Logger
 }
 
 // SMTP is where the digest is mailed.

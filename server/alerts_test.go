@@ -23,12 +23,15 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// mailbox is a small SMTP server on 127.0.0.1 that keeps every message it
-// accepts; it offers neither STARTTLS nor AUTH.
+// mailbox is a small SMTP server on a loopback address that keeps every
+// message it accepts; it never offers STARTTLS, and offers AUTH PLAIN
+// when auth is set, keeping what it was sent.
 type mailbox struct {
-	addr string
-	mu   sync.Mutex
-	msgs []mailed
+	addr  string
+	auth  bool
+	mu    sync.Mutex
+	msgs  []mailed
+	creds []string
 }
 
 type mailed struct {
@@ -37,14 +40,16 @@ type mailed struct {
 	data string
 }
 
-func newMailbox(t *testing.T) *mailbox {
+func newMailbox(t *testing.T) *mailbox { return newMailboxOn(t, "127.0.0.1", false) }
+
+func newMailboxOn(t *testing.T, host string, auth bool) *mailbox {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", host+":0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	mb := &mailbox{addr: ln.Addr().String()}
+	mb := &mailbox{addr: ln.Addr().String(), auth: auth}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -71,7 +76,17 @@ func (mb *mailbox) session(c net.Conn) {
 		cmd := strings.ToUpper(strings.TrimSpace(line))
 		switch {
 		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			say("250 mailbox")
+			if mb.auth {
+				say("250-mailbox")
+				say("250 AUTH PLAIN")
+			} else {
+				say("250 mailbox")
+			}
+		case mb.auth && strings.HasPrefix(cmd, "AUTH PLAIN"):
+			mb.mu.Lock()
+			mb.creds = append(mb.creds, strings.TrimSpace(line[len("AUTH PLAIN"):]))
+			mb.mu.Unlock()
+			say("235 ok")
 		case strings.HasPrefix(cmd, "MAIL FROM:"):
 			m = mailed{from: strings.TrimSpace(line[len("MAIL FROM:"):])}
 			say("250 ok")
@@ -424,5 +439,61 @@ func TestPublishSendsTheAlerts(t *testing.T) {
 	}
 	if got := h.received(); len(got) != 1 || keys(got[0].New) != "cash|cash:Wang:2026-09-20=50,arrears|South=1100" {
 		t.Fatalf("after a publish the webhook got %+v, want the two new alerts", got)
+	}
+}
+
+// PLAIN auth goes only to a mail server on localhost when the line is not
+// encrypted: to any other address the password is never sent.
+func TestSMTPAuthOnlyOverTLSOrLocalhost(t *testing.T) {
+	_, store := alertData(t)
+	for _, tt := range []struct {
+		host     string
+		wantSent bool
+	}{{"127.0.0.1", true}, {"127.0.0.2", false}} {
+		t.Run(tt.host, func(t *testing.T) {
+			mb := newMailboxOn(t, tt.host, true)
+			// A fresh alerter state per case: the store forgets what was sent.
+			if err := store.SaveAlerts(context.Background(), nil, data.AlertEvaluation{EvaluatedAt: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+			al := &Alerter{Store: store, Rules: alertRules(), Lang: "en",
+				SMTP: &SMTP{Addr: mb.addr, From: "feeflow@example.org", To: []string{"boss@example.org"}, User: "feeflow", Password: "s3cret"}}
+			run, err := al.Run(context.Background(), false)
+			mb.mu.Lock()
+			creds, msgs := len(mb.creds), len(mb.msgs)
+			mb.mu.Unlock()
+			if tt.wantSent {
+				if err != nil || !run.Sent || creds != 1 || msgs != 1 {
+					t.Errorf("to %s: err %v, %d credentials, %d messages; want sent with auth", tt.host, err, creds, msgs)
+				}
+				return
+			}
+			if err == nil || creds != 0 || msgs != 0 {
+				t.Errorf("to %s without TLS: err %v, %d credentials, %d messages; want a failure and nothing sent", tt.host, err, creds, msgs)
+			}
+		})
+	}
+}
+
+// A webhook that does not answer within its timeout fails the delivery;
+// nothing is marked sent.
+func TestWebhookTimeout(t *testing.T) {
+	_, store := alertData(t)
+	release := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer ts.Close()
+	defer close(release)
+	al := &Alerter{Store: store, Rules: alertRules(), Lang: "en", Webhook: &Webhook{URL: ts.URL, Timeout: 50 * time.Millisecond}}
+	if run, err := al.Run(context.Background(), false); err == nil || run.Sent {
+		t.Fatalf("a silent webhook: err %v; want a failure", err)
+	}
+	states, _, err := store.AlertStates(context.Background())
+	if err != nil || len(states) != 2 || states[0].SentFingerprint != "" || states[1].SentFingerprint != "" {
+		t.Errorf("after the timeout: %+v (%v); want two alerts, neither sent", states, err)
 	}
 }

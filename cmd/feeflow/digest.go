@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -52,7 +51,7 @@ func envOr(v, def string) string {
 
 // alerter builds the alerter of the settings on store; nil when no rules
 // file is given.
-func (a *alertSettings) alerter(e *env, store *data.Store, logger *slog.Logger) (*server.Alerter, error) {
+func (a *alertSettings) alerter(e *env, store *data.Store) (*server.Alerter, error) {
 	if *a.rules == "" {
 		if *a.smtp != "" || *a.webhook != "" {
 			return nil, usagef("--smtp and --webhook send alerts: give the rules with --alerts FILE")
@@ -73,7 +72,7 @@ func (a *alertSettings) alerter(e *env, store *data.Store, logger *slog.Logger) 
 	default:
 		return nil, usagef("--lang %q: want en, zh-Hant or zh-Hans", *a.lang)
 	}
-	al := &server.Alerter{Store: store, Rules: rules, Lang: *a.lang, Now: e.now, Logger: logger}
+	al := &server.Alerter{Store: store, Rules: rules, Lang: *a.lang, Now: e.now}
 	if u := *a.publicURL; u != "" {
 		p, err := url.Parse(u)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
@@ -138,7 +137,7 @@ func runDigest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	al, err := settings.alerter(e, store, slog.New(slog.NewTextHandler(e.stderr, nil)))
+	al, err := settings.alerter(e, store)
 	if err != nil {
 		return err
 	}

@@ -145,7 +145,7 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 	}
 	var alerter *server.Alerter
 	if o.alerts != nil {
-		if alerter, err = o.alerts.alerter(e, store, logger); err != nil {
+		if alerter, err = o.alerts.alerter(e, store); err != nil {
 			return err
 		}
 	}
