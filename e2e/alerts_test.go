@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +61,7 @@ func TestAlertsPageInChromium(t *testing.T) {
 	if _, err := chromedp.Run(tab, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(`button[type="submit"]`))); err != nil {
 		t.Fatal(err)
 	}
+	shots := screenshots(t)
 	read := func() (lang, text string, rows, links int) {
 		t.Helper()
 		var err error
@@ -70,6 +73,11 @@ func TestAlertsPageInChromium(t *testing.T) {
 		}
 		if rows, err = chromedp.Run(tab, chromedp.Evaluate[int](`document.querySelectorAll('#alerts tbody tr').length`)); err != nil {
 			t.Fatal(err)
+		}
+		if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err != nil {
+			t.Errorf("screenshot: %v", err)
+		} else if err := os.WriteFile(filepath.Join(shots, "alerts-"+lang+".png"), png, 0o644); err != nil {
+			t.Error(err)
 		}
 		if links, err = chromedp.Run(tab, chromedp.Evaluate[int](`[...document.querySelectorAll('#alerts tbody a')].filter(a => /^\/(en|zh-Hant)\/[a-z]+\.html#[a-z]+$/.test(a.getAttribute('href'))).length`)); err != nil {
 			t.Fatal(err)
