@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -88,5 +90,40 @@ func TestDigestUsage(t *testing.T) {
 				t.Errorf("feeflow %s: exit %d, %q; want a failure saying %q", strings.Join(tt.args, " "), code, errOut, tt.want)
 			}
 		})
+	}
+}
+
+// `feeflow serve --alerts FILE --webhook URL` evaluates the rules after a
+// publish and posts the alerts once.
+func TestServeSendsAlertsAfterPublish(t *testing.T) {
+	db := mustDemoDB(t)
+	rules := writeFile(t, "rules.json", digestRules)
+	var mu sync.Mutex
+	posts := 0
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		posts++
+		mu.Unlock()
+	}))
+	defer ts.Close()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	settings := alertFlags(&env{getenv: func(string) string { return "" }}, fs)
+	if err := fs.Parse([]string{"--alerts", rules, "--webhook", ts.URL}); err != nil {
+		t.Fatal(err)
+	}
+	base := servedWithWorker(t, db, serveOptions{site: filepath.Join(t.TempDir(), "site"), alerts: settings})
+	for range 2 {
+		if code, body := apiCall(t, "POST", base+"/api/v1/publish?wait=true", "", ""); code != http.StatusOK {
+			t.Fatalf("publish: %d %s", code, body)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if posts != 1 {
+		t.Errorf("after two publishes the webhook got %d posts, want 1", posts)
+	}
+	code, page := apiCall(t, "GET", base+"/alerts", "", "")
+	if code != http.StatusOK || !strings.Contains(page, "Discrepancy open too long") {
+		t.Errorf("GET /alerts: %d %.300s", code, page)
 	}
 }
