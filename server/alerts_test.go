@@ -27,11 +27,15 @@ import (
 // message it accepts; it never offers STARTTLS, and offers AUTH PLAIN
 // when auth is set, keeping what it was sent.
 type mailbox struct {
-	addr  string
-	auth  bool
-	mu    sync.Mutex
-	msgs  []mailed
-	creds []string
+	addr string
+	auth bool
+	// tls offers STARTTLS, and on it ends the connection (it has no
+	// certificate): the test sees the client ask for it.
+	tls      bool
+	starttls int
+	mu       sync.Mutex
+	msgs     []mailed
+	creds    []string
 }
 
 type mailed struct {
@@ -40,16 +44,16 @@ type mailed struct {
 	data string
 }
 
-func newMailbox(t *testing.T) *mailbox { return newMailboxOn(t, "127.0.0.1", false) }
+func newMailbox(t *testing.T) *mailbox { return newMailboxOn(t, "127.0.0.1", false, false) }
 
-func newMailboxOn(t *testing.T, host string, auth bool) *mailbox {
+func newMailboxOn(t *testing.T, host string, auth, tls bool) *mailbox {
 	t.Helper()
 	ln, err := net.Listen("tcp", host+":0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	mb := &mailbox{addr: ln.Addr().String(), auth: auth}
+	mb := &mailbox{addr: ln.Addr().String(), auth: auth, tls: tls}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -76,12 +80,22 @@ func (mb *mailbox) session(c net.Conn) {
 		cmd := strings.ToUpper(strings.TrimSpace(line))
 		switch {
 		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			if mb.auth {
+			switch {
+			case mb.tls:
+				say("250-mailbox")
+				say("250 STARTTLS")
+			case mb.auth:
 				say("250-mailbox")
 				say("250 AUTH PLAIN")
-			} else {
+			default:
 				say("250 mailbox")
 			}
+		case mb.tls && cmd == "STARTTLS":
+			mb.mu.Lock()
+			mb.starttls++
+			mb.mu.Unlock()
+			say("220 go ahead")
+			return
 		case mb.auth && strings.HasPrefix(cmd, "AUTH PLAIN"):
 			mb.mu.Lock()
 			mb.creds = append(mb.creds, strings.TrimSpace(line[len("AUTH PLAIN"):]))
@@ -451,7 +465,7 @@ func TestSMTPAuthOnlyOverTLSOrLocalhost(t *testing.T) {
 		wantSent bool
 	}{{"127.0.0.1", true}, {"127.0.0.2", false}} {
 		t.Run(tt.host, func(t *testing.T) {
-			mb := newMailboxOn(t, tt.host, true)
+			mb := newMailboxOn(t, tt.host, true, false)
 			// A fresh alerter state per case: the store forgets what was sent.
 			if err := store.SaveAlerts(context.Background(), nil, data.AlertEvaluation{EvaluatedAt: time.Now()}); err != nil {
 				t.Fatal(err)
@@ -495,5 +509,19 @@ func TestWebhookTimeout(t *testing.T) {
 	states, _, err := store.AlertStates(context.Background())
 	if err != nil || len(states) != 2 || states[0].SentFingerprint != "" || states[1].SentFingerprint != "" {
 		t.Errorf("after the timeout: %+v (%v); want two alerts, neither sent", states, err)
+	}
+}
+
+// A mail server that offers STARTTLS gets the message only over TLS: when
+// the handshake fails, nothing is sent in clear.
+func TestSMTPUsesSTARTTLSWhenOffered(t *testing.T) {
+	_, store := alertData(t)
+	mb := newMailboxOn(t, "127.0.0.1", false, true)
+	al := &Alerter{Store: store, Rules: alertRules(), Lang: "en", SMTP: &SMTP{Addr: mb.addr, From: "feeflow@example.org", To: []string{"boss@example.org"}}}
+	run, err := al.Run(context.Background(), false)
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	if err == nil || run.Sent || mb.starttls != 1 || len(mb.msgs) != 0 {
+		t.Errorf("err %v, STARTTLS asked %d times, %d messages; want STARTTLS asked once, the failure reported and nothing sent", err, mb.starttls, len(mb.msgs))
 	}
 }
