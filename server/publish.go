@@ -85,7 +85,8 @@ func newPublisher(cfg Config, folder *publish.Folder, h *health) *publisher {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &publisher{
 		folder: folder, write: cfg.Publish, debounce: defaultDebounce,
-		published: cfg.Published, health: h, alerts: cfg.Alerts,
+		published: cfg.Published, health: h,
+		alerts:    cfg.Alerts,
 		afterFunc: func(d time.Duration, f func()) timer { return time.AfterFunc(d, f) },
 		logf:      cfg.Logger.Info, errorf: cfg.Logger.Error,
 		ctx: ctx, cancel: cancel,
