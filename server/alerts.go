@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/smtp"
 	"net/textproto"
+	"sort"
 	"strings"
 	"time"
 
@@ -514,6 +515,20 @@ func (s *Server) handleAlertsPage(w http.ResponseWriter, r *http.Request) {
 			p.AsOf = ev.AsOf.Format(time.DateOnly)
 		}
 	}
+	// In the order of the rules file, each rule's alerts by subject.
+	order := map[string]int{}
+	if s.cfg.Alerts != nil {
+		for i, rule := range s.cfg.Alerts.Rules {
+			order[rule.Name] = i + 1
+		}
+	}
+	sort.SliceStable(states, func(i, j int) bool {
+		oi, oj := order[states[i].Rule], order[states[j].Rule]
+		if oi != oj {
+			return oi != 0 && (oj == 0 || oi < oj)
+		}
+		return states[i].Key < states[j].Key
+	})
 	for _, st := range states {
 		if !st.Open() {
 			continue

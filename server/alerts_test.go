@@ -410,6 +410,10 @@ func TestAlertsPage(t *testing.T) {
 			}
 		})
 	}
+	// The alerts come in the order of the rules: cash, then arrears.
+	if _, page := viewer.get("/alerts?lang=en"); strings.Index(page, "cash:Wang") > strings.Index(page, "South") {
+		t.Error("the alerts are not in the order of the rules")
+	}
 	_, page := newBrowser(t, ts.URL).mustSignIn("root", "root-password-123").get("/alerts?lang=en")
 	for _, w := range []string{`id="rules"`, "Rules in force", "<code>cash</code>", "<code>arrears</code>", "1000.00"} {
 		if !strings.Contains(page, w) {
