@@ -39,6 +39,9 @@ type dataset struct {
 
 	openAtMonthEnd map[string]int // open discrepancies at the end of each trend month
 	feeNames       map[string]string
+
+	areas []analytics.AreaName
+	zone  *time.Location // the organisation's: the build time is shown in it
 }
 
 // trendMonths is how many months the overview's sparklines cover.
@@ -84,6 +87,8 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 		{"improvement", func() (err error) { d.actions, err = m.Improvements(ctx); return }},
 		{"finance summary", func() (err error) { d.finance, err = m.FinanceSummary(ctx); return }},
 		{"fee standards", func() (err error) { d.fees, err = m.FeeStandards(ctx); return }},
+		{"areas", func() (err error) { d.areas, err = m.Areas(ctx); return }},
+		{"zone", func() error { d.zone = m.Zone(ctx); return nil }},
 	}
 	// The views are independent; each read fills its own field, so they
 	// could run side by side (see parallelReads).
