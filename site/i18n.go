@@ -189,6 +189,9 @@ func (t *tr) InCurrency(label string) string {
 // Collecting marks a month still collecting where its rate is compared
 // with mature months.
 func (t *tr) Collecting(label string) string {
+	if t.lang == "zh-Hant" {
+		return label + t.T("collecting.mark")
+	}
 	return label + " " + t.T("collecting.mark")
 }
 
