@@ -3,6 +3,8 @@ package e2e_test
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +85,8 @@ const narrowJS = `(() => {
 	};
 	for (const el of document.body.querySelectorAll('*')) {
 		const r = el.getBoundingClientRect();
-		if (r.width === 0 || getComputedStyle(el).position === 'fixed') continue;
+		// fixed elements, and the skip link parked off-screen until focused
+		if (r.width === 0 || getComputedStyle(el).position === 'fixed' || r.right <= 0) continue;
 		if ((r.right > vw + 1 || r.left < -1) && !held(el)) {
 			out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '') + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
 		}
@@ -102,6 +105,7 @@ const narrowJS = `(() => {
 // legend whole.
 func TestEveryPageAt390px(t *testing.T) {
 	setup(t)
+	shots := screenshots(t)
 	for _, rel := range pages(t) {
 		if langOf(rel) == "" {
 			continue
@@ -123,6 +127,13 @@ func TestEveryPageAt390px(t *testing.T) {
 			}
 			for _, s := range spill {
 				t.Errorf("%s at 390 px: %s", rel, s)
+			}
+			png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatalf("screenshot: %v", err)
+			}
+			if err := os.WriteFile(filepath.Join(shots, "390_"+strings.NewReplacer("/", "_", ".html", ".png").Replace(rel)), png, 0o644); err != nil {
+				t.Error(err)
 			}
 		})
 	}

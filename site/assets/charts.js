@@ -77,9 +77,23 @@
     if (!legend || !legend.get('show')) { return; }
     var view = chart.getViewOfComponentModel && chart.getViewOfComponentModel(legend);
     if (!view || !view.group) { return; }
-    var top = Math.ceil(view.group.getBoundingRect().height) + 16;
+    var named = [].concat(chart.getOption().yAxis || []).some(function (y) { return !!y.name; });
+    var top = Math.ceil(view.group.getBoundingRect().height) + 16 + (named ? 16 : 0);
     var grid = model.getComponent('grid');
     if (grid && grid.get('top') !== top) { chart.setOption({ grid: { top: top } }); }
+  }
+
+  // A money axis is named by the currency once, not in every label.
+  function nameCurrency(el, option) {
+    var parts = (el.getAttribute('data-unit') || '').split(' ');
+    if (parts[0] !== 'money' || !parts[1]) { return; }
+    [].concat(option.yAxis || []).forEach(function (y) {
+      if (y.show !== false) { y.name = parts[1]; y.nameTextStyle = { align: 'right' }; }
+    });
+    // room above the plot for the name
+    [].concat(option.grid || []).forEach(function (g) {
+      if (!(Number(g.top) >= 32)) { g.top = 32; }
+    });
   }
 
   // A year of weeks side by side leaves no room for month labels on a
@@ -114,6 +128,7 @@
         t.formatter = tooltipContent(format);
       });
       fitCalendar(el, option);
+      nameCurrency(el, option);
       var chart = echarts.init(el, theme, { renderer: 'canvas' });
       chart.setOption(option);
       fitLegend(chart);
