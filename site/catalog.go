@@ -220,7 +220,7 @@ var messagesEN = map[string]string{
 	"col.dso_days":            "Days sales outstanding",
 	"col.cei":                 "Collection effectiveness index",
 	"col.refunds_requested":   "Refunds requested",
-	"col.refunds_executed":    "Refunds executed",
+	"col.refunds_executed":    "Of the month's refund requests, executed",
 	"col.responses":           "Feedback responses",
 
 	"total":            "Total",
@@ -551,7 +551,7 @@ var messagesZhHant = map[string]string{
 	"col.dso_days":            "應收帳款週轉天數",
 	"col.cei":                 "收款效率指數",
 	"col.refunds_requested":   "退款申請",
-	"col.refunds_executed":    "退款已執行",
+	"col.refunds_executed":    "當月退款申請中已執行",
 	"col.responses":           "意見回覆數",
 
 	"total":            "合計",

@@ -43,7 +43,8 @@ type kpiDef struct {
 	series        []analytics.Rate // per trend period
 	value         *analytics.Rate  // the card's figure when it is not the last month's
 	compare       string
-	maturing      bool // a rate of the month's bills: not comparable while the month is still collecting
+	maturing      bool   // a rate of the month's bills: not comparable while the month is still collecting
+	seriesKey     string // names the monthly series when it counts something other than the card's figure
 }
 
 func overviewPage(pc *pageCtx) templates.SitePage {
@@ -87,7 +88,7 @@ func overviewPage(pc *pageCtx) templates.SitePage {
 		{id: "kpi_clearance_rate", key: "kpi.clearance_rate", note: "kpi.note.clearance_rate", kind: kRate, higherBetter: true},
 		{id: "kpi_match_rate", key: "kpi.match_rate", note: "kpi.note.match_rate", kind: kRate, higherBetter: true},
 		{id: "kpi_open_discrepancies", key: "kpi.open_discrepancies", note: "kpi.note.open_discrepancies", kind: kInt},
-		{id: "kpi_refunds_in_progress", key: "kpi.refunds_in_progress", note: "kpi.note.refunds_in_progress", kind: kInt, compare: "kpi.compare.refunds"},
+		{id: "kpi_refunds_in_progress", key: "kpi.refunds_in_progress", note: "kpi.note.refunds_in_progress", kind: kInt, compare: "kpi.compare.refunds", seriesKey: "col.refunds_open_of_month"},
 		{id: "kpi_avg_score", key: "kpi.avg_score", note: "kpi.note.avg_score", kind: kNum, higherBetter: true},
 	}
 	for _, per := range periods {
@@ -152,7 +153,11 @@ func overviewPage(pc *pageCtx) templates.SitePage {
 			if k.maturing {
 				x = pc.maturingLabels(periods)
 			}
-			card.Chart = sparkline(k.id, t.T("chart.trend", t.T(k.key), n), x, series{name: t.T(k.key), points: pts}, a)
+			name := t.T(k.key)
+			if k.seriesKey != "" {
+				name = t.T(k.seriesKey)
+			}
+			card.Chart = sparkline(k.id, t.T("chart.trend", name, n), x, series{name: name, points: pts}, a)
 		}
 		p.KPIs = append(p.KPIs, card)
 	}
