@@ -37,9 +37,9 @@ func fillBenchData(b *testing.B, store *data.Store, n int) {
 	bills := n * 2 / 5
 	customers := bills / 18
 	stmts := []string{
-		`INSERT INTO fee_items VALUES ('MGMT','Management','m2',2.50,DATE '2024-01-01',NULL,'b',0),
+		`INSERT INTO fee_items (code, name, unit, rate, effective_from, effective_to, batch_id, source_row) VALUES ('MGMT','Management','m2',2.50,DATE '2024-01-01',NULL,'b',0),
 			('PARK','Parking','month',1200,DATE '2024-01-01',NULL,'b',0), ('WATER','Water','m3',4.20,DATE '2024-01-01',NULL,'b',0)`,
-		fmt.Sprintf(`INSERT INTO customers SELECT 'C'||i, 'n', 'u', 'Area'||(i%%5), NULL, 'b', 0 FROM range(%d) t(i)`, customers),
+		fmt.Sprintf(`INSERT INTO customers (customer_id, name, unit, area, id_doc, batch_id, source_row) SELECT 'C'||i, 'n', 'u', 'Area'||(i%%5), NULL, 'b', 0 FROM range(%d) t(i)`, customers),
 		fmt.Sprintf(`INSERT INTO bills SELECT 'B'||i, 'C'||(i %% %d), ['MGMT','PARK','WATER'][1 + i%%3],
 			strftime(DATE '2025-05-01' + to_months(CAST(i // %d AS INTEGER)), '%%Y-%%m'),
 			CAST(100 + (i %% 900) AS DECIMAL(18,2)), CAST(CASE WHEN i%%10=0 THEN 10 ELSE 0 END AS DECIMAL(18,2)),
@@ -73,7 +73,7 @@ func fillBenchData(b *testing.B, store *data.Store, n int) {
 		`INSERT INTO exceptions SELECT 'E'||i, TIMESTAMP '2025-05-01' + to_hours(CAST(i AS BIGINT)), NULL, NULL, ['cannot_pay','refused','dispute','fraud'][1+i%4], NULL, NULL, i%3=0,
 			CASE WHEN i%2=0 THEN TIMESTAMP '2025-05-01' + to_hours(CAST(i + 100 AS BIGINT)) END, 'b', 0 FROM range(10000) t(i)`,
 		`INSERT INTO feedback SELECT 'F'||i, TIMESTAMP '2025-05-01' + to_minutes(CAST(i * 7 AS BIGINT)), NULL, 'web', 1 + i%5, NULL, NULL, 'b', 0 FROM range(100000) t(i)`,
-		`INSERT INTO actions VALUES ('A1','t','operator_error','o',DATE '2026-01-05','errors_per_1000',2,'b',0),
+		`INSERT INTO actions (action_id, title, problem, owner, started_on, metric, target, batch_id, source_row) VALUES ('A1','t','operator_error','o',DATE '2026-01-05','errors_per_1000',2,'b',0),
 			('A2','t','other','o',DATE '2026-01-05','match_rate',0.99,'b',0), ('A3','t','other','o',DATE '2026-01-05','on_time_rate',0.9,'b',0)`,
 	}
 	for _, s := range stmts {

@@ -130,6 +130,20 @@ func asCSV(t *testing.T, store *data.Store, query string) string {
 // 3 + 0.5 x (7 - 3) = 5.0. operator_errors 2026-08: online 3 payments (P3, P12, P14), Wang 4
 // (P1, P2, P10, P13). The new walk-ins fall in August, before A1 started,
 // with no void: improvement is unchanged.
+//
+// improvement: A3 (avg_score, target 3) started 2026-08-03, two days after
+// the data begins: no feedback before it (before NULL), after = F1 4 + F2 5
+// + F3 2 over 3 = 3.6667, met; the data ends 09-25, so 7 full weeks from the
+// start end on 09-20 and the latest 4 run 08-24..09-20, which hold only F3:
+// latest 2.0000, slipped. A1's latest 3 full weeks (09-01..09-21) hold P4,
+// P7 (voided), P8, P9, P5, P6: 1000 / 6 = 166.6667; its after also holds
+// P11 (09-25): 1000 / 7 = 142.8571. Titles without a Chinese one keep the
+// plain title in title_zh.
+//
+// fee_standards and bill_tariffs: MGMT has a second version from 2026-09-01
+// (2.80), so the first, left open, is in force until 08-31; the September
+// MGMT bills B4 and B6 are charged 2.80, the August ones 2.50. areas: C2
+// names no Chinese area, so South keeps its plain name.
 func TestHandComputedFixture(t *testing.T) {
 	store := loadFixture(t, "basic")
 	files, err := filepath.Glob(filepath.Join("testdata", "basic", "expected", "*.csv"))

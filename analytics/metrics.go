@@ -62,9 +62,10 @@ const (
 	InvoicesMonthlyQuery       = "SELECT period, issued, lost_or_damaged, reissued, reissue_rate FROM invoices_monthly ORDER BY period"
 	OperatorErrorsQuery        = "SELECT period, collector, payments, voided, errors_per_1000 FROM operator_errors ORDER BY period, collector"
 	FeedbackMonthlyQuery       = "SELECT period, responses, avg_score FROM feedback_monthly ORDER BY period"
-	ImprovementQuery           = "SELECT action_id, title, problem, owner, metric, started_on, before, after, delta, target, target_met, weeks_before, weeks_after FROM improvement ORDER BY started_on, action_id"
-	FinanceSummaryQuery        = "SELECT period, billed, collected, refunded, outstanding, walk_in_revenue, provider_fees, net_settled, dso_days, cei FROM finance_summary ORDER BY period"
-	FeeStandardsQuery          = "SELECT code, name, unit, rate, effective_from, effective_to FROM fee_items ORDER BY code, effective_from"
+	ImprovementQuery           = "SELECT action_id, title, problem, owner, metric, started_on, before, after, delta, target, target_met, weeks_before, weeks_after, latest_from, latest_to, latest, latest_met, title_en, title_zh FROM improvement ORDER BY started_on, action_id"
+	FinanceSummaryQuery        = "SELECT period, billed, collected, refunded, outstanding, walk_in_revenue, provider_fees, net_settled, dso_days, cei, last_due, collecting FROM finance_summary ORDER BY period"
+	FeeStandardsQuery          = "SELECT code, name, unit, rate, effective_from, effective_until, name_en, name_zh, unit_en, unit_zh FROM fee_standards ORDER BY code, effective_from"
+	AreasQuery                 = "SELECT area, area_en, area_zh FROM areas ORDER BY area"
 	MetricWeeklyQuery          = "SELECT week, value FROM metric_weekly('%s', DATE '%s', DATE '%s')"
 )
 
@@ -335,20 +336,35 @@ type Improvement struct {
 	Target                                  decimal.Decimal
 	TargetMet                               *bool // nil: no data after the start yet
 	WeeksBefore, WeeksAfter                 int
+	// The latest 4 full weeks of data since the start (LatestFrom to
+	// LatestTo, both included; zero before a full week) and the metric over
+	// them: whether the action still holds its target.
+	LatestFrom, LatestTo time.Time
+	Latest               Rate
+	LatestMet            *bool // nil: not a full week of data yet
+	TitleEN, TitleZH     string
 }
 
 // Improvements reads the improvement view.
 func (m *Metrics) Improvements(ctx context.Context) ([]Improvement, error) {
 	return collect(ctx, m.db, ImprovementQuery, func(r *sql.Rows, x *Improvement) error {
-		var before, after, delta, target data.Decimal
-		var met sql.NullBool
-		if err := r.Scan(&x.ActionID, &x.Title, &x.Problem, &x.Owner, &x.Metric, &x.StartedOn, &before, &after, &delta, &target, &met, &x.WeeksBefore, &x.WeeksAfter); err != nil {
+		var before, after, delta, target, latest data.Decimal
+		var met, latestMet sql.NullBool
+		var from, to sql.NullTime
+		var en, zh sql.NullString
+		if err := r.Scan(&x.ActionID, &x.Title, &x.Problem, &x.Owner, &x.Metric, &x.StartedOn, &before, &after, &delta, &target, &met, &x.WeeksBefore, &x.WeeksAfter,
+			&from, &to, &latest, &latestMet, &en, &zh); err != nil {
 			return err
 		}
 		x.Before, x.After, x.Delta, x.Target = rate(before), rate(after), rate(delta), target.Decimal
 		if met.Valid {
 			x.TargetMet = &met.Bool
 		}
+		x.LatestFrom, x.LatestTo, x.Latest = from.Time, to.Time, rate(latest)
+		if latestMet.Valid {
+			x.LatestMet = &latestMet.Bool
+		}
+		x.TitleEN, x.TitleZH = en.String, zh.String
 		return nil
 	})
 }
@@ -393,15 +409,19 @@ type FinanceMonth struct {
 	Period                                                                            string
 	Billed, Collected, Refunded, Outstanding, WalkInRevenue, ProviderFees, NetSettled decimal.Decimal
 	DSODays, CEI                                                                      Rate
+	LastDue                                                                           time.Time // latest due date of its bills; zero when none
+	Collecting                                                                        bool      // still collecting: not comparable with mature months yet
 }
 
 // FinanceSummary reads finance_summary.
 func (m *Metrics) FinanceSummary(ctx context.Context) ([]FinanceMonth, error) {
 	return collect(ctx, m.db, FinanceSummaryQuery, func(r *sql.Rows, x *FinanceMonth) error {
 		var b, c, rf, o, w, pf, ns, dso, cei data.Decimal
-		if err := r.Scan(&x.Period, &b, &c, &rf, &o, &w, &pf, &ns, &dso, &cei); err != nil {
+		var due sql.NullTime
+		if err := r.Scan(&x.Period, &b, &c, &rf, &o, &w, &pf, &ns, &dso, &cei, &due, &x.Collecting); err != nil {
 			return err
 		}
+		x.LastDue = due.Time
 		x.Billed, x.Collected, x.Refunded, x.Outstanding = b.Decimal, c.Decimal, rf.Decimal, o.Decimal
 		x.WalkInRevenue, x.ProviderFees, x.NetSettled = w.Decimal, pf.Decimal, ns.Decimal
 		x.DSODays, x.CEI = rate(dso), rate(cei)
@@ -409,29 +429,61 @@ func (m *Metrics) FinanceSummary(ctx context.Context) ([]FinanceMonth, error) {
 	})
 }
 
-// FeeStandard is one published tariff line.
+// FeeStandard is one version of a fee item's published tariff.
 type FeeStandard struct {
 	Code, Name, Unit string
 	Rate             decimal.Decimal
 	EffectiveFrom    time.Time
-	EffectiveTo      *time.Time
+	// EffectiveTo is the last day the version is in force (its own end, or
+	// the day before the next version starts); nil while open.
+	EffectiveTo    *time.Time
+	NameEN, NameZH string
+	UnitEN, UnitZH string
 }
 
-// FeeStandards reads the fee items.
+// FeeStandards reads every version of every fee item (fee_standards).
 func (m *Metrics) FeeStandards(ctx context.Context) ([]FeeStandard, error) {
 	return collect(ctx, m.db, FeeStandardsQuery, func(r *sql.Rows, x *FeeStandard) error {
 		var rt data.Decimal
-		var unit sql.NullString
+		var unit, nameEN, nameZH, unitEN, unitZH sql.NullString
 		var to sql.NullTime
-		if err := r.Scan(&x.Code, &x.Name, &unit, &rt, &x.EffectiveFrom, &to); err != nil {
+		if err := r.Scan(&x.Code, &x.Name, &unit, &rt, &x.EffectiveFrom, &to, &nameEN, &nameZH, &unitEN, &unitZH); err != nil {
 			return err
 		}
 		x.Unit, x.Rate = unit.String, rt.Decimal
+		x.NameEN, x.NameZH, x.UnitEN, x.UnitZH = nameEN.String, nameZH.String, unitEN.String, unitZH.String
 		if to.Valid {
 			x.EffectiveTo = &to.Time
 		}
 		return nil
 	})
+}
+
+// AreaName is an area with its name per language.
+type AreaName struct{ Area, EN, ZH string }
+
+// Areas reads the areas view.
+func (m *Metrics) Areas(ctx context.Context) ([]AreaName, error) {
+	return collect(ctx, m.db, AreasQuery, func(r *sql.Rows, x *AreaName) error {
+		var en, zh sql.NullString
+		if err := r.Scan(&x.Area, &en, &zh); err != nil {
+			return err
+		}
+		x.EN, x.ZH = en.String, zh.String
+		return nil
+	})
+}
+
+// Zone is the organisation's zone (feeflow_settings), in which the site
+// shows its build time; UTC when none is recorded.
+func (m *Metrics) Zone(ctx context.Context) *time.Location {
+	var name string
+	if err := m.db.QueryRowContext(ctx, `SELECT time_zone FROM feeflow_settings LIMIT 1`).Scan(&name); err == nil {
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // DataRange is the first and last day of the data; ok is false when the

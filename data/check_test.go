@@ -12,7 +12,7 @@ func TestCheckFindsNothingWrongInASoundDatabase(t *testing.T) {
 	for _, q := range []string{
 		`INSERT INTO ingest_batches VALUES ('b1', 'payments', 'p.csv', 'x', 'test', now(), 2, 0, 0)`,
 		`INSERT INTO ingest_batches VALUES ('b0', 'fee_items', 'f.csv', 'w', 'test', now(), 1, 0, 0)`,
-		`INSERT INTO fee_items VALUES ('MGMT', 'Management', 'month', 10.00, DATE '2026-01-01', NULL, 'b0', 2)`,
+		`INSERT INTO fee_items (code, name, unit, rate, effective_from, effective_to, batch_id, source_row) VALUES ('MGMT', 'Management', 'month', 10.00, DATE '2026-01-01', NULL, 'b0', 2)`,
 	} {
 		if _, err := s.DB().ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
@@ -40,7 +40,7 @@ func TestCheckNamesBrokenInvariants(t *testing.T) {
 		}, "payments key (txn_id) missing or repeated: T1 (2 rows)"},
 		{"missing key", []string{
 			`INSERT INTO ingest_batches VALUES ('b1', 'payments', 'p.csv', 'x', 'test', now(), 2, 0, 0)`,
-			`INSERT INTO customers VALUES (NULL, 'n', NULL, NULL, NULL, 'b2', 2)`,
+			`INSERT INTO customers (customer_id, name, unit, area, id_doc, batch_id, source_row) VALUES (NULL, 'n', NULL, NULL, NULL, 'b2', 2)`,
 			`INSERT INTO ingest_batches VALUES ('b2', 'customers', 'c.csv', 'y', 'test', now(), 1, 0, 0)`,
 		}, "customers key (customer_id) missing or repeated: NULL (1 rows)"},
 		{"dangling reference", []string{

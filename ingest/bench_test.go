@@ -64,8 +64,8 @@ func benchStore(b *testing.B, dir string, externalAccess bool) (*Ingester, *data
 	in := New(store, Config{Location: time.UTC})
 	ctx := context.Background()
 	_, err = store.DB().ExecContext(ctx, `
-		INSERT INTO fee_items VALUES ('MGMT', 'Management fee', 'm2', 2.50, DATE '2025-01-01', NULL, 'seed', 0);
-		INSERT INTO customers SELECT printf('C%05d', i), 'name', 'u', 'North', NULL, 'seed', 0 FROM range(10000) t(i);
+		INSERT INTO fee_items (code, name, unit, rate, effective_from, effective_to, batch_id, source_row) VALUES ('MGMT', 'Management fee', 'm2', 2.50, DATE '2025-01-01', NULL, 'seed', 0);
+		INSERT INTO customers (customer_id, name, unit, area, id_doc, batch_id, source_row) SELECT printf('C%05d', i), 'name', 'u', 'North', NULL, 'seed', 0 FROM range(10000) t(i);
 		INSERT INTO bills SELECT printf('B%05d', i), printf('C%05d', i), 'MGMT', '2025-01', 100, 0, DATE '2025-01-15', 'seed', 0 FROM range(10000) t(i);`)
 	if err != nil {
 		b.Fatal(err)

@@ -53,6 +53,9 @@ type column struct {
 	enum     parse.Enum
 	def      string // value used when the cell is empty
 	ref      string // the kind whose key this column names; "" for none
+	// fallback names an earlier column whose value an empty cell takes: a
+	// name in one language is the plain name unless the file gives one.
+	fallback string
 	// multiline text (a comment, a reason) may hold line breaks; other
 	// text, identifiers above all, may not.
 	multiline bool
@@ -60,9 +63,21 @@ type column struct {
 
 // Kind is a record kind of DESIGN.md: a table, its key and its columns.
 type Kind struct {
-	Name    string
-	Key     string
+	Name string
+	Key  string // the column other kinds name in a reference
+	// Version, when set, is the column that with Key identifies a row: each
+	// value is one version of the same Key (a fee item's tariff from a day
+	// on). References then need only the Key to exist.
+	Version string
 	columns []column
+}
+
+// keyColumns are the columns that identify a row: Key, then Version.
+func (k *Kind) keyColumns() []string {
+	if k.Version == "" {
+		return []string{k.Key}
+	}
+	return []string{k.Key, k.Version}
 }
 
 func col(name string, typ colType, aliases ...string) column {
@@ -74,6 +89,19 @@ func (c column) req() column                 { c.required = true; return c }
 func (c column) withDefault(v string) column { c.def = v; return c }
 func (c column) refs(kind string) column     { c.ref = kind; return c }
 func (c column) oneOf(e parse.Enum) column   { c.enum = e; c.typ = enumCol; return c }
+func (c column) orElse(name string) column   { c.fallback = name; return c }
+
+// The names of master data in each language of the site: an optional
+// column NAME_en and NAME_zh beside a text column NAME, each taking the
+// plain value when the file leaves it empty. Headers: "name_en", "name (en)",
+// 英文名稱 ...; the plain column stays the one the other kinds and the
+// analysts' SQL use.
+func inLanguages(name string, enAliases, zhAliases []string) []column {
+	return []column{
+		col(name+"_en", textCol, append([]string{name + "(en)", name + "_(en)", name + "_english"}, enAliases...)...).orElse(name),
+		col(name+"_zh", textCol, append([]string{name + "(zh)", name + "_(zh)", name + "_chinese"}, zhAliases...)...).orElse(name),
+	}
+}
 
 // maxText is the longest text value accepted in any column, in characters.
 const maxText = 1000
@@ -159,21 +187,30 @@ var (
 // kinds lists the record kinds in upload order: a kind may reference only
 // kinds before it (invoices also reference invoices).
 var kinds = []*Kind{
-	{Name: "fee_items", Key: "code", columns: []column{
-		col("code", textCol, "項目代碼", "项目代码").req(),
-		col("name", textCol, "項目名稱", "项目名称").req(),
-		col("unit", textCol, "單位", "单位"),
-		col("rate", moneyCol, "收費標準", "收费标准").req(),
-		col("effective_from", dateCol, "生效日期").req(),
-		col("effective_to", dateCol, "失效日期", "截止日期"),
-	}},
-	{Name: "customers", Key: "customer_id", columns: []column{
-		customerIDCol.req(),
-		col("name", textCol, "姓名", "客戶名稱", "客户名称"),
-		col("unit", textCol, "房號", "房号", "車牌", "车牌", "房號/車牌", "房号/车牌"),
-		col("area", textCol, "區域", "区域"),
-		col("id_doc", idDocCol, "證件號碼", "证件号码"),
-	}},
+	{Name: "fee_items", Key: "code", Version: "effective_from", columns: concat(
+		[]column{
+			col("code", textCol, "項目代碼", "项目代码").req(),
+			col("name", textCol, "項目名稱", "项目名称").req(),
+		},
+		inLanguages("name", []string{"英文名稱", "英文名称", "項目英文名稱", "项目英文名称"}, []string{"中文名稱", "中文名称", "項目中文名稱", "项目中文名称"}),
+		[]column{col("unit", textCol, "單位", "单位")},
+		inLanguages("unit", []string{"英文單位", "英文单位"}, []string{"中文單位", "中文单位"}),
+		[]column{
+			col("rate", moneyCol, "收費標準", "收费标准").req(),
+			col("effective_from", dateCol, "生效日期").req(),
+			col("effective_to", dateCol, "失效日期", "截止日期"),
+		},
+	)},
+	{Name: "customers", Key: "customer_id", columns: concat(
+		[]column{
+			customerIDCol.req(),
+			col("name", textCol, "姓名", "客戶名稱", "客户名称"),
+			col("unit", textCol, "房號", "房号", "車牌", "车牌", "房號/車牌", "房号/车牌"),
+			col("area", textCol, "區域", "区域"),
+		},
+		inLanguages("area", []string{"英文區域", "英文区域", "區域英文名稱", "区域英文名称"}, []string{"中文區域", "中文区域", "區域中文名稱", "区域中文名称"}),
+		[]column{col("id_doc", idDocCol, "證件號碼", "证件号码")},
+	)},
 	{Name: "bills", Key: "bill_id", columns: []column{
 		billIDCol.req(),
 		customerIDCol.req().refs("customers"),
@@ -235,15 +272,20 @@ var kinds = []*Kind{
 		col("escalated", boolCol, "已升級", "已升级", "升級", "升级").withDefault("false"),
 		col("resolved_at", timeCol, "解決時間", "解决时间"),
 	}},
-	{Name: "actions", Key: "action_id", columns: []column{
-		col("action_id", textCol, "措施編號", "措施编号").req(),
-		col("title", textCol, "標題", "标题", "措施").lines().req(),
-		col("problem", enumCol, "問題類型", "问题类型", "問題", "问题").oneOf(problemEnum).req(),
-		col("owner", textCol, "責任人", "责任人").req(),
-		col("started_on", dateCol, "開始日期", "开始日期").req(),
-		col("metric", enumCol, "指標", "指标").oneOf(metricEnum).req(),
-		col("target", targetCol, "目標", "目标", "目標值", "目标值").req(),
-	}},
+	{Name: "actions", Key: "action_id", columns: concat(
+		[]column{
+			col("action_id", textCol, "措施編號", "措施编号").req(),
+			col("title", textCol, "標題", "标题", "措施").lines().req(),
+		},
+		multiline(inLanguages("title", []string{"英文標題", "英文标题"}, []string{"中文標題", "中文标题"})),
+		[]column{
+			col("problem", enumCol, "問題類型", "问题类型", "問題", "问题").oneOf(problemEnum).req(),
+			col("owner", textCol, "責任人", "责任人").req(),
+			col("started_on", dateCol, "開始日期", "开始日期").req(),
+			col("metric", enumCol, "指標", "指标").oneOf(metricEnum).req(),
+			col("target", targetCol, "目標", "目标", "目標值", "目标值").req(),
+		},
+	)},
 	{Name: "feedback", Key: "feedback_id", columns: []column{
 		col("feedback_id", textCol, "反饋編號", "反馈编号").req(),
 		col("received_at", timeCol, "收到時間", "收到时间", "反饋時間", "反馈时间").req(),
@@ -260,6 +302,21 @@ var kinds = []*Kind{
 		col("note", textCol, "備註", "备注").lines(),
 		col("resolved_by", textCol, "處理人", "处理人"),
 	}},
+}
+
+func concat(parts ...[]column) []column {
+	var out []column
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+func multiline(cs []column) []column {
+	for i := range cs {
+		cs[i] = cs[i].lines()
+	}
+	return cs
 }
 
 // KindNames lists the record kinds in the order they should be uploaded.

@@ -49,6 +49,11 @@ func (cv *converter) convert(row int, fields []string) ([]any, []RowError) {
 		}
 		vals[ci] = v
 	}
+	for ci, c := range cv.kind.columns {
+		if c.fallback != "" && vals[ci] == nil {
+			vals[ci] = vals[cv.kind.columnIndex(c.fallback)]
+		}
+	}
 	if len(errs) == 0 {
 		errs = cv.kind.crossCheck(row, vals)
 	}
@@ -143,6 +148,17 @@ func (cv *converter) value(c column, raw string) (any, error) {
 		return parse.Int(s, 1, 5)
 	}
 	return nil, fmt.Errorf("column %s has no reader", c.name)
+}
+
+// columnIndex is the position of the named column; kinds.go names only
+// columns that exist (TestKindsAreWellFormed).
+func (k *Kind) columnIndex(name string) int {
+	for i, c := range k.columns {
+		if c.name == name {
+			return i
+		}
+	}
+	panic("ingest: kind " + k.Name + " has no column " + name)
 }
 
 // crossCheck applies the rules that span columns of one row.

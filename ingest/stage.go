@@ -85,10 +85,41 @@ func (st stage) firstDiff(a, b string) (name, aValue, bValue string) {
 	return end(names), end(aValues), end(bValues)
 }
 
+// keyExpr is the row's identity in SQL: the key column, or a row value of
+// the key and the version.
+func (st stage) keyExpr(alias string) string {
+	var parts []string
+	for _, c := range st.kind.keyColumns() {
+		parts = append(parts, alias+q(c))
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "row(" + strings.Join(parts, ", ") + ")"
+}
+
+// keyText names a row's identity for a message: "txn_id T1", or
+// "code MGMT, effective_from 2026-01-01".
+func (st stage) keyText(alias string) string {
+	var parts []string
+	for _, c := range st.kind.keyColumns() {
+		parts = append(parts, fmt.Sprintf("'%s ' || %s%s::VARCHAR", c, alias, q(c)))
+	}
+	return strings.Join(parts, " || ', ' || ")
+}
+
+// sameKey joins rows a and b on their identity.
+func (st stage) sameKey(a, b string) string {
+	var conds []string
+	for _, c := range st.kind.keyColumns() {
+		conds = append(conds, fmt.Sprintf("%s.%s = %s.%s", a, q(c), b, q(c)))
+	}
+	return strings.Join(conds, " AND ")
+}
+
 // checkSQL lists the statements that fill the issues table.
 func (st stage) checkSQL() ([]string, error) {
 	k := st.kind
-	key := q(k.Key)
 	var stmts []string
 
 	// A key repeated in the file: the first occurrence stands, a later
@@ -97,15 +128,15 @@ func (st stage) checkSQL() ([]string, error) {
 	stmts = append(stmts, fmt.Sprintf(`INSERT INTO %[1]s
 SELECT s._row,
        CASE WHEN %[4]s THEN '%[5]s' ELSE %[6]s END,
-       CASE WHEN %[4]s THEN s.%[3]s ELSE %[9]s END,
+       CASE WHEN %[4]s THEN s.%[3]s::VARCHAR ELSE %[8]s END,
        CASE WHEN %[4]s THEN NULL
-            ELSE '%[5]s ' || s.%[3]s || ' appears again with other values (first at row ' || f._row || ', where ' || %[6]s || ' is ' || %[7]s || ')' END,
+            ELSE %[9]s || ' appears again with other values (first at row ' || f._row || ', where ' || %[6]s || ' is ' || %[7]s || ')' END,
        %[4]s
-FROM (SELECT *, min(_row) OVER (PARTITION BY %[3]s) AS _first FROM %[2]s
-      WHERE %[3]s IN (SELECT %[3]s FROM %[2]s GROUP BY %[3]s HAVING count(*) > 1)) s
+FROM (SELECT *, min(_row) OVER (PARTITION BY %[10]s) AS _first FROM %[2]s
+      WHERE %[10]s IN (SELECT %[10]s FROM %[2]s GROUP BY %[10]s HAVING count(*) > 1)) s
 JOIN %[2]s f ON f._row = s._first
 WHERE s._row <> s._first`,
-		issuesTable, stageTable, key, st.sameRow("s", "f"), k.Key, diffName, oldVal, "", newVal))
+		issuesTable, stageTable, q(k.Key), st.sameRow("s", "f"), k.Key, diffName, oldVal, newVal, st.keyText("s."), st.keyExpr("")))
 
 	// A key already in the database: identical is a duplicate, different is
 	// rejected, never overwritten.
@@ -113,12 +144,12 @@ WHERE s._row <> s._first`,
 	stmts = append(stmts, fmt.Sprintf(`INSERT INTO %[1]s
 SELECT s._row,
        CASE WHEN %[5]s THEN '%[6]s' ELSE %[7]s END,
-       CASE WHEN %[5]s THEN s.%[4]s ELSE %[9]s END,
+       CASE WHEN %[5]s THEN s.%[4]s::VARCHAR ELSE %[9]s END,
        CASE WHEN %[5]s THEN NULL
-            ELSE '%[6]s ' || s.%[4]s || ' already ingested with other values in batch ' || t.batch_id || ' (' || %[7]s || ' there is ' || %[8]s || ')' END,
+            ELSE %[10]s || ' already ingested with other values in batch ' || t.batch_id || ' (' || %[7]s || ' there is ' || %[8]s || ')' END,
        %[5]s
-FROM %[2]s s JOIN %[3]s t ON t.%[4]s = s.%[4]s`,
-		issuesTable, stageTable, priorTable, key, st.sameRow("s", "t"), k.Key, diffName, oldVal, newVal))
+FROM %[2]s s JOIN %[3]s t ON %[11]s`,
+		issuesTable, stageTable, priorTable, q(k.Key), st.sameRow("s", "t"), k.Key, diffName, oldVal, newVal, st.keyText("s."), st.sameKey("s", "t")))
 
 	// References must exist when the row arrives.
 	for _, c := range k.columns {

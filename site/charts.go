@@ -66,13 +66,16 @@ func yAxis(a axis) opts.YAxis {
 	return y
 }
 
+// A plain legend wraps onto as many lines as it needs, so every colour's key
+// stays visible (a "scroll" legend pages it away on a phone); charts.js moves
+// the plot below however many lines it took.
 func common(id string, legend bool) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithInitializationOpts(opts.Initialization{ChartID: id, BackgroundColor: "transparent"}),
 		charts.WithAnimation(false),
 		charts.WithColorsOpts(opts.Colors(palette)),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(legend), Type: "scroll", Top: "0"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(legend), Type: "plain", Top: "0"}),
 		charts.WithGridOpts(opts.Grid{Left: "8", Right: "16", Top: legendTop(legend), Bottom: "8", ContainLabel: opts.Bool(true)}),
 	}
 }
@@ -95,11 +98,63 @@ func option(c optioner) map[string]any {
 	return c.JSON()
 }
 
+// minSpan is the smallest range, in percentage points, a rate axis spans:
+// a 0.1-point wobble must not fill the chart's height as if it were a fall.
+var minSpan = decimal.NewFromInt(10)
+
+// rateRange is the y range for rates (in percent) drawn from ss: the data's
+// range widened to at least minSpan points around its middle, within 0..100
+// where the data lies there, in whole points. ok is false with no data.
+func rateRange(ss ...series) (lo, hi decimal.Decimal, ok bool) {
+	for _, s := range ss {
+		for _, p := range s.points {
+			if !p.valid {
+				continue
+			}
+			if !ok || p.d.LessThan(lo) {
+				lo = p.d
+			}
+			if !ok || p.d.GreaterThan(hi) {
+				hi = p.d
+			}
+			ok = true
+		}
+	}
+	if !ok {
+		return lo, hi, false
+	}
+	if hi.Sub(lo).LessThan(minSpan) {
+		mid := lo.Add(hi).Div(decimal.NewFromInt(2))
+		half := minSpan.Div(decimal.NewFromInt(2))
+		lo, hi = mid.Sub(half), mid.Add(half)
+		hundred := decimal.NewFromInt(100)
+		if hi.GreaterThan(hundred) && !lo.Sub(hi.Sub(hundred)).IsNegative() {
+			lo, hi = lo.Sub(hi.Sub(hundred)), hundred
+		}
+		if lo.IsNegative() && hi.Sub(lo).LessThanOrEqual(hundred) {
+			lo, hi = decimal.Zero, hi.Sub(lo)
+		}
+	}
+	return lo.Floor(), hi.Ceil(), true
+}
+
+// scaled sets a rate axis's range from the data (see rateRange).
+func scaled(y opts.YAxis, a axis, ss ...series) opts.YAxis {
+	if a != axisPercent {
+		return y
+	}
+	if lo, hi, ok := rateRange(ss...); ok {
+		y.Scale = opts.Bool(false)
+		y.Min, y.Max = lo.IntPart(), hi.IntPart()
+	}
+	return y
+}
+
 // lineChart draws series over categories.
 func lineChart(id, label string, x []string, ss []series, a axis, mark *markLine) *templates.Chart {
 	c := charts.NewLine()
 	c.SetGlobalOptions(common(id, len(ss) > 1)...)
-	c.SetGlobalOptions(charts.WithYAxisOpts(yAxis(a)), charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: x}))
+	c.SetGlobalOptions(charts.WithYAxisOpts(scaled(yAxis(a), a, ss...)), charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: x}))
 	c.SetXAxis(x)
 	for i, s := range ss {
 		data := make([]opts.LineData, len(s.points))
@@ -154,8 +209,20 @@ func barChart(id, label string, x []string, ss []series, a axis, stacked bool) *
 	return &templates.Chart{ID: id, Label: label, Unit: unit(a), Option: option(c)}
 }
 
-// sparkline is a KPI card's small trend: no axes, no legend.
+// sparkline is a KPI card's small trend: no axes, no legend. Its scale is
+// the same as a chart's with axes would be: rates over at least minSpan
+// points, amounts and counts from zero, so noise stays small.
 func sparkline(id, label string, x []string, s series, a axis) *templates.Chart {
+	y := opts.YAxis{Type: "value", Show: opts.Bool(false)}
+	switch {
+	case a == axisPercent:
+		y = scaled(y, a, s)
+	case a == axisCount && averageLike(s):
+		// an average score: at least one whole point of range
+		if lo, hi, ok := spanOf(s, decimal.NewFromInt(1)); ok {
+			y.Min, y.Max = lo.InexactFloat64(), hi.InexactFloat64()
+		}
+	}
 	c := charts.NewLine()
 	c.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{ChartID: id, BackgroundColor: "transparent"}),
@@ -165,7 +232,7 @@ func sparkline(id, label string, x []string, s series, a axis) *templates.Chart 
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithGridOpts(opts.Grid{Left: "2", Right: "2", Top: "4", Bottom: "4"}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Show: opts.Bool(false), Data: x}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Show: opts.Bool(false), Scale: opts.Bool(true)}),
+		charts.WithYAxisOpts(y),
 	)
 	c.SetXAxis(x)
 	data := make([]opts.LineData, len(s.points))
@@ -178,8 +245,46 @@ func sparkline(id, label string, x []string, s series, a axis) *templates.Chart 
 	return &templates.Chart{ID: id, Label: label, Size: "spark", Unit: unit(a), Option: option(c)}
 }
 
-// calendarChart is a heatmap of a count per day over [from, to].
-func calendarChart(id, label, name string, from, to time.Time, days []time.Time, counts []int, zh bool) *templates.Chart {
+// averageLike is true for a series of fractional values (an average score)
+// rather than whole counts.
+func averageLike(s series) bool {
+	for _, p := range s.points {
+		if p.valid && !p.d.Equal(p.d.Truncate(0)) {
+			return true
+		}
+	}
+	return false
+}
+
+// spanOf is the range of s widened to at least span around its middle, never
+// below zero.
+func spanOf(s series, span decimal.Decimal) (lo, hi decimal.Decimal, ok bool) {
+	for _, p := range s.points {
+		if !p.valid {
+			continue
+		}
+		if !ok || p.d.LessThan(lo) {
+			lo = p.d
+		}
+		if !ok || p.d.GreaterThan(hi) {
+			hi = p.d
+		}
+		ok = true
+	}
+	if ok && hi.Sub(lo).LessThan(span) {
+		mid := lo.Add(hi).Div(decimal.NewFromInt(2))
+		lo, hi = mid.Sub(span.Div(decimal.NewFromInt(2))), mid.Add(span.Div(decimal.NewFromInt(2)))
+		if lo.IsNegative() {
+			lo, hi = decimal.Zero, span
+		}
+	}
+	return lo, hi, ok
+}
+
+// calendarChart is a heatmap of a count per day over [from, to], its day and
+// month labels in the reader's language (days from Sunday, months from
+// January, as ECharts' nameMap wants them).
+func calendarChart(id, label, name string, from, to time.Time, days []time.Time, counts []int, dayNames, monthNames []string) *templates.Chart {
 	c := charts.NewHeatMap()
 	c.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{ChartID: id, BackgroundColor: "transparent"}),
@@ -210,20 +315,14 @@ func calendarChart(id, label, name string, from, to time.Time, days []time.Time,
 	delete(o, "xAxis")
 	delete(o, "yAxis")
 	// go-echarts has no nameMap for calendar labels: set the calendar here.
-	// ECharts' own "ZH" names (一月, 日 一 二 ...) read the same in
-	// Traditional Chinese.
-	names := "EN"
-	if zh {
-		names = "ZH"
-	}
-	{
-		o["calendar"] = []map[string]any{{
-			"range": []string{from.Format(time.DateOnly), to.Format(time.DateOnly)},
-			"left":  "40", "right": "16", "top": "30", "bottom": "60", "cellSize": "auto",
-			"dayLabel":   map[string]any{"nameMap": names, "firstDay": 1},
-			"monthLabel": map[string]any{"nameMap": names},
-			"yearLabel":  map[string]any{"show": false},
-		}}
-	}
+	// charts.js turns it upright on a narrow screen, where a year of weeks
+	// side by side leaves the month labels no room.
+	o["calendar"] = []map[string]any{{
+		"range": []string{from.Format(time.DateOnly), to.Format(time.DateOnly)},
+		"left":  "40", "right": "16", "top": "30", "bottom": "60", "cellSize": "auto",
+		"dayLabel":   map[string]any{"nameMap": dayNames, "firstDay": 1},
+		"monthLabel": map[string]any{"nameMap": monthNames},
+		"yearLabel":  map[string]any{"show": false},
+	}}
 	return &templates.Chart{ID: id, Label: label, Size: "calendar", Option: o}
 }

@@ -25,9 +25,10 @@ var catalogs = map[string]map[string]string{
 // asked for and did not have, so Build can refuse to publish a half-translated
 // page.
 type tr struct {
-	lang    string
-	msgs    map[string]string
-	missing map[string]bool
+	lang     string
+	msgs     map[string]string
+	missing  map[string]bool
+	currency string // ISO code named in the headings of amounts
 }
 
 func newTr(lang string) *tr {
@@ -160,10 +161,58 @@ func (t *tr) Month(period string) string {
 	return d.Format("Jan 2006")
 }
 
-// Stamp is the build time.
+// Stamp is the build time, in the zone ts carries (the organisation's),
+// named by the zone's name: "Asia/Taipei" says more than "CST".
 func (t *tr) Stamp(ts time.Time) string {
-	if t.lang == "zh-Hant" {
-		return fmt.Sprintf("%d年%d月%d日 %s", ts.Year(), int(ts.Month()), ts.Day(), ts.Format("15:04 MST"))
+	zone := ts.Location().String()
+	if zone == "Local" {
+		zone = ts.Format("MST")
 	}
-	return ts.Format("2 Jan 2006 15:04 MST")
+	if t.lang == "zh-Hant" {
+		return fmt.Sprintf("%d年%d月%d日 %s（%s）", ts.Year(), int(ts.Month()), ts.Day(), ts.Format("15:04"), zone)
+	}
+	return ts.Format("2 Jan 2006 15:04") + " (" + zone + ")"
+}
+
+// InCurrency is the label of an amount with the currency named once:
+// "Outstanding (TWD)".
+func (t *tr) InCurrency(label string) string {
+	if t.currency == "" {
+		return label
+	}
+	if t.lang == "zh-Hant" {
+		return label + "（" + t.currency + "）"
+	}
+	return label + " (" + t.currency + ")"
+}
+
+// Collecting marks a month still collecting where its rate is compared
+// with mature months.
+func (t *tr) Collecting(label string) string {
+	if t.lang == "zh-Hant" {
+		return label + t.T("collecting.mark")
+	}
+	return label + " " + t.T("collecting.mark")
+}
+
+// dayNames are the calendar's day labels from Sunday, as ECharts' nameMap
+// wants them.
+func (t *tr) dayNames() []string {
+	if t.lang == "zh-Hant" {
+		return []string{"日", "一", "二", "三", "四", "五", "六"}
+	}
+	return []string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+}
+
+// monthNames are the calendar's month labels from January.
+func (t *tr) monthNames() []string {
+	out := make([]string, 12)
+	for i := range out {
+		if t.lang == "zh-Hant" {
+			out[i] = fmt.Sprintf("%d月", i+1)
+		} else {
+			out[i] = time.Month(i + 1).String()[:3]
+		}
+	}
+	return out
 }

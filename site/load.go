@@ -38,7 +38,9 @@ type dataset struct {
 	fees        []analytics.FeeStandard
 
 	openAtMonthEnd map[string]int // open discrepancies at the end of each trend month
-	feeNames       map[string]string
+
+	areas []analytics.AreaName
+	zone  *time.Location // the organisation's: the build time is shown in it
 }
 
 // trendMonths is how many months the overview's sparklines cover.
@@ -84,6 +86,8 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 		{"improvement", func() (err error) { d.actions, err = m.Improvements(ctx); return }},
 		{"finance summary", func() (err error) { d.finance, err = m.FinanceSummary(ctx); return }},
 		{"fee standards", func() (err error) { d.fees, err = m.FeeStandards(ctx); return }},
+		{"areas", func() (err error) { d.areas, err = m.Areas(ctx); return }},
+		{"zone", func() error { d.zone = m.Zone(ctx); return nil }},
 	}
 	// The views are independent; each read fills its own field, so they
 	// could run side by side (see parallelReads).
@@ -95,12 +99,6 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 	}
 	tasks = nil
 	d.cut()
-
-	d.feeNames = map[string]string{}
-	for _, f := range d.fees {
-		// the latest published name of each code wins (rows come by effective_from)
-		d.feeNames[f.Code] = f.Name
-	}
 
 	d.weekly = make([][]analytics.MetricPoint, len(d.actions))
 	for i, a := range d.actions {
@@ -303,12 +301,4 @@ func (d *dataset) reconByMonth() map[string]reconMonth {
 		out[p] = m
 	}
 	return out
-}
-
-// feeName is a fee item's published name, or its code.
-func (d *dataset) feeName(code string) string {
-	if n, ok := d.feeNames[code]; ok && n != "" {
-		return n
-	}
-	return code
 }

@@ -43,6 +43,8 @@ type kpiDef struct {
 	series        []analytics.Rate // per trend period
 	value         *analytics.Rate  // the card's figure when it is not the last month's
 	compare       string
+	maturing      bool   // a rate of the month's bills: not comparable while the month is still collecting
+	seriesKey     string // names the monthly series when it counts something other than the card's figure
 }
 
 func overviewPage(pc *pageCtx) templates.SitePage {
@@ -80,13 +82,13 @@ func overviewPage(pc *pageCtx) templates.SitePage {
 	money := func(v decimal.Decimal, ok bool) analytics.Rate { return analytics.Rate{Value: v, Valid: ok} }
 
 	defs := []*kpiDef{
-		{id: "kpi_collection_rate", key: "kpi.collection_rate", note: "kpi.note.collection_rate", kind: kRate, higherBetter: true},
-		{id: "kpi_on_time_rate", key: "kpi.on_time_rate", note: "kpi.note.on_time_rate", kind: kRate, higherBetter: true},
+		{id: "kpi_collection_rate", key: "kpi.collection_rate", note: "kpi.note.collection_rate", kind: kRate, higherBetter: true, maturing: true},
+		{id: "kpi_on_time_rate", key: "kpi.on_time_rate", note: "kpi.note.on_time_rate", kind: kRate, higherBetter: true, maturing: true},
 		{id: "kpi_outstanding", key: "kpi.outstanding", note: "kpi.note.outstanding", kind: kMoney},
 		{id: "kpi_clearance_rate", key: "kpi.clearance_rate", note: "kpi.note.clearance_rate", kind: kRate, higherBetter: true},
 		{id: "kpi_match_rate", key: "kpi.match_rate", note: "kpi.note.match_rate", kind: kRate, higherBetter: true},
 		{id: "kpi_open_discrepancies", key: "kpi.open_discrepancies", note: "kpi.note.open_discrepancies", kind: kInt},
-		{id: "kpi_refunds_in_progress", key: "kpi.refunds_in_progress", note: "kpi.note.refunds_in_progress", kind: kInt, compare: "kpi.compare.refunds"},
+		{id: "kpi_refunds_in_progress", key: "kpi.refunds_in_progress", note: "kpi.note.refunds_in_progress", kind: kInt, compare: "kpi.compare.refunds", seriesKey: "col.refunds_open_of_month"},
 		{id: "kpi_avg_score", key: "kpi.avg_score", note: "kpi.note.avg_score", kind: kNum, higherBetter: true},
 	}
 	for _, per := range periods {
@@ -109,8 +111,14 @@ func overviewPage(pc *pageCtx) templates.SitePage {
 
 	for _, k := range defs {
 		card := templates.KPI{Label: t.T(k.key), Note: t.T(k.note), Compare: t.T("kpi.compare")}
+		if k.kind == kMoney {
+			card.Label = t.InCurrency(card.Label)
+		}
 		if k.compare != "" {
 			card.Compare = t.T(k.compare)
+		}
+		if k.maturing && len(periods) > 0 && d.collecting(periods[len(periods)-1]) {
+			card.Compare = t.T("kpi.compare.collecting")
 		}
 		n := len(k.series)
 		cur := analytics.Rate{}
@@ -141,15 +149,23 @@ func overviewPage(pc *pageCtx) templates.SitePage {
 			case kMoney:
 				a = axisMoney
 			}
-			card.Chart = sparkline(k.id, t.T("chart.trend", t.T(k.key), n), labels, series{name: t.T(k.key), points: pts}, a)
+			x := labels
+			if k.maturing {
+				x = pc.maturingLabels(periods)
+			}
+			name := t.T(k.key)
+			if k.seriesKey != "" {
+				name = t.T(k.seriesKey)
+			}
+			card.Chart = sparkline(k.id, t.T("chart.trend", name, n), x, series{name: name, points: pts}, a)
 		}
 		p.KPIs = append(p.KPIs, card)
 	}
 
 	dt := dataTable{caption: t.T("caption.overview_trend", len(periods)),
-		cols: cols("month", "#collection_rate", "#on_time_rate", "#outstanding", "#clearance_rate", "#match_rate", "#open_discrepancies", "#refunds_in_progress", "#avg_score")}
+		cols: cols("month", "#collection_rate", "#on_time_rate", "#outstanding", "#clearance_rate", "#match_rate", "#open_discrepancies", "#refunds_open_of_month", "#avg_score")}
 	for i, per := range periods {
-		row := []val{vMonth(per)}
+		row := []val{pc.vPeriod(per)}
 		for _, k := range defs {
 			v := k.series[i]
 			switch k.kind {
@@ -242,14 +258,14 @@ func collectionPage(pc *pageCtx) templates.SitePage {
 	var sumB, sumC, sumO decimal.Decimal
 	for _, m := range totals {
 		cr, or := ratio(m.collected, m.billed), ratio(m.onTime, m.billed)
-		dt.rows = append(dt.rows, []val{vMonth(m.period), vMoney(m.billed), vMoney(m.collected), vRate(cr), vMoney(m.onTime), vRate(or)})
+		dt.rows = append(dt.rows, []val{pc.vPeriod(m.period), vMoney(m.billed), vMoney(m.collected), vRate(cr), vMoney(m.onTime), vRate(or)})
 		rate, onTime = append(rate, rateOf(cr)), append(onTime, rateOf(or))
 		sumB, sumC, sumO = sumB.Add(m.billed), sumC.Add(m.collected), sumO.Add(m.onTime)
 	}
 	if len(totals) > 0 {
 		dt.foot = [][]val{{vText(t.T("total")), vMoney(sumB), vMoney(sumC), vRate(ratio(sumC, sumB)), vMoney(sumO), vRate(ratio(sumO, sumB))}}
 	}
-	ch := lineChart("collection_month", t.T("chart.collection_month"), labels, []series{
+	ch := lineChart("collection_month", t.T("chart.collection_month"), pc.maturingLabels(periods), []series{
 		{name: t.T("col.collection_rate"), points: rate}, {name: t.T("col.on_time_rate"), points: onTime},
 	}, axisPercent, nil)
 	month := pc.block("collection_month", dt, ch, analytics.CollectionMonthlyQuery+";\n"+analytics.CollectionByChannelQuery+";")
@@ -275,13 +291,8 @@ func collectionPage(pc *pageCtx) templates.SitePage {
 		}
 		return pc.block(id, dt, lineChart(id, t.T(chartKey), labels, ss, axisPercent, nil), sql+";")
 	}
-	item := byKey("collection_fee_item", "fee_item", "chart.collection_fee_item", "caption.collection_fee_item", d.collection, d.feeName, analytics.CollectionMonthlyQuery)
-	area := byKey("collection_area", "area", "chart.collection_area", "caption.collection_area", d.byArea, func(s string) string {
-		if s == "" {
-			return t.T("none")
-		}
-		return s
-	}, analytics.CollectionByAreaQuery)
+	item := byKey("collection_fee_item", "fee_item", "chart.collection_fee_item", "caption.collection_fee_item", d.collection, pc.feeName, analytics.CollectionMonthlyQuery)
+	area := byKey("collection_area", "area", "chart.collection_area", "caption.collection_area", d.byArea, pc.areaName, analytics.CollectionByAreaQuery)
 
 	share := func(id, keyCol, chartKey, captionKey string, rows []analytics.CollectionShare, name func(string) string, sql string) templates.Block {
 		dt := dataTable{caption: t.T(captionKey), cols: cols("month", keyCol, "#payments", "#collected", "#on_time", "#share")}
@@ -315,7 +326,7 @@ func collectionPage(pc *pageCtx) templates.SitePage {
 		}, analytics.CollectionByCollectorQuery)
 
 	p.Sections = []templates.Section{
-		{ID: "month", Heading: t.T("section.collection_month"), Intro: t.T("intro.collection_month"), Blocks: []templates.Block{month}},
+		{ID: "month", Heading: t.T("section.collection_month"), Intro: t.T("intro.collection_month"), Blocks: []templates.Block{month}, Notes: pc.collectingNotes(periods)},
 		{ID: "fee-item", Heading: t.T("section.collection_fee_item"), Blocks: []templates.Block{item}},
 		{ID: "area", Heading: t.T("section.collection_area"), Blocks: []templates.Block{area}},
 		{ID: "channel", Heading: t.T("section.collection_channel"), Blocks: []templates.Block{channel}},
@@ -422,21 +433,26 @@ func reconciliationPage(pc *pageCtx) templates.SitePage {
 		cdays, counts = append(cdays, r.day), append(counts, r.discrepancies)
 	}
 	calBlock := pc.block("recon_calendar", cal,
-		calendarChart("recon_calendar", t.T("chart.recon_calendar"), t.T("col.discrepancies"), from, d.asOf, cdays, counts, t.lang == "zh-Hant"),
+		calendarChart("recon_calendar", t.T("chart.recon_calendar"), t.T("col.discrepancies"), from, d.asOf, cdays, counts, t.dayNames(), t.monthNames()),
 		analytics.ReconciliationDailyQuery+";")
 
 	open := dataTable{caption: t.T("caption.recon_open", t.Date(d.asOf)), cols: cols("ref", "status", "#diff", "opened_on", "#age_days")}
-	var sumDiff decimal.Decimal
+	var sumDiff, sumAbs decimal.Decimal
 	for _, o := range d.open {
 		age := vInt(o.AgeDays)
 		if o.AgeDays > 30 {
 			age = age.with("bad")
 		}
 		open.rows = append(open.rows, []val{vText(o.Ref), vEnum("status", o.Status), vMoney(o.Diff), vDate(o.OpenedOn), age})
-		sumDiff = sumDiff.Add(o.Diff)
+		sumDiff, sumAbs = sumDiff.Add(o.Diff), sumAbs.Add(o.Diff.Abs())
 	}
 	if len(d.open) > 0 {
-		open.foot = [][]val{{vText(t.T("total.count", len(d.open))), vText(""), vMoney(sumDiff), vText(""), vText("")}}
+		// differences of both signs do not cancel out: the size of what is
+		// open is the sum of |diff|; the net is shown apart
+		open.foot = [][]val{
+			{vText(t.T("total.abs", len(d.open))), vText(""), vMoney(sumAbs), vText(""), vText("")},
+			{vText(t.T("total.net")), vText(""), vMoney(sumDiff), vText(""), vText("")},
+		}
 	}
 	openBlock := pc.block("recon_open", open, nil, fmt.Sprintf(analytics.DiscrepanciesOpenQuery, d.asOf.Format(time.DateOnly))+";")
 	openBlock.Collapse = false
@@ -487,7 +503,7 @@ func exceptionsPage(pc *pageCtx) templates.SitePage {
 	exBlock := pc.block("exceptions_type", ex, barChart("exceptions_type", t.T("chart.exceptions_type"), pc.monthLabels(periods), ss, axisCount, true), analytics.ExceptionsMonthlyQuery+";")
 
 	// refunds by stage, and their cycle time
-	stages := dataTable{caption: t.T("caption.refunds_stage"), cols: cols("month", "#requested", "#approved", "#rejected", "#executed", "#in_progress")}
+	stages := dataTable{caption: t.T("caption.refunds_stage"), cols: cols("month", "#requested", "#approved", "#rejected", "#executed", "#open_of_month")}
 	cycle := dataTable{caption: t.T("caption.refunds_cycle"), cols: cols("month", "#executed", "#median_days", "#p90_days")}
 	var rp []string
 	var req, appr, rej, exe, med, p90 []point
@@ -560,21 +576,35 @@ func targetMet(met *bool) val {
 	return vEnum("met", "no").with("bad")
 }
 
+// verdict says whether an action holds its target over the latest weeks:
+// "holding", "slipped", or not known before a full week of data.
+func verdict(met *bool) val {
+	switch {
+	case met == nil:
+		return vEnum("verdict", "unknown").with("muted")
+	case *met:
+		return vEnum("verdict", "holding").with("good")
+	}
+	return vEnum("verdict", "slipped").with("bad")
+}
+
 func improvementPage(pc *pageCtx) templates.SitePage {
 	t, d := pc.t, pc.d
 	p := pc.frame("page.improvement", "intro.improvement")
 
-	all := dataTable{caption: t.T("caption.improvement"), cols: cols("action", "title", "owner", "problem", "metric", "started_on", "#before", "#after", "#delta", "#target", "target_met")}
+	all := dataTable{caption: t.T("caption.improvement"), cols: cols("action", "title", "owner", "problem", "metric", "started_on", "#before", "#after", "#delta", "#target", "target_met", "#latest", "verdict")}
 	for _, a := range d.actions {
-		all.rows = append(all.rows, []val{vText(a.ActionID), vText(a.Title), vText(a.Owner), vEnum("problem", a.Problem), vEnum("metric", a.Metric), vDate(a.StartedOn),
-			vMetric(a.Metric, a.Before), vMetric(a.Metric, a.After), vDelta(a.Metric, a.Delta), vMetric(a.Metric, analytics.Rate{Value: a.Target, Valid: true}), targetMet(a.TargetMet)})
+		all.rows = append(all.rows, []val{vText(a.ActionID), vText(pc.actionTitle(a)), vText(a.Owner), vEnum("problem", a.Problem), vEnum("metric", a.Metric), vDate(a.StartedOn),
+			vMetric(a.Metric, a.Before), vMetric(a.Metric, a.After), vDelta(a.Metric, a.Delta), vMetric(a.Metric, analytics.Rate{Value: a.Target, Valid: true}), targetMet(a.TargetMet),
+			vMetric(a.Metric, a.Latest), verdict(a.LatestMet)})
 	}
 	allBlock := pc.block("improvement_actions", all, nil, analytics.ImprovementQuery+";")
 	allBlock.Collapse = false
-	p.Sections = append(p.Sections, templates.Section{ID: "actions", Heading: t.T("section.improvement"), Blocks: []templates.Block{allBlock}})
+	p.Sections = append(p.Sections, templates.Section{ID: "actions", Heading: t.T("section.improvement"), Intro: t.T("intro.improvement_windows"), Blocks: []templates.Block{allBlock}})
 
 	for i, a := range d.actions {
 		id := "improvement_" + strconv.Itoa(i+1)
+		title := pc.actionTitle(a)
 		weeks := dataTable{caption: t.T("caption.improvement_weekly", t.Enum("metric", a.Metric)), cols: cols("week", "#value")}
 		var x []string
 		var pts []point
@@ -585,24 +615,25 @@ func improvementPage(pc *pageCtx) templates.SitePage {
 			label := w.Week.Format(time.DateOnly)
 			x = append(x, label)
 			pts = append(pts, metricPoint(a.Metric, w.Value))
-			if w.Week.Equal(start) || (startLabel == "" && !w.Week.Before(start)) {
-				if startLabel == "" {
-					startLabel = label
-				}
+			if startLabel == "" && !w.Week.Before(start) {
+				startLabel = label
 			}
 		}
 		var mark *markLine
 		if startLabel != "" {
 			mark = &markLine{name: t.T("chart.action_start"), x: startLabel}
 		}
-		chart := lineChart(id, t.T("chart.improvement", a.Title), x, []series{{name: t.Enum("metric", a.Metric), points: pts}}, metricAxis(a.Metric), mark)
+		chart := lineChart(id, t.T("chart.improvement", title), x, []series{{name: t.Enum("metric", a.Metric), points: pts}}, metricAxis(a.Metric), mark)
 		sql := fmt.Sprintf(analytics.MetricWeeklyQuery, a.Metric, d.weeklyFrom[i].Format(time.DateOnly), d.weeklyTo[i].Format(time.DateOnly)) + ";"
 		blk := pc.block(id, weeks, chart, sql)
 		blk.Collapse = true
-		met := targetMet(a.TargetMet).display(t)
+		latest := metricText(t, a.Metric, a.Latest)
+		if !a.LatestFrom.IsZero() {
+			latest += " " + t.T("improvement.window", t.Date(a.LatestFrom), t.Date(a.LatestTo))
+		}
 		p.Sections = append(p.Sections, templates.Section{
 			ID:      "action-" + strconv.Itoa(i+1),
-			Heading: a.ActionID + " · " + a.Title,
+			Heading: a.ActionID + " · " + title,
 			Facts: []templates.Fact{
 				{Label: t.T("col.owner"), Value: a.Owner},
 				{Label: t.T("col.problem"), Value: t.Enum("problem", a.Problem)},
@@ -612,7 +643,9 @@ func improvementPage(pc *pageCtx) templates.SitePage {
 				{Label: t.T("col.after"), Value: metricText(t, a.Metric, a.After) + " " + t.T("weeks", a.WeeksAfter)},
 				{Label: t.T("col.delta"), Value: vDelta(a.Metric, a.Delta).display(t)},
 				{Label: t.T("col.target"), Value: metricText(t, a.Metric, analytics.Rate{Value: a.Target, Valid: true})},
-				{Label: t.T("col.target_met"), Value: met},
+				{Label: t.T("col.target_met"), Value: targetMet(a.TargetMet).display(t)},
+				{Label: t.T("col.latest"), Value: latest},
+				{Label: t.T("col.verdict"), Value: verdict(a.LatestMet).display(t)},
 			},
 			Blocks: []templates.Block{blk},
 		})
@@ -623,20 +656,44 @@ func improvementPage(pc *pageCtx) templates.SitePage {
 	return p
 }
 
+// feesPage is the published tariff: the version of each fee item in force
+// on the as-of day, then every version with the change from the one before.
 func feesPage(pc *pageCtx) templates.SitePage {
 	t, d := pc.t, pc.d
 	p := pc.frame("page.fees", "intro.fees")
-	dt := dataTable{caption: t.T("caption.fees"), cols: cols("code", "name", "unit", "#rate", "effective_from", "effective_to")}
-	for _, f := range d.fees {
-		to := vText(t.T("fees.open_ended"))
+	until := func(f analytics.FeeStandard) val {
 		if f.EffectiveTo != nil {
-			to = vDate(*f.EffectiveTo)
+			return vDate(*f.EffectiveTo)
 		}
-		dt.rows = append(dt.rows, []val{vText(f.Code), vText(f.Name), vText(f.Unit), vMoney(f.Rate), vDate(f.EffectiveFrom), to})
+		return vText(t.T("fees.open_ended"))
 	}
-	blk := pc.block("fees", dt, nil, analytics.FeeStandardsQuery+";")
-	blk.Collapse = false
-	p.Sections = []templates.Section{{ID: "tariff", Heading: t.T("section.fees"), Blocks: []templates.Block{blk}}}
+	inForce := func(f analytics.FeeStandard) bool {
+		return !f.EffectiveFrom.After(d.asOf) && (f.EffectiveTo == nil || !f.EffectiveTo.Before(d.asOf))
+	}
+
+	now := dataTable{caption: t.T("caption.fees", t.Date(d.asOf)), cols: cols("code", "name", "unit", "#rate", "effective_from", "effective_to")}
+	history := dataTable{caption: t.T("caption.fees_history"), cols: cols("code", "name", "unit", "#rate", "#rate_change", "effective_from", "effective_to")}
+	var prev *analytics.FeeStandard
+	for i, f := range d.fees {
+		name, unit := inLang(t.lang, f.Name, f.NameEN, f.NameZH), pc.feeUnit(f)
+		if inForce(f) {
+			now.rows = append(now.rows, []val{vText(f.Code), vText(name), vText(unit), vMoney(f.Rate), vDate(f.EffectiveFrom), until(f)})
+		}
+		change := vText("")
+		if prev != nil && prev.Code == f.Code {
+			change = vMoney(f.Rate.Sub(prev.Rate))
+			change.delta = true
+		}
+		history.rows = append(history.rows, []val{vText(f.Code), vText(name), vText(unit), vMoney(f.Rate), change, vDate(f.EffectiveFrom), until(f)})
+		prev = &d.fees[i]
+	}
+	nowBlock := pc.block("fees", now, nil, analytics.FeeStandardsQuery+";")
+	nowBlock.Collapse = false
+	histBlock := pc.block("fees_history", history, nil, analytics.FeeStandardsQuery+";")
+	p.Sections = []templates.Section{
+		{ID: "tariff", Heading: t.T("section.fees"), Blocks: []templates.Block{nowBlock}},
+		{ID: "history", Heading: t.T("section.fees_history"), Intro: t.T("intro.fees_history"), Blocks: []templates.Block{histBlock}},
+	}
 	return p
 }
 
@@ -682,13 +739,17 @@ func reportPage(pc *pageCtx, period string) templates.SitePage {
 		{Label: t.T("col.cei"), Value: t.Percent(f.CEI)},
 	}, Notes: []string{t.T("note.finance")}}
 
-	coll := dataTable{caption: t.T("caption.report_collection", t.Month(period)), cols: cols("fee_item", "#billed", "#collected", "#collection_rate", "#on_time_rate")}
+	collMonth := t.Month(period)
+	if d.collecting(period) {
+		collMonth = t.Collecting(collMonth)
+	}
+	coll := dataTable{caption: t.T("caption.report_collection", collMonth), cols: cols("fee_item", "#billed", "#collected", "#collection_rate", "#on_time_rate")}
 	var sb, sc decimal.Decimal
 	for _, c := range d.collection {
 		if c.Period != period {
 			continue
 		}
-		coll.rows = append(coll.rows, []val{vText(d.feeName(c.Key)), vMoney(c.Billed), vMoney(c.Collected), vRate(c.CollectionRate), vRate(c.OnTimeRate)})
+		coll.rows = append(coll.rows, []val{vText(pc.feeName(c.Key)), vMoney(c.Billed), vMoney(c.Collected), vRate(c.CollectionRate), vRate(c.OnTimeRate)})
 		sb, sc = sb.Add(c.Billed), sc.Add(c.Collected)
 	}
 	var onTime decimal.Decimal

@@ -36,7 +36,14 @@ type Options struct {
 	// queries. The caller reads it with analytics.Dictionary (it needs the
 	// store, which Build does not see).
 	Dictionary *analytics.DataDictionary
+	// Currency is the organisation's currency (ISO code: TWD, CNY, HKD...),
+	// named in the headings and axes of amounts; "" = DefaultCurrency.
+	Currency string
 }
+
+// DefaultCurrency is the currency of an organisation that names none, as
+// ingest assumes it for statements.
+const DefaultCurrency = "CNY"
 
 // Summary says what Build wrote.
 type Summary struct {
@@ -72,7 +79,12 @@ func Build(ctx context.Context, m *analytics.Metrics, opts Options) (Summary, er
 	if err != nil {
 		return Summary{}, fmt.Errorf("build site: %w", err)
 	}
-	b := &builder{d: d, dict: opts.Dictionary, now: now, langs: langs, files: map[string][]byte{}}
+	now = now.In(d.zone)
+	currency := opts.Currency
+	if currency == "" {
+		currency = DefaultCurrency
+	}
+	b := &builder{d: d, dict: opts.Dictionary, now: now, langs: langs, files: map[string][]byte{}, currency: currency}
 	if err := b.build(ctx); err != nil {
 		return Summary{}, fmt.Errorf("build site: %w", err)
 	}
@@ -91,6 +103,8 @@ type builder struct {
 	langs []string
 	files map[string][]byte // path relative to Out -> content
 	pages int
+
+	currency string
 }
 
 func (b *builder) build(ctx context.Context) error {
@@ -109,6 +123,7 @@ func (b *builder) build(ctx context.Context) error {
 	}
 	for _, lang := range b.langs {
 		t := newTr(lang)
+		t.currency = b.currency
 		for _, pg := range b.pageList(t) {
 			p := pg.build()
 			if err := b.render(ctx, lang+"/"+pg.file, templates.Page(p)); err != nil {
@@ -277,6 +292,9 @@ func (pc *pageCtx) frame(titleKey, introKey string) templates.SitePage {
 // SQL. id names the chart element and the CSV file.
 func (pc *pageCtx) block(id string, dt dataTable, chart *templates.Chart, sql string) templates.Block {
 	pc.b.files[pc.t.lang+"/data/"+id+".csv"] = dt.csv(pc.t)
+	if chart != nil && chart.Unit == unit(axisMoney) {
+		chart.Unit += " " + pc.t.currency
+	}
 	return templates.Block{
 		Chart:    chart,
 		Table:    dt.render(pc.t),

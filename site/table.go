@@ -37,6 +37,7 @@ type val struct {
 	day   time.Time
 	class string
 	delta bool // a change: shown signed, a rate's in percentage points
+	mark  bool // kMonth: the month is still collecting (shown, not in the CSV)
 }
 
 func vText(s string) val            { return val{kind: kText, text: s} }
@@ -116,10 +117,10 @@ func (v val) display(t *tr) string {
 	case kDate:
 		return t.Date(v.day)
 	case kMonth:
+		if v.mark {
+			return t.Collecting(t.Month(v.text))
+		}
 		return t.Month(v.text)
-	}
-	if v.text == "" {
-		return t.T("none")
 	}
 	return v.text
 }
@@ -178,10 +179,31 @@ func cols(keys ...string) []col {
 	return out
 }
 
+// heading is column i's label; a column of amounts names the currency.
+func (d dataTable) heading(t *tr, i int) string {
+	label := t.T(d.cols[i].key)
+	money := false
+	for _, rows := range [][][]val{d.rows, d.foot} {
+		for _, r := range rows {
+			if i >= len(r) || r[i].kind == kText && r[i].text == "" {
+				continue
+			}
+			if r[i].kind != kMoney {
+				return label
+			}
+			money = true
+		}
+	}
+	if money {
+		return t.InCurrency(label)
+	}
+	return label
+}
+
 func (d dataTable) render(t *tr) templates.Table {
 	out := templates.Table{Caption: d.caption, Empty: t.T("table.empty")}
-	for _, c := range d.cols {
-		out.Columns = append(out.Columns, templates.Column{Label: t.T(c.key), Num: c.num})
+	for i, c := range d.cols {
+		out.Columns = append(out.Columns, templates.Column{Label: d.heading(t, i), Num: c.num})
 	}
 	conv := func(rows [][]val) [][]templates.Cell {
 		var cells [][]templates.Cell
@@ -205,8 +227,8 @@ func (d dataTable) csv(t *tr) []byte {
 	b.WriteString("\ufeff")
 	w := csv.NewWriter(&b)
 	head := make([]string, len(d.cols))
-	for i, c := range d.cols {
-		head[i] = neutralise(t.T(c.key))
+	for i := range d.cols {
+		head[i] = neutralise(d.heading(t, i))
 	}
 	w.Write(head)
 	for _, rows := range [][][]val{d.rows, d.foot} {

@@ -53,18 +53,25 @@ CREATE OR REPLACE MACRO data_start() AS (
 -- (weeks_before and weeks_after say how many full weeks were there), the
 -- change, and whether the target is met in the direction that is better for
 -- the metric (lower for discrepancy_amount, refund_days, reissue_rate,
--- errors_per_1000; higher for the others).
+-- errors_per_1000; higher for the others). A fixed window after the start can
+-- say "met" while the action has since slipped, so the latest 4 full weeks
+-- of the data (weeks counted from the start; fewer when the action is
+-- younger) are measured too: latest, and latest_met, the verdict the action
+-- holds today.
 CREATE OR REPLACE VIEW improvement AS
 WITH w AS (
     SELECT a.*,
            greatest(a.started_on - 56, coalesce(data_start(), a.started_on)) AS before_from,
-           least(a.started_on + 56, coalesce(data_end(), a.started_on - 1) + 1) AS after_to
+           least(a.started_on + 56, coalesce(data_end(), a.started_on - 1) + 1) AS after_to,
+           -- the end of the last full week from the start, within the data
+           a.started_on + 7 * CAST(greatest(date_diff('day', a.started_on, coalesce(data_end(), a.started_on - 1) + 1), 0) // 7 AS INTEGER) AS latest_end
     FROM actions a
 ),
 v AS (
     SELECT w.action_id, any_value(w.title) AS title, any_value(w.problem) AS problem, any_value(w.owner) AS owner,
            any_value(w.metric) AS metric, any_value(w.started_on) AS started_on, any_value(w.target) AS target,
            any_value(w.before_from) AS before_from, any_value(w.after_to) AS after_to,
+           any_value(w.title_en) AS title_en, any_value(w.title_zh) AS title_zh,
            metric_window(any_value(w.metric), sum(m.num) FILTER (WHERE m.day < w.started_on),
                          sum(m.den) FILTER (WHERE m.day < w.started_on), any_value(w.before_from), any_value(w.started_on)) AS before,
            CASE WHEN any_value(w.after_to) > any_value(w.started_on) THEN
@@ -73,14 +80,33 @@ v AS (
     FROM w
     LEFT JOIN metric_days m ON m.metric = w.metric AND m.day >= w.before_from AND m.day < w.after_to
     GROUP BY w.action_id
+),
+l AS (
+    SELECT w.action_id,
+           CASE WHEN any_value(w.latest_end) > any_value(w.started_on) THEN greatest(any_value(w.latest_end) - 28, any_value(w.started_on)) END AS latest_from,
+           CASE WHEN any_value(w.latest_end) > any_value(w.started_on) THEN any_value(w.latest_end) END AS latest_end,
+           sum(m.num) AS num, sum(m.den) AS den, any_value(w.metric) AS metric
+    FROM w
+    LEFT JOIN metric_days m ON m.metric = w.metric AND m.day >= greatest(w.latest_end - 28, w.started_on) AND m.day < w.latest_end
+    GROUP BY w.action_id
+),
+lv AS (
+    SELECT action_id, latest_from, CAST(latest_end - 1 AS DATE) AS latest_to,
+           CASE WHEN latest_from IS NOT NULL THEN metric_window(metric, num, den, latest_from, latest_end) END AS latest
+    FROM l
 )
-SELECT action_id, title, problem, owner, metric, started_on, before, after,
+SELECT v.action_id, title, problem, owner, metric, started_on, before, after,
        after - before AS delta, target,
        CASE WHEN after IS NULL THEN NULL
             WHEN higher_is_better(metric) THEN after >= target
             ELSE after <= target END AS target_met,
        CAST(greatest(date_diff('day', before_from, started_on), 0) // 7 AS INTEGER) AS weeks_before,
-       CAST(greatest(date_diff('day', started_on, after_to), 0) // 7 AS INTEGER) AS weeks_after
-FROM v
-ORDER BY started_on, action_id;
-COMMENT ON VIEW improvement IS 'Each improvement action: its metric over the 8 weeks before it started and the 8 weeks from its start (fewer where the data ends: weeks_before, weeks_after), delta = after - before, target_met in the direction better for the metric.';
+       CAST(greatest(date_diff('day', started_on, after_to), 0) // 7 AS INTEGER) AS weeks_after,
+       lv.latest_from, lv.latest_to, lv.latest,
+       CASE WHEN lv.latest IS NULL THEN NULL
+            WHEN higher_is_better(metric) THEN lv.latest >= target
+            ELSE lv.latest <= target END AS latest_met,
+       title_en, title_zh
+FROM v JOIN lv ON lv.action_id = v.action_id
+ORDER BY started_on, v.action_id;
+COMMENT ON VIEW improvement IS 'Each improvement action: its metric over the 8 weeks before it started and the 8 weeks from its start (fewer where the data ends: weeks_before, weeks_after), delta = after - before, target_met in the direction better for the metric; latest = the metric over the latest 4 full weeks of the data (latest_from to latest_to), latest_met = whether the action holds its target today; title_en, title_zh = the title per language.';

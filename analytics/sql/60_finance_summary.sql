@@ -8,7 +8,10 @@
 -- not deducted from net settled again), DSO = outstanding / billed x days in
 -- the month, and
 -- CEI = (opening + billed - closing) / (opening + billed - closing current),
--- where current means not yet due at the month's end.
+-- where current means not yet due at the month's end. A month is still
+-- collecting (collecting = true) while it has not ended by the last day of
+-- the data or some of its bills are not yet due (last_due after that day):
+-- its collection rate is not comparable with mature months yet.
 CREATE OR REPLACE VIEW finance_summary AS
 WITH months AS (
     SELECT period, CAST(period || '-01' AS DATE) AS first_day,
@@ -43,7 +46,7 @@ open_amounts AS (
            sum(closing) FILTER (WHERE due_date >= next_first) AS closing_current
     FROM balance GROUP BY period
 ),
-billed AS (SELECT period, sum(amount_due - discount) AS billed FROM bills GROUP BY period),
+billed AS (SELECT period, sum(amount_due - discount) AS billed, max(due_date) AS last_due FROM bills GROUP BY period),
 cash AS (
     SELECT period_of(local_day(paid_at)) AS period,
            coalesce(sum(amount) FILTER (WHERE bill_id IS NOT NULL), 0) AS collected,
@@ -69,7 +72,9 @@ SELECT m.period,
        coalesce(s.net_settled, 0) AS net_settled,
        ratio2(coalesce(o.closing, 0) * date_diff('day', m.first_day, m.next_first), b.billed) AS dso_days,
        ratio4(coalesce(o.opening, 0) + coalesce(b.billed, 0) - coalesce(o.closing, 0),
-              coalesce(o.opening, 0) + coalesce(b.billed, 0) - coalesce(o.closing_current, 0)) AS cei
+              coalesce(o.opening, 0) + coalesce(b.billed, 0) - coalesce(o.closing_current, 0)) AS cei,
+       b.last_due,
+       coalesce(m.next_first - 1 > data_end(), true) OR coalesce(b.last_due > data_end(), false) AS collecting
 FROM months m
 LEFT JOIN billed b USING (period)
 LEFT JOIN cash c USING (period)
@@ -77,4 +82,4 @@ LEFT JOIN refunded r USING (period)
 LEFT JOIN open_amounts o USING (period)
 LEFT JOIN settled s USING (period)
 ORDER BY m.period;
-COMMENT ON VIEW finance_summary IS 'Per month: billed, collected (bill payments received), refunded (executed), outstanding at month end, walk_in_revenue (payments with no bill), provider_fees (less fees returned on refund lines), net_settled (amount - fee of the lines, refund lines negative), dso_days = outstanding / billed x days, cei = (opening + billed - closing) / (opening + billed - closing current).';
+COMMENT ON VIEW finance_summary IS 'Per month: billed, collected (bill payments received), refunded (executed), outstanding at month end, walk_in_revenue (payments with no bill), provider_fees (less fees returned on refund lines), net_settled (amount - fee of the lines, refund lines negative), dso_days = outstanding / billed x days, cei = (opening + billed - closing) / (opening + billed - closing current); last_due = the latest due date of its bills; collecting = the month has not ended by the last day of the data or some of its bills are not yet due.';

@@ -139,6 +139,12 @@ COMMENT ON COLUMN improvement.target IS 'The value the action aims for.';
 COMMENT ON COLUMN improvement.target_met IS 'Whether after reached the target in the direction better for the metric (lower for discrepancy_amount, refund_days, reissue_rate, errors_per_1000).';
 COMMENT ON COLUMN improvement.weeks_before IS 'Full weeks of data behind before.';
 COMMENT ON COLUMN improvement.weeks_after IS 'Full weeks of data behind after.';
+COMMENT ON COLUMN improvement.latest_from IS 'First day of the latest 4 full weeks of data since started_on (weeks counted from started_on; fewer weeks when the action is younger); NULL before a full week of data.';
+COMMENT ON COLUMN improvement.latest_to IS 'Last day of those weeks.';
+COMMENT ON COLUMN improvement.latest IS 'The metric over latest_from to latest_to: where the action stands now.';
+COMMENT ON COLUMN improvement.latest_met IS 'Whether latest reaches the target in the direction better for the metric: the action is holding (true) or has slipped (false).';
+COMMENT ON COLUMN improvement.title_en IS 'The title in English (actions.title_en).';
+COMMENT ON COLUMN improvement.title_zh IS 'The title in Chinese (actions.title_zh).';
 
 -- metric_days
 COMMENT ON COLUMN metric_days.metric IS 'Improvement metric: collection_rate, on_time_rate, match_rate, discrepancy_amount, refund_days, reissue_rate, errors_per_1000 or avg_score.';
@@ -157,6 +163,31 @@ COMMENT ON COLUMN finance_summary.provider_fees IS 'Fees kept by the providers o
 COMMENT ON COLUMN finance_summary.net_settled IS 'amount - fee of the lines settled in the month; a refund line counts once, with its negative amount (the money the channel paid back), and refunded is not deducted again.';
 COMMENT ON COLUMN finance_summary.dso_days IS 'DSO = outstanding / billed x days in the month, 2 places.';
 COMMENT ON COLUMN finance_summary.cei IS 'CEI = (opening + billed - closing) / (opening + billed - closing current), 4 places.';
+COMMENT ON COLUMN finance_summary.last_due IS 'The latest due date of the period''s bills; NULL when nothing was billed.';
+COMMENT ON COLUMN finance_summary.collecting IS 'true while the month is still collecting: it has not ended by the last day of the data, or some of its bills are not yet due then; its rates are not comparable with mature months yet.';
+-- fee_standards
+COMMENT ON COLUMN fee_standards.code IS 'Fee item code (fee_items.code).';
+COMMENT ON COLUMN fee_standards.effective_from IS 'First day this version applies; with code, the key.';
+COMMENT ON COLUMN fee_standards.effective_until IS 'Last day this version is in force: its effective_to, or the day before the next version starts; NULL while open.';
+COMMENT ON COLUMN fee_standards.rate IS 'Published rate per unit, money.';
+COMMENT ON COLUMN fee_standards.name IS 'Fee item name as uploaded.';
+COMMENT ON COLUMN fee_standards.name_en IS 'Fee item name in English.';
+COMMENT ON COLUMN fee_standards.name_zh IS 'Fee item name in Chinese.';
+COMMENT ON COLUMN fee_standards.unit IS 'Unit the rate is charged per, as uploaded.';
+COMMENT ON COLUMN fee_standards.unit_en IS 'Unit in English.';
+COMMENT ON COLUMN fee_standards.unit_zh IS 'Unit in Chinese.';
+COMMENT ON COLUMN fee_standards.effective_to IS 'The last day the upload gave for this version; NULL when open.';
+-- bill_tariffs
+COMMENT ON COLUMN bill_tariffs.bill_id IS 'The bill (bills.bill_id).';
+COMMENT ON COLUMN bill_tariffs.period IS 'The bill''s period, YYYY-MM.';
+COMMENT ON COLUMN bill_tariffs.fee_item IS 'The fee item billed (fee_items.code).';
+COMMENT ON COLUMN bill_tariffs.effective_from IS 'The tariff version in force on the first day of the period; NULL when none was.';
+COMMENT ON COLUMN bill_tariffs.rate IS 'That version''s rate per unit, money.';
+COMMENT ON COLUMN bill_tariffs.unit IS 'That version''s unit.';
+-- areas
+COMMENT ON COLUMN areas.area IS 'Area as the customers record it (customers.area).';
+COMMENT ON COLUMN areas.area_en IS 'The area''s name in English.';
+COMMENT ON COLUMN areas.area_zh IS 'The area''s name in Chinese.';
 
 -- The macros analysts call.
 COMMENT ON MACRO local_day IS 'The calendar day, in the organisation''s zone, on which an instant fell.';

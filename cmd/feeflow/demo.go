@@ -113,7 +113,7 @@ func buildDemoSite(ctx context.Context, e *env, dbPath, siteDir string, loc *tim
 		return err
 	}
 	defer store.Close()
-	sum, err := publishSite(ctx, siteDir, sitePublisher(e, store, site.Options{}))
+	sum, err := publishSite(ctx, siteDir, sitePublisher(e, store, site.Options{Currency: e.getenv("FEEFLOW_CURRENCY")}))
 	if err != nil {
 		return err
 	}

@@ -130,7 +130,7 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	var publish func(ctx context.Context, dir string) error
 	if o.site != "" {
-		publish = sitePublisher(e, store, site.Options{})
+		publish = sitePublisher(e, store, site.Options{Currency: e.getenv("FEEFLOW_CURRENCY")})
 	}
 	worker, err := startQueryWorker(ctx, e, o, store)
 	if err != nil {

@@ -164,7 +164,7 @@ func TestWorkerRefreshSnapshotsTheDatabase(t *testing.T) {
 	}
 	before := count()
 	first := w.Snapshot()
-	if _, err := store.DB().ExecContext(ctx, `INSERT INTO fee_items SELECT 'NEW', 'New', 'month', 1.00, DATE '2026-01-01', NULL, batch_id, 99 FROM fee_items LIMIT 1`); err != nil {
+	if _, err := store.DB().ExecContext(ctx, `INSERT INTO fee_items (code, name, unit, rate, effective_from, effective_to, batch_id, source_row) SELECT 'NEW', 'New', 'month', 1.00, DATE '2026-01-01', NULL, batch_id, 99 FROM fee_items LIMIT 1`); err != nil {
 		t.Fatal(err)
 	}
 	if got := count(); got != before {
