@@ -80,7 +80,9 @@ func (p WorkbenchPage) config() workbenchConfig {
 }
 
 // t translates a key of the workbench's catalog.
-func (p WorkbenchPage) t(key string, args ...any) string { return p.Desk.T(WorkbenchCatalog, key, args...) }
+func (p WorkbenchPage) t(key string, args ...any) string {
+	return p.Desk.T(WorkbenchCatalog, key, args...)
+}
 
 // grouped writes n with thousands separators: 10000 -> 10,000.
 func grouped(n int) string {
