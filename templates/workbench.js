@@ -187,20 +187,33 @@
     post('/api/v1/sql', { query: query }, 'application/json').then(function (resp) {
       return resp.text().then(function (text) {
         if (!resp.ok) {
+          clearResult();
           showError(errorOf(text), resp.status);
-          status('');
           return;
         }
         var body = parseExact(text);
         show(query, body, resp);
       });
     }).catch(function (e) {
+      clearResult();
       showError({ error: String(e) }, 0);
-      status('');
     }).then(function () {
       running = false;
       byId('wb-run').disabled = false;
     });
+  }
+
+  // clearResult removes the result shown, its downloads and its chart.
+  function clearResult() {
+    last = null;
+    status('');
+    byId('wb-grid').textContent = '';
+    byId('wb-csv').disabled = byId('wb-parquet').disabled = true;
+    chartChoices([]);
+    var el = byId('wb-chart');
+    var c = typeof echarts !== 'undefined' && echarts.getInstanceByDom(el);
+    if (c) { c.dispose(); }
+    el.hidden = true;
   }
 
   var numeric = /^(DECIMAL|NUMERIC|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE)/;
