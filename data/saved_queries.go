@@ -13,11 +13,11 @@ import (
 // SavedQuery is a query an analyst saved on the workbench for the others
 // (workbench.saved_queries).
 type SavedQuery struct {
-	ID        int64     `json:"id"`
-	Title     string    `json:"title"`
-	SQL       string    `json:"sql"`
-	Author    string    `json:"author"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        int64
+	Title     string
+	SQL       string
+	Author    string
+	CreatedAt time.Time
 }
 
 // The bounds of a saved query: a title is a line, the SQL one query's text.

@@ -150,6 +150,12 @@ func TestWorkbenchInChromium(t *testing.T) {
 		t.Errorf("the chart is %q, want %q", got, wantChart)
 	}
 
+	// Its tooltip shows the exact figure, in plain text the CSP lets through.
+	eval(`echarts.getInstanceByDom(document.getElementById('wb-chart')).dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 1}), ''`)
+	tip := want[1][0] + " · collected: " + want[1][2]
+	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`Array.from(document.querySelectorAll('.wb-chart-tooltip')).some(el => el.textContent === `+jsString(tip)+`)`, chromedp.WithPollingTimeout(time.Minute))); err != nil {
+		t.Errorf("no tooltip reading %q: %v", tip, err)
+	}
 	if png, err := chromedp.Run(tab, chromedp.FullScreenshot(100)); err != nil {
 		t.Errorf("screenshot: %v", err)
 	} else if err := os.WriteFile(filepath.Join(screenshots(t), "workbench.png"), png, 0o644); err != nil {
