@@ -204,6 +204,10 @@ func TestWorkbenchRunsQueriesThroughTheAPI(t *testing.T) {
 	if resp.Header.Get("Feeflow-Truncated") != "true" || resp.Header.Get("Feeflow-Truncated-By") != "rows" || resp.Header.Get("Feeflow-Row-Limit") != "2" {
 		t.Errorf("truncated answer headers: %v", resp.Header)
 	}
+	resp, _ = b.send("POST", "/api/v1/sql", jsonQuery("SELECT repeat('x', 1000000) AS mb FROM range(70)"), true)
+	if resp.Header.Get("Feeflow-Truncated") != "true" || resp.Header.Get("Feeflow-Truncated-By") != "bytes" || resp.Header.Get("Feeflow-Rows") == "70" {
+		t.Errorf("answer cut at the byte limit: headers %v", resp.Header)
+	}
 	// Without the session's CSRF token another site's page could run
 	// queries as the analyst: refused before the query is read.
 	if resp, body := b.send("POST", "/api/v1/sql", query, false); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "CSRF") {
