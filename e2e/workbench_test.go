@@ -1,7 +1,9 @@
 package e2e_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -175,6 +178,43 @@ func TestWorkbenchInChromium(t *testing.T) {
 		t.Error(err)
 	}
 
+	// The downloads: the same result from the server, as files.
+	downloads := t.TempDir()
+	if _, err := chromedp.Call(tab, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatal(err)
+	}
+	defer chromedp.Call(tab, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorDefault})
+	for _, format := range []string{"csv", "parquet"} {
+		if err := chromedp.Do(tab, chromedp.Click("#wb-"+format)); err != nil {
+			t.Fatal(err)
+		}
+		done := fmt.Sprintf("Downloaded %d rows as ", len(want))
+		if _, err := chromedp.Run(tab, chromedp.Poll[bool](`document.getElementById('wb-status').textContent.startsWith(`+jsString(done)+`)`, chromedp.WithPollingTimeout(time.Minute))); err != nil {
+			t.Fatalf("%s download: the status reads %q", format, eval(`document.getElementById('wb-status').textContent`))
+		}
+		file := filepath.Join(downloads, "query."+format)
+		b, err := waitFile(file)
+		if err != nil {
+			t.Fatalf("%s download: %v", format, err)
+		}
+		switch format {
+		case "csv":
+			recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+			if err != nil || len(recs) != len(want)+1 {
+				t.Fatalf("the CSV download has %d records (%v), want %d and a header", len(recs), err, len(want))
+			}
+			for i, r := range recs[1:] {
+				if r[1] != want[i][1] || r[3] != want[i][3] || r[4] != want[i][4] {
+					t.Errorf("CSV row %d = %v, want %v", i+1, r, want[i])
+				}
+			}
+		case "parquet":
+			if !bytes.HasPrefix(b, []byte("PAR1")) || !bytes.HasSuffix(b, []byte("PAR1")) {
+				t.Errorf("the Parquet download is not a Parquet file (%d bytes)", len(b))
+			}
+		}
+	}
+
 	// A refused query shows the API's own words, and no stale result.
 	_, refusal := analytics.Query(ctx, shared.store, "DROP TABLE payments", analytics.QueryOptions{Single: true})
 	if refusal == nil {
@@ -238,6 +278,22 @@ func TestWorkbenchInChromium(t *testing.T) {
 			continue // the refused DROP above, answered 400 on purpose
 		}
 		t.Error(p) // a script, style or request blocked by the CSP shows here
+	}
+}
+
+// waitFile waits for the browser to finish writing a download (Chromium
+// writes it under another name, then renames it).
+func waitFile(path string) ([]byte, error) {
+	deadline := time.Now().Add(time.Minute) // against a hang only
+	for {
+		b, err := os.ReadFile(path)
+		if err == nil {
+			return b, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, err
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
