@@ -151,6 +151,13 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /alerts", s.handleAlertsPage) // viewer
 	mux.HandleFunc("GET /upload.css", s.handleUploadCSS)
 	mux.HandleFunc("GET /upload.js", s.handleUploadJS)
+	mux.HandleFunc("GET /sql", s.handleWorkbench)                      // analyst
+	mux.HandleFunc("GET /api/v1/queries", s.handleSavedQueries)        // analyst
+	mux.HandleFunc("POST /api/v1/queries", s.handleSaveQuery)          // analyst
+	mux.HandleFunc("DELETE /api/v1/queries/{id}", s.handleDeleteQuery) // analyst: own; admin: any
+	mux.HandleFunc("GET /workbench.css", s.handleWorkbenchCSS)
+	mux.HandleFunc("GET /workbench.js", s.handleWorkbenchJS)
+	mux.HandleFunc("GET /vendor/{file}", s.handleVendor) // ECharts, its LICENSE and NOTICE
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /", s.handleSite) // viewer, unless PublicSite
 	return securityHeaders(mux)
