@@ -359,6 +359,7 @@ var UploadCatalog = Catalog{
 	"outcome.refused":       {"refused; nothing was written", "被拒，未寫入任何資料", "被拒，未写入任何数据"},
 	"outcome.failed":        {"failed on the server; nothing was written", "伺服器發生錯誤，未寫入", "服务器出错，未写入"},
 	"outcome.choose":        {"not uploaded: choose its kind", "未上傳：請選擇資料類型", "未上传：请选择数据类型"},
+	"report.file":           {"%s: %s", "%s：%s", "%s：%s"},
 	"report.could":          {"It could be: %s.", "可能是：%s。", "可能是：%s。"},
 	"report.kind":           {"Kind", "資料類型", "数据类型"},
 	"report.batch":          {"Batch", "批次", "批次"},
