@@ -271,6 +271,9 @@ func (d Desk) problemText(g ProblemGroup) string {
 	if g.Code == "not_found" {
 		arg = d.KindName(arg)
 	}
+	if arg == "" {
+		return d.T(UploadCatalog, "problem."+g.Code)
+	}
 	return d.T(UploadCatalog, "problem."+g.Code, arg)
 }
 
