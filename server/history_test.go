@@ -40,6 +40,7 @@ func TestUploadHistory(t *testing.T) {
 	upload(map[string]string{"kind": "auto", "action": "upload"}, good) // the same file again
 	upload(map[string]string{"kind": "payments", "action": "upload", "dry_run": "true"},
 		formFileT{"dry.csv", csvLines(payHeader, "P2,2026-09-10 10:00,C001,B1,MGMT,250.00,cash,Wang,R2,completed")})
+	upload(map[string]string{"kind": "auto", "action": "upload", "map": "no-such-bank"}, good) // refused as a whole
 	post(t, d.ts.URL+"/api/v1/ingest/payments?filename=api-bad.csv", "text/csv", testToken,
 		csvLines(payHeader, "P9,2026-09-10 10:00,C001,B1,MGMT,2.505,cash,Wang,R9,completed"))
 	post(t, d.ts.URL+"/api/v1/ingest/salaries?filename=salaries.csv", "text/csv", testToken, good.body)
@@ -48,7 +49,7 @@ func TestUploadHistory(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("history = %s", resp.Status)
 	}
-	want := "salaries.csv|refused api-bad.csv|rejected dry.csv|dry_run pay.csv|duplicate pay.csv|ingested"
+	want := "salaries.csv|refused api-bad.csv|rejected upload|refused dry.csv|dry_run pay.csv|duplicate pay.csv|ingested"
 	if got := strings.Join(historyRows(page), " "); got != want {
 		t.Errorf("history rows = %s, want %s", got, want)
 	}
@@ -83,12 +84,12 @@ func TestUploadHistory(t *testing.T) {
 	}
 	_, page = d.mei.get("/upload/history?lang=en")
 	rows := historyRows(page)
-	if len(rows) != historyPageSize || rows[0] != "f59.csv|ingested" || !strings.Contains(page, `rel="next">Older</a>`) || !strings.Contains(page, "Page 1 of 2 (65 uploads)") {
+	if len(rows) != historyPageSize || rows[0] != "f59.csv|ingested" || !strings.Contains(page, `rel="next">Older</a>`) || !strings.Contains(page, "Page 1 of 2 (66 uploads)") {
 		t.Errorf("page 1 = %d rows from %v, want %d, newest first, with a link to older ones", len(rows), rows[:1], historyPageSize)
 	}
 	_, page = d.mei.get("/upload/history?page=2")
-	if rows := historyRows(page); len(rows) != 15 || rows[len(rows)-1] != "pay.csv|ingested" || !strings.Contains(page, `rel="prev">Newer</a>`) {
-		t.Errorf("page 2 = %v, want the 15 oldest ending with the first upload", rows)
+	if rows := historyRows(page); len(rows) != 16 || rows[len(rows)-1] != "pay.csv|ingested" || !strings.Contains(page, `rel="prev">Newer</a>`) {
+		t.Errorf("page 2 = %v, want the 16 oldest ending with the first upload", rows)
 	}
 }
 

@@ -206,6 +206,11 @@ func (s *Server) handleUploadForm(w http.ResponseWriter, r *http.Request) {
 	page.DryRun = isTrue(form["dry_run"])
 	page.Map, page.Encoding, page.Previewed = form["map"], form["encoding"], form["action"] == "preview"
 	if err != nil {
+		if codeOf(err) != CodeBusy && !page.Previewed {
+			// Refused as a whole (a bad form, an unknown layout, too large):
+			// an attempt all the same.
+			s.logAttempt(r.Context(), who, "page", ingest.Upload{Kind: form["kind"], DryRun: page.DryRun}, nil, err)
+		}
 		page.Problem = message(err)
 		worse(statusOf(codeOf(err)))
 		if statusOf(codeOf(err)) >= 500 {
