@@ -144,6 +144,18 @@ func TestUploadDeskInChromium(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
+	shots := screenshots(t)
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Errorf("screenshot %s: %v", name, err)
+			return
+		}
+		if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
 	click := func(sel string) {
 		t.Helper()
 		if _, err := chromedp.Run(tab, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(sel))); err != nil {
@@ -185,6 +197,7 @@ func TestUploadDeskInChromium(t *testing.T) {
 		t.Errorf("the form sends %q, want the files in upload order with their kinds", got)
 	}
 
+	shot("desk-files.png")
 	builds.hold()
 	if err := chromedp.Do(tab, chromedp.Click("#dry_run")); err != nil {
 		t.Fatal(err)
@@ -208,6 +221,7 @@ func TestUploadDeskInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	until("the dashboard published with the upload", `!!document.querySelector("#publish.done")`)
+	shot("desk-report.png")
 	msg := eval(`document.querySelector("#publish .state").textContent`)
 	if !strings.HasPrefix(msg, "儀表板已於 ") || !strings.HasSuffix(msg, "（Asia/Taipei）發布，包含這次上傳。") {
 		t.Errorf("the publish note reads %q", msg)
@@ -215,6 +229,7 @@ func TestUploadDeskInChromium(t *testing.T) {
 	noInlineScript()
 
 	click(`.desk-bar a[href="/upload/history"]`)
+	shot("desk-history.png")
 	rows := eval(`Array.from(document.querySelectorAll("table.history tbody tr")).map(tr => tr.cells[2].textContent + "=" + tr.cells[3].textContent.trim() + "=" + tr.cells[8].querySelector(".badge").textContent).join(" ")`)
 	if want := "0927-c.csv=帳單=已匯入 0927-a.csv=客戶=已匯入 0927-b.csv=收費項目=已匯入"; rows != want {
 		t.Errorf("history rows %q, want %q", rows, want)
