@@ -25,8 +25,10 @@ const (
 	// listedErrors is how many problems an answer of the API lists; the
 	// upload log keeps up to data.MaxAttemptErrors of them.
 	listedErrors = 1000
-	// groupExamples is how many rows the page shows of each problem.
+	// groupExamples is how many rows the page shows of each problem, and
+	// maxGroups how many problems (the rest are in the CSV).
 	groupExamples = 5
+	maxGroups     = 20
 )
 
 func (s *Server) handleUploadCSS(w http.ResponseWriter, r *http.Request) {
@@ -460,6 +462,9 @@ func fileReport(up ingest.Upload, res *ingest.Result, err error, attempt int64) 
 	rep.Profile, rep.HeaderRow, rep.IgnoredColumns = res.Profile, res.HeaderRow, res.IgnoredColumns
 	rep.Skipped, rep.SkippedOmitted, rep.Dropped = skippedLines(res.Skipped), res.SkippedOmitted, droppedRows(res.Dropped)
 	rep.Groups = groupProblems(res.Errors)
+	if len(rep.Groups) > maxGroups {
+		rep.GroupsOmitted, rep.Groups = len(rep.Groups)-maxGroups, rep.Groups[:maxGroups]
+	}
 	rep.ErrorsTotal = len(res.Errors) + res.ErrorsOmitted
 	rep.ErrorsKept = min(len(res.Errors), data.MaxAttemptErrors)
 	if attempt > 0 && len(res.Errors) > 0 {
@@ -519,11 +524,12 @@ func groupProblems(errs []ingest.RowError) []templates.ProblemGroup {
 		}
 		key := e.Column + "\x00" + g.Code + "\x00" + g.Arg
 		if g.Code == "" {
+			// The same problem of other rows: their values and numbers differ.
 			msg := e.Message
 			if e.Value != "" {
 				msg = strings.ReplaceAll(msg, e.Value, "…")
 			}
-			key += "\x00" + msg
+			key += "\x00" + wordsOnly.ReplaceAllString(msg, "#")
 		}
 		i, ok := index[key]
 		if !ok {
@@ -539,6 +545,10 @@ func groupProblems(errs []ingest.RowError) []templates.ProblemGroup {
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Count > groups[j].Count })
 	return groups
 }
+
+// wordsOnly matches what varies between rows within a problem's words:
+// identifiers and amounts (anything holding a digit) and quoted values.
+var wordsOnly = regexp.MustCompile(`"[^"]*"|[^\s(),;:]*\d[^\s(),;:]*`)
 
 func preview(fileName string, ex *ingest.Explanation) *templates.UploadPreview {
 	v := &templates.UploadPreview{

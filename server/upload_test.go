@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -589,5 +590,27 @@ func TestUploadFollowsThePublishedDashboard(t *testing.T) {
 	}
 	if resp, _ := get(t, d.ts.URL+"/api/v1/publish/status"); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("publish status for a stranger = %s, want 401", resp.Status)
+	}
+}
+
+// Problems are counted by column and kind of problem, whatever the values
+// and identifiers in their words; the most frequent come first.
+func TestGroupProblems(t *testing.T) {
+	errs := []ingest.RowError{
+		{Row: 2, Column: "amount", Value: "5.00", Message: "refund of 5.00 is larger than payment P1 (3.00)"},
+		{Row: 3, Column: "amount", Value: "1.005", Message: "more than 2 decimal places"},
+		{Row: 4, Column: "amount", Value: "7.10", Message: "refund of 7.10 is larger than payment P22 (1.00)"},
+		{Row: 5, Column: "txn_id", Value: "P9", Message: "txn_id P9 not found in payments (upload payments first)"},
+		{Row: 6, Column: "amount", Value: "8.00", Message: "refund of 8.00 is larger than payment Q-7 (2.50)"},
+		{Row: 7, Column: "txn_id", Value: "P10", Message: "txn_id P10 not found in payments (upload payments first)"},
+		{Row: 8, Column: "method", Value: "bitcoin", Message: "unknown value; want one of: cash, card"},
+	}
+	var got []string
+	for _, g := range groupProblems(errs) {
+		got = append(got, fmt.Sprintf("%s/%s/%s:%d@%d", g.Column, g.Code, g.Arg, g.Count, g.First[0].Row))
+	}
+	want := "amount//:3@2 txn_id/not_found/payments:2@5 amount/places2/:1@3 method/unknown_value/cash, card:1@8"
+	if strings.Join(got, " ") != want {
+		t.Errorf("groupProblems = %v, want %s", got, want)
 	}
 }

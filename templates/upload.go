@@ -120,10 +120,11 @@ type FileReport struct {
 	// Groups summarise the rows' problems by column and kind of problem,
 	// largest first; ErrorsTotal counts the problems; ErrorsCSV is where
 	// the full list is downloaded ("" when it could not be kept).
-	Groups      []ProblemGroup
-	ErrorsTotal int
-	ErrorsKept  int
-	ErrorsCSV   string
+	Groups        []ProblemGroup
+	GroupsOmitted int // problems not summarised (the CSV has them)
+	ErrorsTotal   int
+	ErrorsKept    int
+	ErrorsCSV     string
 	// How the file was read: the profile ("" for feeflow's own headers),
 	// the header line, the lines that are not rows, the rows left out by
 	// reason and the file's columns not read.
@@ -378,6 +379,7 @@ var UploadCatalog = Catalog{
 	"report.row1":           {"1 row", "1 列", "1 行"},
 	"report.group":          {"%s · %s: %s", "%s · %s 欄位：%s", "%s · %s 列：%s"},
 	"report.group.nocolumn": {"%s: %s", "%s：%s", "%s：%s"},
+	"report.moregroups":     {"… and %d other problems, less frequent: the CSV lists them all.", "…另有 %d 種較少見的問題，完整清單請見 CSV。", "…另有 %d 种较少见的问题，完整列表请见 CSV。"},
 	"report.first":          {"The first rows with this problem", "有此問題的前幾列", "有此问题的前几行"},
 	"report.csv":            {"Download all %d problems (CSV) to fix the file and upload it again", "下載全部 %d 個問題（CSV），修正檔案後再上傳", "下载全部 %d 个问题（CSV），修正文件后再上传"},
 	"report.kept":           {"The download holds the first %d of the %d problems.", "下載檔只包含 %[2]d 個問題中的前 %[1]d 個。", "下载文件只包含 %[2]d 个问题中的前 %[1]d 个。"},
