@@ -186,6 +186,17 @@ func TestUploadDeskInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	until("every file's kind recognised", `document.querySelectorAll("#file-list li.detected").length === 3`)
+	// The same files dropped on the page, in the order chosen: the list is
+	// made anew from the drop.
+	if n := eval(`(() => {
+		const dt = new DataTransfer();
+		Array.from(document.getElementById("file").files).reverse().forEach(f => dt.items.add(f));
+		document.getElementById("drop").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		return String(document.querySelectorAll("#file-list li.checking").length);
+	})()`); n != "3" {
+		t.Fatalf("after the drop %s files are being recognised, want the 3 dropped", n)
+	}
+	until("the dropped files' kinds recognised", `document.querySelectorAll("#file-list li.detected").length === 3`)
 	got := eval(`Array.from(document.querySelectorAll("#file-list li")).map(li => li.querySelector(".name").textContent + "=" + li.querySelector("select").selectedOptions[0].textContent).join(" ")`)
 	if want := "0927-b.csv=收費項目 0927-a.csv=客戶 0927-c.csv=帳單"; got != want {
 		t.Errorf("files listed as %q, want %q (upload order, kinds in words)", got, want)
