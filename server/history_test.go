@@ -55,7 +55,7 @@ func TestUploadHistory(t *testing.T) {
 	}
 	today := time.Now().In(taipei).Format("2006-01-02")
 	for _, w := range []string{"Times are in Asia/Taipei", ">" + today + " ", "through the API", "Payments", "same file again", "dry run", "nothing written",
-		`/upload/history/`, `/errors.csv" download>1 (CSV)</a>`, `unknown record kind &#34;salaries&#34;`, "Up to 100000 problems are kept"} {
+		`/upload/history/`, `/errors.csv" download>1 (CSV)</a>`, `unknown record kind &#34;salaries&#34;`, "Up to 100,000 problems are kept"} {
 		if !strings.Contains(page, w) {
 			t.Errorf("history lacks %q", w)
 		}

@@ -1,5 +1,7 @@
 package templates
 
+import "strconv"
+
 // HistoryPage is the upload history: every upload attempt, newest first,
 // one page of them.
 type HistoryPage struct {
@@ -11,6 +13,15 @@ type HistoryPage struct {
 	Total    int
 	// MaxErrors is how many problems are kept per attempt.
 	MaxErrors int
+}
+
+// thousands writes n with thousands separators: 100,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // HistoryAttempt is one upload attempt as the history shows it.
@@ -41,7 +52,7 @@ func (a HistoryAttempt) Wrote() bool { return a.Outcome == "ingested" }
 var HistoryCatalog = Catalog{
 	"title":     {"Upload history", "上傳紀錄", "上传记录"},
 	"intro":     {"Every upload, newest first: through this desk, the API and the command line, including rejected files and dry runs, which wrote nothing. Times are in %s.", "所有上傳，最新的在前：包括透過此頁面、API 與命令列的上傳，以及未寫入任何資料的被拒檔案與模擬上傳。時間為 %s 時區。", "所有上传，最新的在前：包括通过此页面、API 和命令行的上传，以及未写入任何数据的被拒文件和模拟上传。时间为 %s 时区。"},
-	"kept":      {"Up to %d problems are kept with each upload; download them to fix the file.", "每次上傳最多保留 %d 個問題，可下載後據以修正檔案。", "每次上传最多保留 %d 个问题，可下载后据此修正文件。"},
+	"kept":      {"Up to %s problems are kept with each upload; download them to fix the file.", "每次上傳最多保留 %s 個問題，可下載後據以修正檔案。", "每次上传最多保留 %s 个问题，可下载后据此修正文件。"},
 	"none":      {"No uploads yet.", "尚無上傳紀錄。", "暂无上传记录。"},
 	"when":      {"When", "時間", "时间"},
 	"who":       {"Who", "上傳者", "上传者"},
