@@ -93,6 +93,9 @@ type Upload struct {
 	UploadedBy  string
 	// IdempotencyKey, when set, makes a retry replay the first answer.
 	IdempotencyKey string
+	// MaxErrors bounds the problems listed in the answer; 0 means the
+	// ingester's MaxErrors.
+	MaxErrors int
 }
 
 // Result is the ingest answer of DESIGN.md.
@@ -230,12 +233,16 @@ func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
 		res.IgnoredColumns = []string{}
 	}
 	res.BatchID = newBatchID(in.cfg.Now())
+	maxErrors := in.cfg.MaxErrors
+	if u.MaxErrors > 0 {
+		maxErrors = u.MaxErrors
+	}
 	st, err := newStage(kind, res.BatchID)
 	if err != nil {
 		return nil, err
 	}
 	cv := in.converterFor(u, kind, rd)
-	read, err := in.appendRows(ctx, tx, rd, cv, kind.Name, res.BatchID)
+	read, err := in.appendRows(ctx, tx, rd, cv, kind.Name, res.BatchID, maxErrors)
 	if err != nil {
 		var fe *source.FileError
 		if errors.As(err, &fe) {
@@ -260,14 +267,14 @@ func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
 	if err := tx.Exec(ctx, st.createSQL()); err != nil {
 		return nil, fmt.Errorf("check %s: %w", kind.Name, err)
 	}
-	issues, err := st.check(ctx, tx, in.cfg.MaxErrors)
+	issues, err := st.check(ctx, tx, maxErrors)
 	if err != nil {
 		return nil, err
 	}
 	res.RowsRejected = read.rejected + issues.rejected
 	res.RowsDuplicate = issues.duplicate
 	res.RowsAccepted = res.RowsTotal - res.RowsRejected - res.RowsDuplicate
-	res.Errors, res.ErrorsOmitted = mergeErrors(read.errs, issues.errs, read.problems+issues.problems, in.cfg.MaxErrors)
+	res.Errors, res.ErrorsOmitted = mergeErrors(read.errs, issues.errs, read.problems+issues.problems, maxErrors)
 
 	if res.RowsRejected > 0 && !u.AllowErrors {
 		res.BatchID = ""
@@ -362,7 +369,7 @@ type readResult struct {
 // appends the valid ones to the kind's table, inside the transaction, from
 // this one (the Appender is not safe for concurrent use). Memory stays
 // bounded: chunks are small and the channels short.
-func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, rd *reading, cv *converter, table, batchID string) (readResult, error) {
+func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, rd *reading, cv *converter, table, batchID string, maxErrors int) (readResult, error) {
 	const chunkRows = 1024
 	type chunk struct {
 		recs []source.Record
@@ -501,7 +508,7 @@ func (in *Ingester) appendRows(ctx context.Context, tx *data.Tx, rd *reading, cv
 		rr.rejected += p.rejected
 		rr.tally.merge(&p.tally)
 		rr.problems += len(p.errs)
-		if len(rr.errs) < 4*in.cfg.MaxErrors {
+		if len(rr.errs) < 4*maxErrors {
 			rr.errs = append(rr.errs, p.errs...)
 		}
 		for _, vals := range p.rows {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/feeflow/feeflow/data"
 	"github.com/feeflow/feeflow/ingest"
 )
 
@@ -38,14 +39,24 @@ func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 		DryRun:         isTrue(q.Get("dry_run")),
 		UploadedBy:     who.name,
 		IdempotencyKey: r.Header.Get("Idempotency-Key"),
+		MaxErrors:      data.MaxAttemptErrors, // all kept in the upload log; the answer lists listedErrors
 	}
 	if name := q.Get("filename"); name != "" {
 		up.FileName = cleanFileName(name)
 	}
+	explain := isTrue(q.Get("explain"))
+	// refuse answers a request refused before its file is read, and logs
+	// it as an upload attempt.
+	refuse := func(err error) {
+		if !explain {
+			s.logAttempt(r.Context(), who, "api", up, nil, err)
+		}
+		s.answer(w, kind, nil, err)
+	}
 	if tz := q.Get("tz"); tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
-			s.answer(w, kind, nil, errorf(CodeBadRequest, "tz %q is not a known time zone", tz))
+			refuse(errorf(CodeBadRequest, "tz %q is not a known time zone", tz))
 			return
 		}
 		up.Location = loc
@@ -53,22 +64,29 @@ func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 	if m := q.Get("map"); m != "" {
 		p, err := s.profile(m)
 		if err != nil {
-			s.answer(w, kind, nil, err)
+			refuse(err)
 			return
 		}
 		up.Profile = p
 	}
 	if _, ok := ingest.KindByName(kind); !ok {
-		s.answer(w, kind, nil, ingest.Errorf(ingest.UnknownKind, "unknown record kind %q: want one of %s", kind, strings.Join(ingest.KindNames(), ", ")))
+		refuse(ingest.Errorf(ingest.UnknownKind, "unknown record kind %q: want one of %s", kind, strings.Join(ingest.KindNames(), ", ")))
 		return
 	}
-	if isTrue(q.Get("explain")) {
+	if explain {
 		ex, err := s.explain(w, r, who, &up, nil, nil)
 		s.answerExplain(w, kind, ex, err)
 		return
 	}
 	res, err := s.receive(w, r, who, &up, nil, nil)
 	s.ingested(res, err)
+	if codeOf(err) != CodeBusy {
+		s.logAttempt(r.Context(), who, "api", up, res, err)
+	}
+	if res != nil && len(res.Errors) > listedErrors {
+		res.ErrorsOmitted += len(res.Errors) - listedErrors
+		res.Errors = res.Errors[:listedErrors]
+	}
 	s.answer(w, kind, res, err)
 }
 
@@ -215,10 +233,32 @@ func requestFault(err error) error {
 }
 
 func (s *Server) spoolMultipart(mr *multipart.Reader, up *ingest.Upload, form map[string]string) (string, error) {
+	files, err := s.spoolParts(mr, form, 1)
 	path := ""
+	if len(files) > 0 {
+		path, up.FileName, up.ContentType = files[0].path, files[0].name, files[0].contentType
+	}
+	if err == nil && path == "" {
+		err = errNoFile
+	}
+	return path, err
+}
+
+// spooled is one file of a multipart body, spooled to disk.
+type spooled struct {
+	path        string
+	name        string // the name the sender gave it, cleaned
+	contentType string
+}
+
+// spoolParts spools each "file" part of a multipart body (at most
+// maxFiles of them) and reads the other fields into form. The files
+// spooled so far are returned with an error too, for the caller to remove.
+func (s *Server) spoolParts(mr *multipart.Reader, form map[string]string, maxFiles int) ([]spooled, error) {
+	var files []spooled
 	for parts := 0; ; parts++ {
 		if parts == maxFormParts {
-			return path, errorf(CodeBadRequest, "the form has more than %d fields", maxFormParts)
+			return files, errorf(CodeBadRequest, "the form has more than %d fields", maxFormParts)
 		}
 		part, err := mr.NextPart()
 		if err == io.EOF {
@@ -227,50 +267,53 @@ func (s *Server) spoolMultipart(mr *multipart.Reader, up *ingest.Upload, form ma
 		if err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
-				return path, err
+				return files, err
 			}
 			if errors.Is(err, os.ErrDeadlineExceeded) {
-				return path, errorf(CodeRequestTimeout, "the request body came too slowly and was cut off; nothing was written")
+				return files, errorf(CodeRequestTimeout, "the request body came too slowly and was cut off; nothing was written")
 			}
-			return path, errorf(CodeBadRequest, "malformed or incomplete multipart body; nothing was written")
+			return files, errorf(CodeBadRequest, "malformed or incomplete multipart body; nothing was written")
 		}
 		name := part.FormName()
 		if len(name) > maxFormNameBytes {
-			return path, errorf(CodeBadRequest, "a form field name is longer than %d bytes", maxFormNameBytes)
+			return files, errorf(CodeBadRequest, "a form field name is longer than %d bytes", maxFormNameBytes)
 		}
 		if name == "file" {
-			if path != "" {
-				return path, errorf(CodeBadRequest, "send one file per upload")
+			if len(files) == maxFiles {
+				if maxFiles == 1 {
+					return files, errorf(CodeBadRequest, "send one file per upload")
+				}
+				return files, errorf(CodeBadRequest, "send at most %d files at once", maxFiles)
 			}
 			pt := part.Header.Get("Content-Type")
 			mt, _, _ := mime.ParseMediaType(pt)
 			if !acceptedTypes[mt] {
-				return path, errUnsupported
+				return files, errUnsupported
 			}
-			up.ContentType = pt
 			// The name is only a label for messages and the batch record; it
 			// never reaches a path.
-			up.FileName = cleanFileName(part.FileName())
-			if path, err = s.spoolBody(part); err != nil {
-				return path, err
+			f := spooled{name: cleanFileName(part.FileName()), contentType: pt}
+			f.path, err = s.spoolBody(part)
+			if f.path != "" {
+				files = append(files, f)
+			}
+			if err != nil {
+				return files, err
 			}
 			continue
 		}
 		b, err := io.ReadAll(io.LimitReader(bodyReader{part}, maxFormValue+1))
 		if err != nil {
-			return path, requestFault(err)
+			return files, requestFault(err)
 		}
 		if len(b) > maxFormValue {
-			return path, errorf(CodeBadRequest, "form field %q is longer than %d bytes", name, maxFormValue)
+			return files, errorf(CodeBadRequest, "form field %q is longer than %d bytes", name, maxFormValue)
 		}
 		if form != nil {
 			form[name] = string(b)
 		}
 	}
-	if path == "" {
-		return "", errNoFile
-	}
-	return path, nil
+	return files, nil
 }
 
 var unsafeName = regexp.MustCompile(`[^\p{L}\p{N}._ ()\-]+`)

@@ -74,6 +74,22 @@ type publisher struct {
 	waiters []chan buildResult
 	closed  bool
 	dirty   uint64 // counts committed ingests, to know when the stale mark may go
+
+	// batches counts the committed batches (nil: none known); clock is
+	// the clock of last.
+	batches func(ctx context.Context) (int64, error)
+	clock   func() time.Time
+	// last is the latest successful build; lastFailed is set when the build
+	// after it failed.
+	last       publishedBuild
+	lastFailed bool
+}
+
+// publishedBuild is what the publish status says of a published build.
+type publishedBuild struct {
+	build    string
+	at       time.Time
+	includes int64 // committed batches when the build started: it holds them all
 }
 
 type buildResult struct {
@@ -83,9 +99,13 @@ type buildResult struct {
 
 func newPublisher(cfg Config, folder *publish.Folder, h *health) *publisher {
 	ctx, cancel := context.WithCancel(context.Background())
+	var batches func(ctx context.Context) (int64, error)
+	if cfg.Store != nil {
+		batches = cfg.Store.CommittedBatches
+	}
 	return &publisher{
 		folder: folder, write: cfg.Publish, debounce: defaultDebounce,
-		published: cfg.Published, health: h,
+		published: cfg.Published, health: h, batches: batches, clock: cfg.Now,
 		alerts:    cfg.Alerts,
 		afterFunc: func(d time.Duration, f func()) timer { return time.AfterFunc(d, f) },
 		logf:      cfg.Logger.Info, errorf: cfg.Logger.Error,
@@ -108,6 +128,12 @@ func (p *publisher) start() {
 	defer p.mu.Unlock()
 	if p.folder != nil && p.write != nil && p.folder.Stale() {
 		p.kick()
+	}
+	if b := p.current(); b != nil && !p.folder.Stale() {
+		// Published before this server started, with every committed batch.
+		if fi, err := os.Stat(b.Dir); err == nil {
+			p.last = publishedBuild{build: b.ID, at: fi.ModTime(), includes: p.committedBatches()}
+		}
 	}
 }
 
@@ -262,8 +288,12 @@ func (p *publisher) build(dirty uint64) (BuildSummary, error) {
 		p.afterBuild()
 		return BuildSummary{Status: "snapshot"}, nil
 	}
+	includes := p.committedBatches()
 	s, err := p.folder.Publish(p.ctx, p.write)
 	if err != nil {
+		p.mu.Lock()
+		p.lastFailed = true
+		p.mu.Unlock()
 		p.errorf("site build failed; the previous site stays published", "err", err)
 		if codeOf(err) != CodeDiskFull {
 			err = errBuildFailed // the log has the detail
@@ -272,6 +302,7 @@ func (p *publisher) build(dirty uint64) (BuildSummary, error) {
 		return BuildSummary{}, err
 	}
 	p.mu.Lock()
+	p.last, p.lastFailed = publishedBuild{build: s.Build, at: p.clock(), includes: includes}, false
 	if p.dirty == dirty {
 		if err := p.folder.ClearStale(); err != nil {
 			p.errorf("site: clearing the stale mark", "err", err)
@@ -451,4 +482,80 @@ func (s *Server) publishAnswer(w http.ResponseWriter, sum *BuildSummary, err err
 		return
 	}
 	writeJSON(w, http.StatusOK, sum)
+}
+
+// committedBatches counts the committed batches before a build reads the
+// database, so that the build is known to hold at least that many; -1 when
+// the count is unknown (the status then promises nothing).
+func (p *publisher) committedBatches() int64 {
+	if p.batches == nil {
+		return -1
+	}
+	n, err := p.batches(p.ctx)
+	if err != nil {
+		p.errorf("site: counting committed batches for the publish status", "err", err)
+		return -1
+	}
+	return n
+}
+
+// PublishStatus is the answer of GET /api/v1/publish/status: whether the
+// dashboard shows the committed uploads yet.
+type PublishStatus struct {
+	// State is "published" (nothing waiting), "publishing" (a build is
+	// due or running), "failed" (the last build failed; the previous site
+	// stays) or "none" (this server publishes no site).
+	State string `json:"state"`
+	Build string `json:"build,omitempty"`
+	// PublishedAt is when the current build was published, RFC 3339 in
+	// the organisation's time zone (Zone); "" before the first build.
+	PublishedAt string `json:"published_at,omitempty"`
+	Zone        string `json:"zone"`
+	// IncludesBatches is how many committed batches the published build
+	// holds (batches commit one after another, so the first that many);
+	// an upload whose batch_seq is at most this is on the dashboard.
+	IncludesBatches int64 `json:"includes_batches"`
+
+	at time.Time // when the current build was published
+}
+
+// status is the publisher's state for the publish status.
+func (p *publisher) status(loc *time.Location) PublishStatus {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st := PublishStatus{State: "published", Zone: loc.String(), Build: p.last.build, IncludesBatches: p.last.includes}
+	if st.at = p.last.at; !st.at.IsZero() {
+		st.PublishedAt = p.last.at.In(loc).Format(time.RFC3339)
+	}
+	switch {
+	case p.folder == nil || p.write == nil:
+		st.State = "none"
+	case p.running || p.armed:
+		st.State = "publishing"
+	case p.lastFailed:
+		st.State = "failed"
+	case p.folder.Stale():
+		st.State = "publishing"
+	}
+	return st
+}
+
+// handlePublishStatus answers whether and when the dashboard was last
+// published and which uploads it holds; viewers and finance may ask.
+func (s *Server) handlePublishStatus(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.authorize(r, Viewer, false); err != nil {
+		if _, ferr := s.authorize(r, Finance, false); ferr != nil {
+			s.answerError(w, "publish status", err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, s.pub.status(s.zone()))
+}
+
+// zone is the organisation's time zone: the store's.
+func (s *Server) zone() *time.Location {
+	if s.cfg.Store != nil && s.cfg.Store.Location() != nil {
+		return s.cfg.Store.Location()
+	}
+	return time.UTC
 }

@@ -160,6 +160,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /vendor/{file}", s.handleVendor) // ECharts, its LICENSE and NOTICE
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /", s.handleSite) // viewer, unless PublicSite
+
+	mux.HandleFunc("POST /upload/detect", s.handleDetect)                    // finance
+	mux.HandleFunc("GET /upload/sample/{file}", s.handleSample)              // finance
+	mux.HandleFunc("GET /upload/history", s.handleHistory)                   // finance
+	mux.HandleFunc("GET /upload/history/{id}/errors.csv", s.handleErrorsCSV) // finance
+	mux.HandleFunc("GET /api/v1/publish/status", s.handlePublishStatus)      // viewer or finance
 	return securityHeaders(mux)
 }
 

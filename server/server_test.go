@@ -187,7 +187,7 @@ func TestUploadPage(t *testing.T) {
 	addUser(t, store, "mei", "mei-password-1", "finance")
 	b := newBrowser(t, ts.URL).mustSignIn("mei", "mei-password-1")
 	resp, page := b.get("/upload")
-	for _, want := range []string{`<form method="post" action="/upload?csrf=` + b.csrf + `" enctype="multipart/form-data">`, `<option value="payments">payments</option>`, `name="dry_run"`, `Signed in as <strong>mei</strong>`} {
+	for _, want := range []string{`<form method="post" action="/upload?csrf=` + b.csrf + `" enctype="multipart/form-data">`, `<option value="payments">Payments</option>`, `name="dry_run"`, `Signed in as <strong>mei</strong>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("upload page lacks %s", want)
 		}
