@@ -314,6 +314,27 @@ var messagesEN = map[string]string{
 	"dict.scalar_macro":     "scalar macro",
 
 	"met.unknown": "Not yet known",
+
+	// filters, sorting and search, the period pickers
+	"filter.label":               "Filter",
+	"filter.from":                "From",
+	"filter.to":                  "To",
+	"filter.all":                 "All",
+	"filter.reset":               "Clear the filter",
+	"filter.fee_item":            "Fee item",
+	"filter.area":                "Area",
+	"filter.channel":             "Channel",
+	"filter.collector":           "Collector",
+	"filter.status":              "Figures recomputed for the filter.",
+	"filter.note.collection":     "The filter recomputes every table, chart and CSV download of this page from the data shipped with it. What was billed belongs to a bill and cannot be split by channel or collector: with either chosen, billed and the rates read “—”.",
+	"filter.note.arrears":        "The filter applies to arrears by month. Households are counted per month: with an area or a fee item chosen they read “—”. The aging is as of the data date.",
+	"filter.note.reconciliation": "The filter applies to the daily reconciliation; search the lists below.",
+	"table.search":               "Search this table",
+	"kpi.period":                 "Month shown",
+	"kpi.days":                   "%d days",
+	"kpi.mtd":                    "Month to date, %s: %s",
+	"kpi.month_to_date":          "%s (month to date, %s)",
+	"reports.pick":               "Open the report for",
 }
 
 var messagesZhHant = map[string]string{
@@ -625,4 +646,25 @@ var messagesZhHant = map[string]string{
 	"dict.scalar_macro":     "純量巨集",
 
 	"met.unknown": "尚未得知",
+
+	// filters, sorting and search, the period pickers
+	"filter.label":               "篩選",
+	"filter.from":                "起",
+	"filter.to":                  "迄",
+	"filter.all":                 "全部",
+	"filter.reset":               "清除篩選",
+	"filter.fee_item":            "收費項目",
+	"filter.area":                "區域",
+	"filter.channel":             "管道",
+	"filter.collector":           "收費員",
+	"filter.status":              "已依篩選條件重新計算。",
+	"filter.note.collection":     "篩選會以網站附帶的資料重新計算本頁每個表格、圖表與 CSV 下載。應收金額屬於帳單，無法依管道或收費員拆分：選擇其中之一時，應收與各比率顯示為「—」。",
+	"filter.note.arrears":        "篩選套用於每月欠費。戶數按月計算：選擇區域或收費項目時顯示為「—」。帳齡以資料日期為準。",
+	"filter.note.reconciliation": "篩選套用於每日對帳；下方清單請使用搜尋。",
+	"table.search":               "搜尋此表",
+	"kpi.period":                 "顯示月份",
+	"kpi.days":                   "%d 天",
+	"kpi.mtd":                    "本月至今（%s）：%s",
+	"kpi.month_to_date":          "%s（本月至今，%s）",
+	"reports.pick":               "開啟月報",
 }
