@@ -1,0 +1,354 @@
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/feeflow/feeflow/analytics"
+)
+
+// shownTable is a table as the reader sees it: each row's cells as text,
+// and the exact values the cells carry for sorting and the CSV.
+type shownTable struct {
+	Rows  [][]string `json:"rows"`
+	Exact [][]string `json:"exact"`
+	Foot  [][]string `json:"foot"`
+}
+
+const readTableJS = `(function (id) {
+  var t = document.querySelector('[data-block="' + id + '"] table');
+  function cells(tr) { return Array.prototype.map.call(tr.cells, function (c) { return c.textContent.trim(); }); }
+  function exact(tr) { return Array.prototype.map.call(tr.cells, function (c) { var v = c.getAttribute('data-v'); return v === null ? c.textContent.trim() : v; }); }
+  var body = Array.prototype.filter.call(t.tBodies[0].rows, function (r) { return !r.hidden; });
+  return { rows: body.map(cells), exact: body.map(exact), foot: t.tFoot ? Array.prototype.map.call(t.tFoot.rows, cells) : [] };
+})`
+
+func readTable(t *testing.T, ctx context.Context, id string) shownTable {
+	t.Helper()
+	var out shownTable
+	if err := chromedp.Run(ctx, chromedp.Evaluate(readTableJS+`(`+fmt.Sprintf("%q", id)+`)`, &out)); err != nil {
+		t.Fatalf("read table %s: %v", id, err)
+	}
+	return out
+}
+
+// sqlRows runs a question through analytics' read-only gate, as an analyst
+// would with `feeflow sql`, and returns each row as exact text.
+func sqlRows(t *testing.T, query string) [][]string {
+	t.Helper()
+	res, err := analytics.Query(context.Background(), shared.store, query, analytics.QueryOptions{})
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	var out [][]string
+	for _, r := range res[0].Rows {
+		row := make([]string, len(r))
+		for i, v := range r {
+			row[i] = analytics.CellText(res[0].Columns[i], v, nil)
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// money and percent write exact figures as the pages do.
+func money(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	out := b.String() + "." + frac
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// percent is a rate of 4 places (as the views give it) as the page shows it:
+// a percent with 1 place, rounded half away from zero; NULL is "—".
+func percent(rate string) string {
+	if rate == "" {
+		return "—"
+	}
+	neg := strings.HasPrefix(rate, "-")
+	rate = strings.TrimPrefix(rate, "-")
+	whole, frac, _ := strings.Cut(rate, ".")
+	frac = (frac + "0000")[:4]
+	var units int64 // 0.0001
+	fmt.Sscan(whole+frac, &units)
+	tenths := units / 10
+	if units%10 >= 5 {
+		tenths++
+	}
+	s := fmt.Sprintf("%d.%d%%", tenths/10, tenths%10)
+	if neg && tenths != 0 {
+		s = "-" + s
+	}
+	return s
+}
+
+var code = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+
+// The collection page filtered to one fee item and one quarter shows, in
+// every table, the figures `feeflow sql` gives for the same question over
+// the views, to the cent; the filter is in the URL, and the same URL opened
+// again (or from disk) shows the same.
+func TestCollectionFilterMatchesSQL(t *testing.T) {
+	setup(t)
+	periods := sqlRows(t, "SELECT DISTINCT period FROM collection_cube ORDER BY period")
+	if len(periods) < 4 {
+		t.Fatalf("the data set has %d months, want at least 4", len(periods))
+	}
+	from, to := periods[1][0], periods[3][0] // a quarter that is not the whole range
+	item := sqlRows(t, "SELECT fee_item FROM collection_cube GROUP BY fee_item ORDER BY sum(billed) DESC LIMIT 1")[0][0]
+	if !code.MatchString(item) {
+		t.Fatalf("fee item %q is not a plain code", item)
+	}
+	where := fmt.Sprintf("fee_item = '%s' AND period BETWEEN '%s' AND '%s'", item, from, to)
+
+	base, _ := url.Parse(shared.ts.URL)
+	ctx, v, _ := open(t, shared.ts.URL+"/en/collection.html", "")
+	// choose through the filter bar, as a reader does
+	if err := chromedp.Run(ctx,
+		chromedp.WaitVisible(`#filters`, chromedp.ByQuery),
+		chromedp.SetValue(`#filters select[name="fee_item"]`, item, chromedp.ByQuery),
+		chromedp.SetValue(`#filters select[name="from"]`, from, chromedp.ByQuery),
+		chromedp.SetValue(`#filters select[name="to"]`, to, chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById('filters').dispatchEvent(new Event('change', {bubbles: true}))`, nil),
+	); err != nil {
+		t.Fatal(err)
+	}
+	var hash string
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`window.location.hash`, &hash)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"fee_item=" + item, "from=" + from, "to=" + to} {
+		if !strings.Contains(hash, want) {
+			t.Errorf("location.hash = %q, want it to hold %s", hash, want)
+		}
+	}
+
+	// by month: collection_monthly for the fee item, on time from the cube
+	month := readTable(t, ctx, "collection_month")
+	want := sqlRows(t, `SELECT m.period, m.billed, m.collected, m.collection_rate, c.on_time, c.on_time_rate
+		FROM collection_monthly m JOIN (SELECT period, fee_item, sum(on_time) AS on_time, ratio4(sum(on_time), sum(billed)) AS on_time_rate
+		FROM collection_cube GROUP BY ALL) c USING (period, fee_item) WHERE m.`+where+` ORDER BY m.period`)
+	compare(t, "collection_month", month, want, []string{"month", "money", "money", "rate", "money", "rate"})
+	foot := sqlRows(t, `SELECT 'Total', sum(billed), sum(collected), ratio4(sum(collected), sum(billed)), sum(on_time), ratio4(sum(on_time), sum(billed)) FROM collection_cube WHERE `+where)
+	compare(t, "collection_month total", shownTable{Rows: month.Foot, Exact: month.Foot}, foot, []string{"text", "money", "money", "rate", "money", "rate"})
+
+	// by fee item: the view's rows of that item
+	compare(t, "collection_fee_item", readTable(t, ctx, "collection_fee_item"),
+		sqlRows(t, `SELECT period, fee_item, billed, collected, collection_rate, on_time_rate FROM collection_monthly m
+			JOIN (SELECT period, fee_item, ratio4(sum(on_time), sum(billed)) AS on_time_rate FROM collection_cube GROUP BY ALL) c USING (period, fee_item)
+			WHERE `+where+` ORDER BY period`),
+		[]string{"month", "skip", "money", "money", "rate", "rate"})
+	// by area, by channel and by collector: the cubes summed for the question
+	compare(t, "collection_area", readTable(t, ctx, "collection_area"),
+		sqlRows(t, `SELECT period, area, sum(billed), sum(collected), ratio4(sum(collected), sum(billed)), ratio4(sum(on_time), sum(billed))
+			FROM collection_cube WHERE `+where+` GROUP BY ALL ORDER BY period, area`),
+		[]string{"month", "skip", "money", "money", "rate", "rate"})
+	for _, dim := range []string{"channel", "collector"} {
+		compare(t, "collection_"+dim, readTable(t, ctx, "collection_"+dim),
+			sqlRows(t, `SELECT period, `+dim+`, sum(payments), sum(collected), sum(on_time),
+				ratio4(sum(collected), sum(sum(collected)) OVER (PARTITION BY period))
+				FROM collection_payments_cube WHERE `+where+` GROUP BY ALL ORDER BY period, `+dim),
+			[]string{"month", "skip", "int", "money", "money", "rate"})
+	}
+
+	// the chart follows: three months on the x axis
+	var months int
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`JSON.parse(document.getElementById('collection_month_option').textContent).xAxis[0].data.length`, &months)); err != nil {
+		t.Fatal(err)
+	}
+	if months != len(month.Rows) {
+		t.Errorf("the collection chart draws %d months, the table shows %d", months, len(month.Rows))
+	}
+	// the CSV download holds the filtered rows
+	var csv string
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`decodeURIComponent(document.querySelector('[data-block="collection_month"] a.csv').getAttribute('href').split(',').slice(1).join(','))`, &csv)); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(strings.TrimSpace(csv), "\n") + 1; lines != 1+len(month.Rows)+1 {
+		t.Errorf("filtered CSV has %d lines, want header + %d rows + total:\n%s", lines, len(month.Rows), csv)
+	}
+	if len(month.Rows) > 0 && !strings.Contains(csv, "\n"+month.Exact[0][0]+","+month.Exact[0][1]+",") {
+		t.Errorf("filtered CSV lacks the first row %v:\n%s", month.Exact[0], csv)
+	}
+	for _, p := range v.problems {
+		t.Error(p)
+	}
+	for _, r := range v.foreign(base) {
+		t.Errorf("request outside the site: %s", r)
+	}
+
+	// The URL round-trips: opened again, the same filter and figures.
+	ctx2, _, _ := open(t, shared.ts.URL+"/en/collection.html"+hash, "")
+	var chosen []string
+	if err := chromedp.Run(ctx2, chromedp.Evaluate(`['fee_item','from','to'].map(function (n) { return document.querySelector('#filters select[name="' + n + '"]').value; })`, &chosen)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(chosen, " ") != item+" "+from+" "+to {
+		t.Errorf("reopened filter = %v, want %s %s %s", chosen, item, from, to)
+	}
+	if again := readTable(t, ctx2, "collection_month"); fmt.Sprint(again) != fmt.Sprint(month) {
+		t.Errorf("reopened table = %v, want %v", again, month)
+	}
+
+	// From disk the filter works the same and asks for nothing outside.
+	fileURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(shared.build, "en", "collection.html")), Fragment: strings.TrimPrefix(hash, "#")}).String()
+	ctx3, v3, _ := open(t, fileURL, "")
+	if fromDisk := readTable(t, ctx3, "collection_month"); fmt.Sprint(fromDisk) != fmt.Sprint(month) {
+		t.Errorf("from file:// the table = %v, want %v", fromDisk, month)
+	}
+	for _, p := range v3.problems {
+		t.Errorf("file://: %s", p)
+	}
+	for _, r := range v3.foreign(&url.URL{Scheme: "file"}) {
+		t.Errorf("file://: request outside the site: %s", r)
+	}
+
+	// Clearing the filter brings back the page as built.
+	var rows int
+	if err := chromedp.Run(ctx2,
+		chromedp.Click(`#filters button[type="reset"]`, chromedp.ByQuery),
+		chromedp.Poll(`window.location.hash === ''`, nil),
+		chromedp.Evaluate(`document.querySelector('[data-block="collection_month"] tbody').rows.length`, &rows),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if all := len(sqlRows(t, "SELECT DISTINCT period FROM collection_monthly")); rows != all {
+		t.Errorf("after clearing, the month table has %d rows, want %d", rows, all)
+	}
+}
+
+// compare checks every shown cell against the SQL answer, formatted as the
+// page formats it. kinds: month (the cell's exact value is the period),
+// money, rate, int, text, skip (a label checked elsewhere).
+func compare(t *testing.T, name string, shown shownTable, want [][]string, kinds []string) {
+	t.Helper()
+	if len(shown.Rows) != len(want) {
+		t.Errorf("%s shows %d rows, SQL gives %d:\nshown %v\nSQL %v", name, len(shown.Rows), len(want), shown.Rows, want)
+		return
+	}
+	for i, w := range want {
+		for j, k := range kinds {
+			got, exact := shown.Rows[i][j], shown.Exact[i][j]
+			var expect string
+			switch k {
+			case "skip":
+				continue
+			case "month":
+				got, expect = exact, w[j]
+			case "money":
+				expect = money(w[j])
+			case "rate":
+				expect = percent(w[j])
+			case "int":
+				expect = money(w[j] + ".")
+				expect = strings.TrimSuffix(expect, ".")
+			default:
+				expect = w[j]
+			}
+			if got != expect {
+				t.Errorf("%s row %d column %d = %q, want %q (SQL %v)", name, i+1, j+1, got, expect, w)
+			}
+		}
+	}
+}
+
+// Headings sort their column: numbers by value, both ways, with aria-sort.
+func TestTablesSort(t *testing.T) {
+	setup(t)
+	ctx, v, _ := open(t, shared.ts.URL+"/en/collection.html", "")
+	const col = `[data-block="collection_fee_item"] thead th:nth-child(3)`
+	values := func() []float64 {
+		var out []float64
+		if err := chromedp.Run(ctx, chromedp.Evaluate(`Array.prototype.map.call(document.querySelectorAll('[data-block="collection_fee_item"] tbody tr'), function (r) { return parseFloat(r.cells[2].getAttribute('data-v')); })`, &out)); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for _, dir := range []string{"ascending", "descending"} {
+		var sort string
+		if err := chromedp.Run(ctx,
+			chromedp.Evaluate(`document.querySelector('`+col+` button').click()`, nil),
+			chromedp.AttributeValue(col, "aria-sort", &sort, nil, chromedp.ByQuery),
+		); err != nil {
+			t.Fatal(err)
+		}
+		if sort != dir {
+			t.Errorf("aria-sort = %q, want %q", sort, dir)
+		}
+		got := values()
+		if len(got) < 2 {
+			t.Fatalf("the fee item table has %d rows", len(got))
+		}
+		for i := 1; i < len(got); i++ {
+			if (dir == "ascending" && got[i] < got[i-1]) || (dir == "descending" && got[i] > got[i-1]) {
+				t.Errorf("%s: billed %v comes after %v", dir, got[i], got[i-1])
+			}
+		}
+	}
+	for _, p := range v.problems {
+		t.Error(p)
+	}
+}
+
+// At 390 px (a phone) the filter bar's controls and the overview's cards do
+// not overlap, and no page is wider than the screen.
+func TestFiltersOnAPhone(t *testing.T) {
+	setup(t)
+	for _, rel := range []string{"en/collection.html", "zh-Hant/arrears.html", "en/reconciliation.html", "en/index.html"} {
+		t.Run(rel, func(t *testing.T) {
+			ctx, cancel := chromedp.NewContext(shared.browser)
+			defer cancel()
+			var overlaps []string
+			var wide bool
+			if err := chromedp.Run(ctx,
+				emulation.SetDeviceMetricsOverride(390, 844, 2, true),
+				chromedp.Navigate(shared.ts.URL+"/"+rel),
+				chromedp.WaitReady(`body`, chromedp.ByQuery),
+				chromedp.Poll(`!document.querySelector('form[hidden]')`, nil),
+				chromedp.Evaluate(`(function () {
+				  var els = Array.prototype.slice.call(document.querySelectorAll('.filters label, .filters button, .kpi, .table-search'));
+				  var out = [];
+				  var r = els.map(function (e) { return e.getBoundingClientRect(); });
+				  for (var i = 0; i < r.length; i++) {
+				    if (r[i].right > window.innerWidth + 0.5) { out.push(els[i].textContent.trim().slice(0, 30) + ' leaves the screen'); }
+				    for (var j = i + 1; j < r.length; j++) {
+				      if (els[i].contains(els[j]) || els[j].contains(els[i])) { continue; }
+				      var x = Math.min(r[i].right, r[j].right) - Math.max(r[i].left, r[j].left);
+				      var y = Math.min(r[i].bottom, r[j].bottom) - Math.max(r[i].top, r[j].top);
+				      if (x > 0.5 && y > 0.5) { out.push(els[i].textContent.trim().slice(0, 30) + ' / ' + els[j].textContent.trim().slice(0, 30)); }
+				    }
+				  }
+				  return out;
+				})()`, &overlaps),
+				chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &wide),
+			); err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range overlaps {
+				t.Errorf("%s at 390 px: %s", rel, o)
+			}
+			if wide {
+				t.Errorf("%s at 390 px is wider than the screen", rel)
+			}
+		})
+	}
+}
