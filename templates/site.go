@@ -13,19 +13,21 @@ type SitePage struct {
 	Lang     string // the page's language tag: "en", "zh-Hant"
 	Title    string // the page's heading
 	SiteName string
-	Assets   string        // relative path from the page to the assets folder, ending in "/"
-	Nav      []Link        // the site's pages, relative to this page
-	Switch   []Link        // this page in the other languages
-	Text     PageText      // fixed texts of the frame
-	AsOf     string        // "data as of" day, formatted
-	Built    string        // build time, formatted
-	Intro    string        // a sentence under the heading
-	Print    bool          // a printable report page (A4 layout)
-	KPIs     []KPI         // overview cards
-	Sections []Section     // the page's content, in order
-	Filter   *FilterBar    // the filter bar of a page the browser filters; nil: none
-	Periods  *PeriodPicker // a month selector (overview, reports index); nil: none
-	Data     any           // the page's precomputed data for filters.js, a JSON block; nil: none
+	Assets   string    // relative path from the page to the assets folder, ending in "/"
+	Nav      []Link    // the site's pages, relative to this page
+	Switch   []Link    // this page in the other languages
+	Text     PageText  // fixed texts of the frame
+	AsOf     string    // "data as of" day, formatted
+	Built    string    // build time, formatted
+	Intro    string    // a sentence under the heading
+	Print    bool      // a printable report page (A4 layout)
+	KPIs     []KPI     // overview cards
+	Sections []Section // the page's content, in order
+
+	// what the browser filters and picks
+	Filter  *FilterBar    // the filter bar of a page the browser filters; nil: none
+	Periods *PeriodPicker // a month selector (overview, reports index); nil: none
+	Data    any           // the page's precomputed data for filters.js, a JSON block; nil: none
 }
 
 // FilterBar is a page's filters: a period range and a select per
@@ -88,9 +90,10 @@ type KPI struct {
 	Note    string // what the figure covers
 	Chart   *Chart // the sparkline; nil when there is no trend yet
 	Compare string // "vs. previous month"
-	ID      string // element id: the period picker updates the card by it
-	Href    string // the section behind the figure
-	Sub     string // a second figure under the value (month to date)
+
+	ID   string // element id: the period picker updates the card by it
+	Href string // the section behind the figure
+	Sub  string // a second figure under the value (month to date)
 }
 
 // Section is a titled part of a page.
