@@ -272,7 +272,7 @@ func TestTablesSort(t *testing.T) {
 	ctx, v, _ := open(t, shared.ts.URL+"/en/collection.html", "")
 	const col = `[data-block="collection_fee_item"] thead th:nth-child(3)`
 	values := func() []float64 {
-		return eval[[]float64](t, ctx, `Array.prototype.map.call(document.querySelectorAll('[data-block="collection_fee_item"] tbody tr'), function (r) { return parseFloat(r.cells[2].getAttribute('data-v')); })`)
+		return eval[[]float64](t, ctx, `Array.prototype.map.call(document.querySelectorAll('[data-block="collection_fee_item"] tbody tr'), function (r) { return parseFloat(r.cells[2].textContent.replace(/,/g, '')); })`)
 	}
 	for _, dir := range []string{"ascending", "descending"} {
 		sort := eval[string](t, ctx, `(function () { var th = document.querySelector('`+col+`'); th.querySelector('button').click(); return th.getAttribute('aria-sort'); })()`)

@@ -34,10 +34,16 @@ type filterData struct {
 
 // cubeData is one cube: each row holds the index of its value in every
 // dimension (periods, days or dims), then its measures (money in cents).
+// The rows are written one after the other in one flat array (a page's
+// weight counts: the collection page carries thousands of rows).
 type cubeData struct {
-	Dims   []string  `json:"dims"`
-	Fields []string  `json:"fields"`
-	Rows   [][]int64 `json:"rows"`
+	Dims   []string `json:"dims"`
+	Fields []string `json:"fields"`
+	Rows   []int64  `json:"rows"`
+	// Derived fields are the difference of two fields (name -> [a, b]: a -
+	// b), computed by the script when it reads the rows: on time = collected
+	// - late, and late is mostly 0, which is shorter to ship.
+	Derived map[string][2]string `json:"derived,omitempty"`
 }
 
 // blockSpec says how filters.js recomputes one block: its rows are the
@@ -196,13 +202,14 @@ func (pc *pageCtx) collectionFilters(periods []string) (*filterSet, *templates.F
 	fs.dim("collector", collectors, pc.collectorName)
 	coll := cubeData{Dims: []string{"period", "fee_item", "area"}, Fields: []string{"bills", "billed", "collected", "on_time"}}
 	for _, c := range d.collectionCube {
-		coll.Rows = append(coll.Rows, []int64{fs.periods.of(c.Period), fs.dims["fee_item"].of(c.FeeItem), fs.dims["area"].of(c.Area),
-			int64(c.Bills), cents(c.Billed), cents(c.Collected), cents(c.OnTime)})
+		coll.Rows = append(coll.Rows, fs.periods.of(c.Period), fs.dims["fee_item"].of(c.FeeItem), fs.dims["area"].of(c.Area),
+			int64(c.Bills), cents(c.Billed), cents(c.Collected), cents(c.OnTime))
 	}
-	pay := cubeData{Dims: []string{"period", "fee_item", "area", "channel", "collector"}, Fields: []string{"payments", "collected", "on_time"}}
+	pay := cubeData{Dims: []string{"period", "fee_item", "area", "channel", "collector"}, Fields: []string{"payments", "collected", "late"},
+		Derived: map[string][2]string{"on_time": {"collected", "late"}}}
 	for _, c := range d.paymentsCube {
-		pay.Rows = append(pay.Rows, []int64{fs.periods.of(c.Period), fs.dims["fee_item"].of(c.FeeItem), fs.dims["area"].of(c.Area),
-			fs.dims["channel"].of(c.Channel), fs.dims["collector"].of(c.Collector), int64(c.Payments), cents(c.Collected), cents(c.OnTime)})
+		pay.Rows = append(pay.Rows, fs.periods.of(c.Period), fs.dims["fee_item"].of(c.FeeItem), fs.dims["area"].of(c.Area),
+			fs.dims["channel"].of(c.Channel), fs.dims["collector"].of(c.Collector), int64(c.Payments), cents(c.Collected), cents(c.Collected.Sub(c.OnTime)))
 	}
 	fs.data.Cubes["collection"], fs.data.Cubes["payments"] = coll, pay
 	return fs, fs.bar(pc.t.T("filter.note.collection"), "fee_item", "area", "channel", "collector")
@@ -220,14 +227,14 @@ func (pc *pageCtx) arrearsFilters(periods []string) (*filterSet, *templates.Filt
 	fs.dim("area", areas, pc.areaName)
 	arr := cubeData{Dims: []string{"period", "area", "fee_item"}, Fields: []string{"bills", "opening_arrears", "recovered"}}
 	for _, c := range d.arrearsCube {
-		arr.Rows = append(arr.Rows, []int64{fs.periods.of(c.Period), fs.dims["area"].of(c.Area), fs.dims["fee_item"].of(c.FeeItem),
-			int64(c.Bills), cents(c.OpeningArrears), cents(c.Recovered)})
+		arr.Rows = append(arr.Rows, fs.periods.of(c.Period), fs.dims["area"].of(c.Area), fs.dims["fee_item"].of(c.FeeItem),
+			int64(c.Bills), cents(c.OpeningArrears), cents(c.Recovered))
 	}
 	// households are counted per month only: no area or fee item filter
 	// applies to them
 	hh := cubeData{Dims: []string{"period"}, Fields: []string{"households_billed", "households_paid"}}
 	for _, a := range d.arrears {
-		hh.Rows = append(hh.Rows, []int64{fs.periods.of(a.Period), int64(a.HouseholdsBilled), int64(a.HouseholdsPaid)})
+		hh.Rows = append(hh.Rows, fs.periods.of(a.Period), int64(a.HouseholdsBilled), int64(a.HouseholdsPaid))
 	}
 	fs.data.Cubes["arrears"], fs.data.Cubes["households"] = arr, hh
 	return fs, fs.bar(pc.t.T("filter.note.arrears"), "area", "fee_item")
@@ -252,8 +259,8 @@ func (pc *pageCtx) reconciliationFilters(periods []string) (*filterSet, *templat
 	fs.setDays(days)
 	rc := cubeData{Dims: []string{"day", "channel", "collector"}, Fields: []string{"items", "matched", "discrepancies", "discrepancy_amount"}}
 	for _, c := range d.reconCube {
-		rc.Rows = append(rc.Rows, []int64{fs.days.of(c.Day.Format(time.DateOnly)), fs.dims["channel"].of(c.Channel), fs.dims["collector"].of(c.Collector),
-			int64(c.Items), int64(c.Matched), int64(c.Discrepancies), cents(c.DiscrepancyAmount)})
+		rc.Rows = append(rc.Rows, fs.days.of(c.Day.Format(time.DateOnly)), fs.dims["channel"].of(c.Channel), fs.dims["collector"].of(c.Collector),
+			int64(c.Items), int64(c.Matched), int64(c.Discrepancies), cents(c.DiscrepancyAmount))
 	}
 	fs.data.Cubes["reconciliation"] = rc
 	return fs, fs.bar(pc.t.T("filter.note.reconciliation"), "channel", "collector")

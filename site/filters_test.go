@@ -20,9 +20,9 @@ type pageData struct {
 	Periods []string `json:"periods"`
 	Days    []string `json:"days"`
 	Cubes   map[string]struct {
-		Dims   []string  `json:"dims"`
-		Fields []string  `json:"fields"`
-		Rows   [][]int64 `json:"rows"`
+		Dims   []string `json:"dims"`
+		Fields []string `json:"fields"`
+		Rows   []int64  `json:"rows"` // flat: one row after the other
 	} `json:"cubes"`
 }
 
@@ -50,7 +50,12 @@ func (d pageData) sumBy(t *testing.T, cube string, fields ...string) map[string]
 		t.Fatalf("no cube %s", cube)
 	}
 	sums := map[string][]int64{}
-	for _, r := range c.Rows {
+	n := len(c.Dims) + len(c.Fields)
+	if len(c.Rows)%n != 0 {
+		t.Fatalf("cube %s has %d values, not whole rows of %d", cube, len(c.Rows), n)
+	}
+	for i := 0; i < len(c.Rows); i += n {
+		r := c.Rows[i : i+n]
 		key := ""
 		if c.Dims[0] == "day" {
 			key = d.Days[r[0]]

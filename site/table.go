@@ -196,8 +196,9 @@ func (d dataTable) render(t *tr) templates.Table {
 			row := make([]templates.Cell, len(r))
 			for i, v := range r {
 				row[i] = templates.Cell{Text: v.display(t), Num: v.numeric(), Class: v.class, Href: v.href}
-				if v.numeric() || v.kind == kDate || v.kind == kMonth {
-					// sorted by the exact value, which the CSV holds too
+				if v.kind == kDate || v.kind == kMonth {
+					// days and months sort by their ISO form; figures by
+					// their text (tables.js reads the number in it)
 					row[i].Sort = v.raw(t)
 				}
 			}

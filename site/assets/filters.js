@@ -14,7 +14,21 @@
   function readData() {
     var el = document.getElementById('filter-data');
     if (!el || el.type !== 'application/json') { return null; }
-    try { return JSON.parse(el.textContent); } catch (e) { return null; }
+    var data;
+    try { data = JSON.parse(el.textContent); } catch (e) { return null; }
+    // a cube's rows travel as one flat array: cut it into rows
+    Object.keys(data.cubes || {}).forEach(function (k) {
+      var c = data.cubes[k], n = c.dims.length + c.fields.length, rows = [];
+      for (var i = 0; i + n <= c.rows.length; i += n) { rows.push(c.rows.slice(i, i + n)); }
+      c.rows = rows;
+      // a derived field is the difference of two others (on time = collected - late)
+      Object.keys(c.derived || {}).forEach(function (f) {
+        var a = c.dims.length + c.fields.indexOf(c.derived[f][0]), b = c.dims.length + c.fields.indexOf(c.derived[f][1]);
+        c.rows.forEach(function (r) { r.push(r[a] - r[b]); });
+        c.fields.push(f);
+      });
+    });
+    return data;
   }
 
   function hashState() {

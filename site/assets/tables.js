@@ -1,7 +1,7 @@
 // Sorting and search for every table of the published dashboard. A click on
 // a column heading sorts the rows by that column (again: the other way);
-// figures sort by their exact value (the cell's data-v, as the CSV holds
-// it), days and months by date, text by the language's collation; missing
+// figures sort by their value, days and months by date (the cell's data-v,
+// in ISO form), text by the language's collation; missing
 // figures ("—") go last. The heading carries aria-sort. Tables marked
 // data-search get a search box that hides the rows not containing the text.
 // Totals (tfoot) stay where they are. Without script the tables read as built.
@@ -14,7 +14,8 @@
     if (v === null) { v = cell.textContent.trim(); }
     if (!numeric) { return v; }
     if (v === '' || v === '—') { return NaN; }
-    return parseFloat(v.replace(/,/g, ''));
+    // the figure in the text: 1,234.56 / 96.2% / −0.6 pp (a true minus sign)
+    return parseFloat(v.replace(/,/g, '').replace('\u2212', '-').replace('\u00b1', ''));
   }
 
   function Table(table) {
