@@ -336,3 +336,61 @@ func TestFiltersOnAPhone(t *testing.T) {
 		})
 	}
 }
+
+// The arrears and reconciliation pages filtered through the URL show what
+// SQL over the cubes gives for the same question; figures the filter cannot
+// split (households by area) read "—", never a wrong number.
+func TestArrearsAndReconciliationFilters(t *testing.T) {
+	setup(t)
+	area := sqlRows(t, "SELECT area FROM arrears_cube GROUP BY area ORDER BY sum(opening_arrears) DESC LIMIT 1")[0][0]
+	ctx, v, _ := open(t, shared.ts.URL+"/en/arrears.html#"+url.Values{"area": {area}}.Encode(), "")
+	arrears := readTable(t, ctx, "arrears_month")
+	compare(t, "arrears_month", arrears, sqlRows(t, fmt.Sprintf(`SELECT m.period, coalesce(sum(c.opening_arrears), 0), coalesce(sum(c.recovered), 0),
+		ratio4(coalesce(sum(c.recovered), 0), coalesce(sum(c.opening_arrears), 0)), '—', '—', '—'
+		FROM arrears_months m LEFT JOIN arrears_cube c ON c.period = m.period AND c.area = '%s'
+		WHERE m.period <= (SELECT max(period) FROM arrears_monthly WHERE period <= strftime(data_end(), '%%Y-%%m'))
+		GROUP BY m.period ORDER BY m.period`, strings.ReplaceAll(area, "'", "''"))),
+		[]string{"month", "money", "money", "rate", "text", "text", "text"})
+
+	channel := sqlRows(t, "SELECT channel FROM reconciliation_cube GROUP BY channel ORDER BY sum(discrepancies) DESC LIMIT 1")[0][0]
+	if !code.MatchString(channel) {
+		t.Fatalf("channel %q is not a plain code", channel)
+	}
+	ctx2, v2, _ := open(t, shared.ts.URL+"/en/reconciliation.html#channel="+channel, "")
+	daily := readTable(t, ctx2, "recon_daily")
+	compare(t, "recon_daily", daily, sqlRows(t, `SELECT strftime(day, '%Y-%m-%d'), sum(items), sum(matched), sum(discrepancies), sum(discrepancy_amount), ratio4(sum(matched), sum(items))
+		FROM reconciliation_cube WHERE channel = '`+channel+`' AND day <= data_end() GROUP BY day ORDER BY day`),
+		[]string{"month", "int", "int", "int", "money", "rate"})
+	for _, p := range append(v.problems, v2.problems...) {
+		t.Error(p)
+	}
+}
+
+// The overview's month picker shows the chosen month on the cards: the
+// figures of that month in the trend table below.
+func TestOverviewMonthPicker(t *testing.T) {
+	setup(t)
+	ctx, v, _ := open(t, shared.ts.URL+"/en/index.html", "")
+	first := eval[string](t, ctx, `document.querySelector('#period-picker select').options[0].value`)
+	if err := chromedp.Do(ctx,
+		chromedp.WaitVisible(chromedp.CSS(`#period-picker`)),
+		chromedp.SetValue(chromedp.CSS(`#period-picker select`), first),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#period-picker select').dispatchEvent(new Event('change', {bubbles: true}))`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	card := eval[string](t, ctx, `document.querySelector('#kpi_collection_rate .kpi-value').textContent`)
+	trend := readTable(t, ctx, "overview_trend")
+	if len(trend.Exact) == 0 || trend.Exact[0][0] != first {
+		t.Fatalf("the trend table does not start with %s: %v", first, trend.Exact)
+	}
+	if card != trend.Rows[0][1] {
+		t.Errorf("with %s picked the collection rate card shows %q, the trend table %q", first, card, trend.Rows[0][1])
+	}
+	if hash := eval[string](t, ctx, `window.location.hash`); hash != "#period="+first {
+		t.Errorf("location.hash = %q, want #period=%s", hash, first)
+	}
+	for _, p := range v.problems {
+		t.Error(p)
+	}
+}
