@@ -394,3 +394,35 @@ func TestOverviewMonthPicker(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+// A day of the daily reconciliation with discrepancies opens that day's rows
+// in the lists below: each row left shown holds the day.
+func TestReconciliationDayDrillDown(t *testing.T) {
+	setup(t)
+	ctx, v, _ := open(t, shared.ts.URL+"/en/reconciliation.html", "")
+	day := eval[string](t, ctx, `(function () {
+	  var a = document.querySelector('[data-block="recon_daily"] tbody th a[href^="#q="]');
+	  if (!a) { return ''; }
+	  a.click();
+	  return a.closest('th').getAttribute('data-v');
+	})()`)
+	if day == "" {
+		t.Fatal("no day of the daily reconciliation links to its rows")
+	}
+	found := 0
+	for _, id := range []string{"recon_open", "recon_resolved"} {
+		tb := readTable(t, ctx, id)
+		for i, r := range tb.Exact {
+			if !strings.Contains(strings.Join(r, " ")+" "+strings.Join(tb.Rows[i], " "), day) {
+				t.Errorf("%s shows a row without %s: %v", id, day, r)
+			}
+			found++
+		}
+	}
+	if found == 0 {
+		t.Errorf("no row of %s is shown in the lists", day)
+	}
+	for _, p := range v.problems {
+		t.Error(p)
+	}
+}

@@ -453,7 +453,12 @@ func reconciliationPage(pc *pageCtx) templates.SitePage {
 	var pts []point
 	for _, r := range days {
 		mr := ratio(decimal.NewFromInt(int64(r.matched)), decimal.NewFromInt(int64(r.items)))
-		daily.rows = append(daily.rows, []val{vDate(r.day), vInt(r.items), vInt(r.matched), vInt(r.discrepancies), vMoney(r.amount), vRate(mr)})
+		day := vDate(r.day)
+		if r.discrepancies > 0 {
+			// the day's discrepancies, found in the lists below
+			day = day.linked("#q=" + r.day.Format(time.DateOnly))
+		}
+		daily.rows = append(daily.rows, []val{day, vInt(r.items), vInt(r.matched), vInt(r.discrepancies), vMoney(r.amount), vRate(mr)})
 		x = append(x, r.day.Format(time.DateOnly))
 		pts = append(pts, rateOf(mr))
 	}
@@ -505,12 +510,14 @@ func reconciliationPage(pc *pageCtx) templates.SitePage {
 	}
 	openBlock := pc.block("recon_open", open, nil, fmt.Sprintf(analytics.DiscrepanciesOpenQuery, d.asOf.Format(time.DateOnly))+";")
 	openBlock.Collapse = false
+	openBlock.Table.Search = true // a day of the daily table finds its rows here
 
 	res := dataTable{caption: t.T("caption.recon_resolved"), cols: cols("ref", "day", "channel", "status", "#system_amount", "#bank_amount", "#diff", "resolution")}
 	for _, r := range d.resolved {
 		res.rows = append(res.rows, []val{vText(r.Ref), vDate(r.Day), vEnum("channel", r.Channel), vEnum("status", r.Status), vMoney(r.SystemAmount), vMoney(r.BankAmount), vMoney(r.Diff), vEnum("resolution", r.Resolution)})
 	}
 	resBlock := pc.block("recon_resolved", res, nil, analytics.ResolvedDiscrepanciesQuery+";")
+	resBlock.Table.Search = true
 
 	p.Sections = []templates.Section{
 		{ID: "daily", Heading: t.T("section.recon_daily"), Intro: t.T("intro.recon_daily"), Blocks: []templates.Block{dailyBlock}},

@@ -243,7 +243,7 @@
     this.savedCSV = this.csv ? { href: this.csv.getAttribute('href'), download: this.csv.getAttribute('download') } : null;
   }
 
-  Block.prototype.groupCell = function (tag, dim, code, data) {
+  Block.prototype.groupCell = function (tag, dim, code, data, values) {
     var e = el(tag, tag === 'th' ? { scope: 'row', 'class': '' } : { 'class': '' });
     var label = this.engine.label(dim, code);
     var href = null;
@@ -252,6 +252,14 @@
       href = data.reports && data.reports[code] ? data.reports[code] : null;
     } else if (dim === 'day') {
       e.setAttribute('data-v', code);
+      // a day with discrepancies opens its rows in the lists below
+      var di = -1;
+      this.spec.cols.forEach(function (c, i) { if (c.sum === 'discrepancies') { di = i; } });
+      if (di >= 0 && values && values[di] > 0) {
+        var q = new URLSearchParams(window.location.hash.replace(/^#/, ''));
+        q.set('q', code);
+        href = '#' + q.toString();
+      }
     } else {
       href = '#' + new URLSearchParams([[dim, code]]).toString();
     }
@@ -276,7 +284,7 @@
       }
       res.rows.forEach(function (r) {
         var tr = el('tr');
-        spec.group.forEach(function (g, i) { tr.appendChild(self.groupCell(i === 0 ? 'th' : 'td', g, r.codes[i], data)); });
+        spec.group.forEach(function (g, i) { tr.appendChild(self.groupCell(i === 0 ? 'th' : 'td', g, r.codes[i], data, r.values)); });
         spec.cols.forEach(function (c, i) { tr.appendChild(self.valueCell(c, r.values[i])); });
         self.tbody.appendChild(tr);
       });

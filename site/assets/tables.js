@@ -4,7 +4,9 @@
 // in ISO form), text by the language's collation; missing
 // figures ("—") go last. The heading carries aria-sort. Tables marked
 // data-search get a search box that hides the rows not containing the text.
-// Totals (tfoot) stay where they are. Without script the tables read as built.
+// Totals (tfoot) stay where they are. A link to "#q=TEXT" (a reconciliation
+// day) searches every such table for TEXT and shows the first one that holds
+// it. Without script the tables read as built.
 (function () {
   'use strict';
 
@@ -49,6 +51,7 @@
       var wrap = table.closest('.table-wrap') || table;
       wrap.parentNode.insertBefore(box, wrap);
       box.addEventListener('input', function () { self.query = box.value.trim().toLowerCase(); self.search(); });
+      this.box = box;
     }
     // filters.js rewrote the rows: keep the reader's order and search
     table.addEventListener('feeflow:rows', function () { self.sort(); self.search(); });
@@ -82,13 +85,40 @@
     var q = this.query;
     var body = this.table.tBodies[0];
     if (!body) { return; }
+    var shown = 0;
     Array.prototype.forEach.call(body.rows, function (r) {
-      r.hidden = q !== '' && r.textContent.toLowerCase().indexOf(q) < 0;
+      // the text, and the exact values (ISO days) the cells carry
+      var text = r.textContent.toLowerCase();
+      Array.prototype.forEach.call(r.querySelectorAll('[data-v]'), function (c) { text += ' ' + c.getAttribute('data-v').toLowerCase(); });
+      r.hidden = q !== '' && text.indexOf(q) < 0;
+      if (!r.hidden) { shown++; }
     });
+    return shown;
   };
 
+  // "#q=TEXT": search every searchable table for TEXT
+  function fromHash(tables) {
+    var q = new URLSearchParams(window.location.hash.replace(/^#/, '')).get('q');
+    if (!q) { return; }
+    var first = null;
+    tables.forEach(function (t) {
+      if (!t.box) { return; }
+      t.box.value = q;
+      t.query = q.toLowerCase();
+      if (t.search() > 0 && !first) { first = t; }
+    });
+    if (first) {
+      var d = first.table.closest('details');
+      if (d) { d.open = true; }
+      first.box.scrollIntoView();
+    }
+  }
+
   function start() {
-    document.querySelectorAll('table').forEach(function (t) { if (t.tHead) { new Table(t); } });
+    var tables = [];
+    document.querySelectorAll('table').forEach(function (t) { if (t.tHead) { tables.push(new Table(t)); } });
+    fromHash(tables);
+    window.addEventListener('hashchange', function () { fromHash(tables); });
   }
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', start);
