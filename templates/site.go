@@ -38,7 +38,7 @@ type FilterBar struct {
 	Periods                     []Option // months, oldest first
 	Selects                     []FilterSelect
 	Note                        string // what the filter applies to
-	Status                      string // announced when the filter changes ("%d of %d rows")
+	Status                      string // announced (aria-live) when a filter is applied
 }
 
 // FilterSelect is one dimension of a filter bar.
