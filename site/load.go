@@ -37,6 +37,12 @@ type dataset struct {
 	finance     []analytics.FinanceMonth
 	fees        []analytics.FeeStandard
 
+	// the cubes the pages' filters sum in the browser
+	collectionCube []analytics.CollectionCell
+	paymentsCube   []analytics.PaymentCell
+	arrearsCube    []analytics.ArrearsCell
+	reconCube      []analytics.ReconciliationCell
+
 	openAtMonthEnd map[string]int // open discrepancies at the end of each trend month
 
 	areas []analytics.AreaName
@@ -88,6 +94,10 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 		{"fee standards", func() (err error) { d.fees, err = m.FeeStandards(ctx); return }},
 		{"areas", func() (err error) { d.areas, err = m.Areas(ctx); return }},
 		{"zone", func() error { d.zone = m.Zone(ctx); return nil }},
+		{"collection cube", func() (err error) { d.collectionCube, err = m.CollectionCube(ctx); return }},
+		{"payments cube", func() (err error) { d.paymentsCube, err = m.PaymentsCube(ctx); return }},
+		{"arrears cube", func() (err error) { d.arrearsCube, err = m.ArrearsCube(ctx); return }},
+		{"reconciliation cube", func() (err error) { d.reconCube, err = m.ReconciliationCube(ctx); return }},
 	}
 	// The views are independent; each read fills its own field, so they
 	// could run side by side (see parallelReads).
@@ -183,6 +193,10 @@ func (d *dataset) cut() {
 	d.invoices = keep(d.invoices, func(r analytics.InvoiceMonth) bool { return r.Period <= d.asOfMonth })
 	d.feedback = keep(d.feedback, func(r analytics.FeedbackMonth) bool { return r.Period <= d.asOfMonth })
 	d.finance = keep(d.finance, func(r analytics.FinanceMonth) bool { return r.Period <= d.asOfMonth })
+	d.collectionCube = keep(d.collectionCube, func(c analytics.CollectionCell) bool { return c.Period <= d.asOfMonth })
+	d.paymentsCube = keep(d.paymentsCube, func(c analytics.PaymentCell) bool { return c.Period <= d.asOfMonth })
+	d.arrearsCube = keep(d.arrearsCube, func(c analytics.ArrearsCell) bool { return c.Period <= d.asOfMonth })
+	d.reconCube = keep(d.reconCube, func(c analytics.ReconciliationCell) bool { return !c.Day.After(d.asOf) })
 }
 
 func keep[T any](in []T, ok func(T) bool) []T {

@@ -109,29 +109,62 @@ func overviewPage(pc *pageCtx) templates.SitePage {
 	total := count(inProgress)
 	defs[6].value = &total
 
+	// The month the cards show: the last of the trend, or the last complete
+	// one while the month that just started has only a few days of data
+	// (its figures then stand beside, as month to date).
+	n := len(periods)
+	head := n - 1
+	mtd := d.monthToDate()
+	if mtd > 0 && n >= 2 && periods[n-1] == d.asOfMonth {
+		head = n - 2
+	} else {
+		mtd = 0
+	}
+	links := map[string]string{
+		"kpi_collection_rate": "collection.html#month", "kpi_on_time_rate": "collection.html#month",
+		"kpi_outstanding": "arrears.html#aging", "kpi_clearance_rate": "arrears.html#clearance",
+		"kpi_match_rate": "reconciliation.html#daily", "kpi_open_discrepancies": "reconciliation.html#open",
+		"kpi_refunds_in_progress": "exceptions.html#refunds", "kpi_avg_score": "index.html#trend",
+	}
+	days := t.T("kpi.days", mtd)
+	if mtd == 1 {
+		days = t.T("kpi.day")
+	}
+	cards := kpiCards{Periods: periods, Cards: map[string][][3]string{}}
 	for _, k := range defs {
-		card := templates.KPI{Label: t.T(k.key), Note: t.T(k.note), Compare: t.T("kpi.compare")}
+		card := templates.KPI{Label: t.T(k.key), Note: t.T(k.note), Compare: t.T("kpi.compare"), ID: k.id, Href: pc.href(links[k.id])}
 		if k.kind == kMoney {
 			card.Label = t.InCurrency(card.Label)
 		}
 		if k.compare != "" {
 			card.Compare = t.T(k.compare)
 		}
-		if k.maturing && len(periods) > 0 && d.collecting(periods[len(periods)-1]) {
+		if k.maturing && len(periods) > 0 && d.collecting(periods[head]) {
 			card.Compare = t.T("kpi.compare.collecting")
 		}
-		n := len(k.series)
-		cur := analytics.Rate{}
-		if n > 0 {
-			cur = k.series[n-1]
+		at := func(i int) [3]string {
+			var out [3]string
+			if i < 0 || i >= n {
+				return out
+			}
+			out[0] = kpiText(t, k.kind, k.series[i])
+			if i >= 1 && k.series[i].Valid && k.series[i-1].Valid {
+				out[1], out[2] = kpiChange(t, k.kind, k.series[i].Value.Sub(k.series[i-1].Value), k.higherBetter)
+			}
+			return out
+		}
+		for i := range periods {
+			cards.Cards[k.id] = append(cards.Cards[k.id], at(i))
+		}
+		shown := at(head)
+		card.Value, card.Change, card.Trend = shown[0], shown[1], shown[2]
+		if n == 0 {
+			card.Value = kpiText(t, k.kind, analytics.Rate{})
 		}
 		if k.value != nil {
-			cur = *k.value
-		}
-		card.Value = kpiText(t, k.kind, cur)
-		if n >= 2 && k.series[n-1].Valid && k.series[n-2].Valid {
-			diff := k.series[n-1].Value.Sub(k.series[n-2].Value)
-			card.Change, card.Trend = kpiChange(t, k.kind, diff, k.higherBetter)
+			card.Value = kpiText(t, k.kind, *k.value)
+		} else if mtd > 0 {
+			card.Sub = t.T("kpi.mtd", days, kpiText(t, k.kind, k.series[n-1]))
 		}
 		if n > 0 {
 			pts := make([]point, n)
@@ -157,15 +190,26 @@ func overviewPage(pc *pageCtx) templates.SitePage {
 			if k.seriesKey != "" {
 				name = t.T(k.seriesKey)
 			}
-			card.Chart = sparkline(k.id, t.T("chart.trend", name, n), x, series{name: name, points: pts}, a)
+			card.Chart = pc.linkMonths(sparkline(k.id, t.T("chart.trend", name, n), x, series{name: name, points: pts}, a), periods)
 		}
 		p.KPIs = append(p.KPIs, card)
+	}
+	if n > 0 {
+		pick := &templates.PeriodPicker{Label: t.T("kpi.period"), Action: "cards", Selected: periods[head]}
+		for i, per := range periods {
+			label := labels[i]
+			if i == n-1 && mtd > 0 {
+				label = t.T("kpi.month_to_date", label, days)
+			}
+			pick.Options = append(pick.Options, templates.Option{Value: per, Label: label})
+		}
+		p.Periods, p.Data = pick, cards
 	}
 
 	dt := dataTable{caption: t.T("caption.overview_trend", len(periods)),
 		cols: cols("month", "#collection_rate", "#on_time_rate", "#outstanding", "#clearance_rate", "#match_rate", "#open_discrepancies", "#refunds_open_of_month", "#avg_score")}
 	for i, per := range periods {
-		row := []val{pc.vPeriod(per)}
+		row := []val{pc.month(per)}
 		for _, k := range defs {
 			v := k.series[i]
 			switch k.kind {
@@ -251,6 +295,7 @@ func collectionPage(pc *pageCtx) templates.SitePage {
 		periods = append(periods, m.period)
 	}
 	labels := pc.monthLabels(periods)
+	fs, bar := pc.collectionFilters(periods)
 
 	// by month
 	dt := dataTable{caption: t.T("caption.collection_month"), cols: cols("month", "#billed", "#collected", "#collection_rate", "#on_time", "#on_time_rate")}
@@ -258,24 +303,28 @@ func collectionPage(pc *pageCtx) templates.SitePage {
 	var sumB, sumC, sumO decimal.Decimal
 	for _, m := range totals {
 		cr, or := ratio(m.collected, m.billed), ratio(m.onTime, m.billed)
-		dt.rows = append(dt.rows, []val{pc.vPeriod(m.period), vMoney(m.billed), vMoney(m.collected), vRate(cr), vMoney(m.onTime), vRate(or)})
+		dt.rows = append(dt.rows, []val{pc.month(m.period), vMoney(m.billed), vMoney(m.collected), vRate(cr), vMoney(m.onTime), vRate(or)})
 		rate, onTime = append(rate, rateOf(cr)), append(onTime, rateOf(or))
 		sumB, sumC, sumO = sumB.Add(m.billed), sumC.Add(m.collected), sumO.Add(m.onTime)
 	}
 	if len(totals) > 0 {
 		dt.foot = [][]val{{vText(t.T("total")), vMoney(sumB), vMoney(sumC), vRate(ratio(sumC, sumB)), vMoney(sumO), vRate(ratio(sumO, sumB))}}
 	}
-	ch := lineChart("collection_month", t.T("chart.collection_month"), pc.maturingLabels(periods), []series{
+	ch := pc.linkMonths(lineChart("collection_month", t.T("chart.collection_month"), pc.maturingLabels(periods), []series{
 		{name: t.T("col.collection_rate"), points: rate}, {name: t.T("col.on_time_rate"), points: onTime},
-	}, axisPercent, nil)
+	}, axisPercent, nil), periods)
 	month := pc.block("collection_month", dt, ch, analytics.CollectionMonthlyQuery+";\n"+analytics.CollectionByChannelQuery+";")
+	fs.data.Blocks = append(fs.data.Blocks, blockSpec{ID: "collection_month", Group: []string{"period"}, Cubes: []string{"collection", "payments"},
+		Cols: []colSpec{{Kind: "money", Sum: "billed"}, {Kind: "money", Sum: "collected"}, {Kind: "rate", Rate: [2]string{"collected", "billed"}},
+			{Kind: "money", Sum: "on_time"}, {Kind: "rate", Rate: [2]string{"on_time", "billed"}}},
+		Total: true, Chart: &chartSpec{Cols: []int{2, 4}, Unit: "percent", Links: true}})
 
 	// by fee item and by area: the collection rate of each key per month
-	byKey := func(id, keyCol, chartKey, captionKey string, rows []analytics.Collection, name func(string) string, sql string) templates.Block {
+	byKey := func(id, keyCol, dim, chartKey, captionKey string, rows []analytics.Collection, name func(string) string, sql string) templates.Block {
 		dt := dataTable{caption: t.T(captionKey), cols: cols("month", keyCol, "#billed", "#collected", "#collection_rate", "#on_time_rate")}
 		keys := map[string]map[string]analytics.Rate{}
 		for _, c := range rows {
-			dt.rows = append(dt.rows, []val{vMonth(c.Period), vText(name(c.Key)), vMoney(c.Billed), vMoney(c.Collected), vRate(c.CollectionRate), vRate(c.OnTimeRate)})
+			dt.rows = append(dt.rows, []val{pc.month(c.Period), filterLink(vText(name(c.Key)), dim, c.Key), vMoney(c.Billed), vMoney(c.Collected), vRate(c.CollectionRate), vRate(c.OnTimeRate)})
 			if keys[c.Key] == nil {
 				keys[c.Key] = map[string]analytics.Rate{}
 			}
@@ -289,16 +338,21 @@ func collectionPage(pc *pageCtx) templates.SitePage {
 			}
 			ss = append(ss, s)
 		}
-		return pc.block(id, dt, lineChart(id, t.T(chartKey), labels, ss, axisPercent, nil), sql+";")
+		pivot := 2
+		fs.data.Blocks = append(fs.data.Blocks, blockSpec{ID: id, Group: []string{"period", dim}, Cubes: []string{"collection", "payments"},
+			Cols: []colSpec{{Kind: "money", Sum: "billed"}, {Kind: "money", Sum: "collected"}, {Kind: "rate", Rate: [2]string{"collected", "billed"}},
+				{Kind: "rate", Rate: [2]string{"on_time", "billed"}}},
+			Chart: &chartSpec{Pivot: &pivot, Unit: "percent", Links: true}})
+		return pc.block(id, dt, pc.linkMonths(lineChart(id, t.T(chartKey), labels, ss, axisPercent, nil), periods), sql+";")
 	}
-	item := byKey("collection_fee_item", "fee_item", "chart.collection_fee_item", "caption.collection_fee_item", d.collection, pc.feeName, analytics.CollectionMonthlyQuery)
-	area := byKey("collection_area", "area", "chart.collection_area", "caption.collection_area", d.byArea, pc.areaName, analytics.CollectionByAreaQuery)
+	item := byKey("collection_fee_item", "fee_item", "fee_item", "chart.collection_fee_item", "caption.collection_fee_item", d.collection, pc.feeName, analytics.CollectionMonthlyQuery)
+	area := byKey("collection_area", "area", "area", "chart.collection_area", "caption.collection_area", d.byArea, pc.areaName, analytics.CollectionByAreaQuery)
 
-	share := func(id, keyCol, chartKey, captionKey string, rows []analytics.CollectionShare, name func(string) string, sql string) templates.Block {
+	share := func(id, keyCol, dim, chartKey, captionKey string, rows []analytics.CollectionShare, name func(string) string, sql string) templates.Block {
 		dt := dataTable{caption: t.T(captionKey), cols: cols("month", keyCol, "#payments", "#collected", "#on_time", "#share")}
 		keys := map[string]map[string]decimal.Decimal{}
 		for _, c := range rows {
-			dt.rows = append(dt.rows, []val{vMonth(c.Period), vText(name(c.Key)), vInt(c.Payments), vMoney(c.Collected), vMoney(c.OnTime), vRate(c.Share)})
+			dt.rows = append(dt.rows, []val{pc.month(c.Period), filterLink(vText(name(c.Key)), dim, c.Key), vInt(c.Payments), vMoney(c.Collected), vMoney(c.OnTime), vRate(c.Share)})
 			if keys[c.Key] == nil {
 				keys[c.Key] = map[string]decimal.Decimal{}
 			}
@@ -313,18 +367,18 @@ func collectionPage(pc *pageCtx) templates.SitePage {
 			}
 			ss = append(ss, s)
 		}
-		return pc.block(id, dt, barChart(id, t.T(chartKey), labels, ss, axisMoney, true), sql+";")
+		pivot := 1
+		fs.data.Blocks = append(fs.data.Blocks, blockSpec{ID: id, Group: []string{"period", dim}, Cubes: []string{"payments"},
+			Cols:  []colSpec{{Kind: "int", Sum: "payments"}, {Kind: "money", Sum: "collected"}, {Kind: "money", Sum: "on_time"}, {Kind: "rate", Share: "collected"}},
+			Chart: &chartSpec{Pivot: &pivot, Unit: "money", Links: true}})
+		return pc.block(id, dt, pc.linkMonths(barChart(id, t.T(chartKey), labels, ss, axisMoney, true), periods), sql+";")
 	}
-	channel := share("collection_channel", "method", "chart.collection_channel", "caption.collection_channel", d.byChannel,
+	channel := share("collection_channel", "method", "channel", "chart.collection_channel", "caption.collection_channel", d.byChannel,
 		func(s string) string { return t.Enum("method", s) }, analytics.CollectionByChannelQuery)
-	collector := share("collection_collector", "collector", "chart.collection_collector", "caption.collection_collector", d.byCollector,
-		func(s string) string {
-			if s == "" {
-				return t.T("collector.online")
-			}
-			return s
-		}, analytics.CollectionByCollectorQuery)
+	collector := share("collection_collector", "collector", "collector", "chart.collection_collector", "caption.collection_collector", d.byCollector,
+		pc.collectorName, analytics.CollectionByCollectorQuery)
 
+	p.Filter, p.Data = bar, fs.data
 	p.Sections = []templates.Section{
 		{ID: "month", Heading: t.T("section.collection_month"), Intro: t.T("intro.collection_month"), Blocks: []templates.Block{month}, Notes: pc.collectingNotes(periods)},
 		{ID: "fee-item", Heading: t.T("section.collection_fee_item"), Blocks: []templates.Block{item}},
@@ -360,15 +414,21 @@ func arrearsPage(pc *pageCtx) templates.SitePage {
 	var periods []string
 	var clear, house []point
 	for _, a := range d.arrears {
-		monthly.rows = append(monthly.rows, []val{vMonth(a.Period), vMoney(a.OpeningArrears), vMoney(a.Recovered), vRate(a.ClearanceRate), vInt(a.HouseholdsBilled), vInt(a.HouseholdsPaid), vRate(a.HouseholdRate)})
+		monthly.rows = append(monthly.rows, []val{pc.month(a.Period), vMoney(a.OpeningArrears), vMoney(a.Recovered), vRate(a.ClearanceRate), vInt(a.HouseholdsBilled), vInt(a.HouseholdsPaid), vRate(a.HouseholdRate)})
 		periods = append(periods, a.Period)
 		clear, house = append(clear, rateOf(a.ClearanceRate)), append(house, rateOf(a.HouseholdRate))
 	}
 	rates := pc.block("arrears_month", monthly,
-		lineChart("arrears_month", t.T("chart.arrears_month"), pc.monthLabels(periods), []series{
+		pc.linkMonths(lineChart("arrears_month", t.T("chart.arrears_month"), pc.monthLabels(periods), []series{
 			{name: t.T("col.clearance_rate"), points: clear}, {name: t.T("col.household_rate"), points: house},
-		}, axisPercent, nil),
+		}, axisPercent, nil), periods),
 		analytics.ArrearsMonthlyQuery+";")
+	fs, bar := pc.arrearsFilters(periods)
+	fs.data.Blocks = append(fs.data.Blocks, blockSpec{ID: "arrears_month", Group: []string{"period"}, Cubes: []string{"arrears", "households"},
+		Cols: []colSpec{{Kind: "money", Sum: "opening_arrears"}, {Kind: "money", Sum: "recovered"}, {Kind: "rate", Rate: [2]string{"recovered", "opening_arrears"}},
+			{Kind: "int", Sum: "households_billed"}, {Kind: "int", Sum: "households_paid"}, {Kind: "rate", Rate: [2]string{"households_paid", "households_billed"}}},
+		Chart: &chartSpec{Cols: []int{2, 5}, Unit: "percent", Links: true}})
+	p.Filter, p.Data = bar, fs.data
 
 	p.Sections = []templates.Section{
 		{ID: "aging", Heading: t.T("section.arrears_aging"), Intro: t.T("intro.arrears_aging"), Blocks: []templates.Block{agingBlock}},
@@ -409,13 +469,28 @@ func reconciliationPage(pc *pageCtx) templates.SitePage {
 	var pts []point
 	for _, r := range days {
 		mr := ratio(decimal.NewFromInt(int64(r.matched)), decimal.NewFromInt(int64(r.items)))
-		daily.rows = append(daily.rows, []val{vDate(r.day), vInt(r.items), vInt(r.matched), vInt(r.discrepancies), vMoney(r.amount), vRate(mr)})
+		day := vDate(r.day)
+		if r.discrepancies > 0 {
+			// the day's discrepancies, found in the lists below
+			day = day.linked("#q=" + r.day.Format(time.DateOnly))
+		}
+		daily.rows = append(daily.rows, []val{day, vInt(r.items), vInt(r.matched), vInt(r.discrepancies), vMoney(r.amount), vRate(mr)})
 		x = append(x, r.day.Format(time.DateOnly))
 		pts = append(pts, rateOf(mr))
 	}
 	dailyBlock := pc.block("recon_daily", daily,
 		lineChart("recon_daily", t.T("chart.recon_daily"), x, []series{{name: t.T("col.match_rate"), points: pts}}, axisPercent, nil),
 		analytics.ReconciliationDailyQuery+";")
+	var months []string
+	for _, r := range days {
+		months = append(months, r.day.Format("2006-01"))
+	}
+	fs, bar := pc.reconciliationFilters(cubePeriods(months, func(s string) string { return s }))
+	fs.data.Blocks = append(fs.data.Blocks, blockSpec{ID: "recon_daily", Group: []string{"day"}, Cubes: []string{"reconciliation"},
+		Cols: []colSpec{{Kind: "int", Sum: "items"}, {Kind: "int", Sum: "matched"}, {Kind: "int", Sum: "discrepancies"},
+			{Kind: "money", Sum: "discrepancy_amount"}, {Kind: "rate", Rate: [2]string{"matched", "items"}}},
+		Chart: &chartSpec{Cols: []int{4}, Unit: "percent"}})
+	p.Filter, p.Data = bar, fs.data
 
 	// the calendar covers up to a year before the as-of day
 	from := d.asOf.AddDate(-1, 0, 1)
@@ -456,12 +531,14 @@ func reconciliationPage(pc *pageCtx) templates.SitePage {
 	}
 	openBlock := pc.block("recon_open", open, nil, fmt.Sprintf(analytics.DiscrepanciesOpenQuery, d.asOf.Format(time.DateOnly))+";")
 	openBlock.Collapse = false
+	openBlock.Table.Search = true // a day of the daily table finds its rows here
 
 	res := dataTable{caption: t.T("caption.recon_resolved"), cols: cols("ref", "day", "channel", "status", "#system_amount", "#bank_amount", "#diff", "resolution")}
 	for _, r := range d.resolved {
 		res.rows = append(res.rows, []val{vText(r.Ref), vDate(r.Day), vEnum("channel", r.Channel), vEnum("status", r.Status), vMoney(r.SystemAmount), vMoney(r.BankAmount), vMoney(r.Diff), vEnum("resolution", r.Resolution)})
 	}
 	resBlock := pc.block("recon_resolved", res, nil, analytics.ResolvedDiscrepanciesQuery+";")
+	resBlock.Table.Search = true
 
 	p.Sections = []templates.Section{
 		{ID: "daily", Heading: t.T("section.recon_daily"), Intro: t.T("intro.recon_daily"), Blocks: []templates.Block{dailyBlock}},
@@ -701,9 +778,15 @@ func reportsIndexPage(pc *pageCtx) templates.SitePage {
 	t, d := pc.t, pc.d
 	p := pc.frame("page.reports", "intro.reports")
 	s := templates.Section{ID: "months", Heading: t.T("section.reports")}
+	pick := &templates.PeriodPicker{Label: t.T("reports.pick"), Action: "open"}
 	for i := len(d.finance) - 1; i >= 0; i-- {
 		per := d.finance[i].Period
-		s.Links = append(s.Links, templates.Link{Label: t.T("report.link", t.Month(per)), Href: pc.href("reports/" + per + "/index.html")})
+		href := pc.href("reports/" + per + "/index.html")
+		s.Links = append(s.Links, templates.Link{Label: t.T("report.link", t.Month(per)), Href: href})
+		pick.Options = append(pick.Options, templates.Option{Value: href, Label: t.Month(per)})
+	}
+	if len(pick.Options) > 0 {
+		p.Periods = pick
 	}
 	if len(s.Links) == 0 {
 		s.Notes = []string{t.T("table.empty")}

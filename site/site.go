@@ -268,6 +268,7 @@ func (pc *pageCtx) frame(titleKey, introKey string) templates.SitePage {
 			ShowTable:   t.T("frame.table"),
 			Print:       t.T("frame.print"),
 			Footer:      t.T("frame.footer"),
+			Search:      t.T("table.search"),
 		},
 	}
 	if introKey != "" {
@@ -301,6 +302,7 @@ func (pc *pageCtx) block(id string, dt dataTable, chart *templates.Chart, sql st
 		CSV:      pc.up + "data/" + id + ".csv",
 		SQL:      sql,
 		Collapse: len(dt.rows) > collapseRows,
+		ID:       id,
 	}
 }
 

@@ -291,9 +291,12 @@ func TestEveryLinkIsRelativeAndResolves(t *testing.T) {
 				t.Errorf("%s: link %q is not relative", n, link)
 				continue
 			}
+			link, frag, _ := strings.Cut(link, "#")
 			target := filepath.ToSlash(filepath.Join(filepath.Dir(n), link))
 			if _, ok := files[target]; !ok {
 				t.Errorf("%s: link %q points to %s, which was not built", n, link, target)
+			} else if frag != "" && !bytes.Contains(files[target], []byte(`id="`+frag+`"`)) {
+				t.Errorf("%s: link %q#%s points to no element of %s", n, link, frag, target)
 			}
 		}
 	}

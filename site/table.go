@@ -38,6 +38,7 @@ type val struct {
 	class string
 	delta bool // a change: shown signed, a rate's in percentage points
 	mark  bool // kMonth: the month is still collecting (shown, not in the CSV)
+	href  string
 }
 
 func vText(s string) val            { return val{kind: kText, text: s} }
@@ -50,6 +51,9 @@ func vNum(r analytics.Rate) val     { return val{kind: kNum, dec: r.Value, valid
 func vDate(d time.Time) val         { return val{kind: kDate, day: d} }
 func vMonth(p string) val           { return val{kind: kMonth, text: p} }
 func (v val) with(class string) val { v.class = class; return v }
+
+// linked is the value as a drill-down link.
+func (v val) linked(href string) val { v.href = href; return v }
 
 // vDelta is a change of an improvement metric.
 func vDelta(metric string, r analytics.Rate) val {
@@ -163,6 +167,9 @@ type col struct {
 	num bool
 }
 
+// searchRows is the longest table without a search box.
+const searchRows = 12
+
 // dataTable is the numbers behind one chart or list.
 type dataTable struct {
 	caption string
@@ -201,7 +208,7 @@ func (d dataTable) heading(t *tr, i int) string {
 }
 
 func (d dataTable) render(t *tr) templates.Table {
-	out := templates.Table{Caption: d.caption, Empty: t.T("table.empty")}
+	out := templates.Table{Caption: d.caption, Empty: t.T("table.empty"), Search: len(d.rows) > searchRows}
 	for i, c := range d.cols {
 		out.Columns = append(out.Columns, templates.Column{Label: d.heading(t, i), Num: c.num})
 	}
@@ -210,7 +217,12 @@ func (d dataTable) render(t *tr) templates.Table {
 		for _, r := range rows {
 			row := make([]templates.Cell, len(r))
 			for i, v := range r {
-				row[i] = templates.Cell{Text: v.display(t), Num: v.numeric(), Class: v.class}
+				row[i] = templates.Cell{Text: v.display(t), Num: v.numeric(), Class: v.class, Href: v.href}
+				if v.kind == kDate || v.kind == kMonth {
+					// days and months sort by their ISO form; figures by
+					// their text (tables.js reads the number in it)
+					row[i].Sort = v.raw(t)
+				}
 			}
 			cells = append(cells, row)
 		}

@@ -23,6 +23,41 @@ type SitePage struct {
 	Print    bool      // a printable report page (A4 layout)
 	KPIs     []KPI     // overview cards
 	Sections []Section // the page's content, in order
+
+	// what the browser filters and picks
+	Filter  *FilterBar    // the filter bar of a page the browser filters; nil: none
+	Periods *PeriodPicker // a month selector (overview, reports index); nil: none
+	Data    any           // the page's precomputed data for filters.js, a JSON block; nil: none
+}
+
+// FilterBar is a page's filters: a period range and a select per
+// dimension. It starts hidden: filters.js shows it, so that a reader without
+// script sees the unfiltered page and no control that does nothing.
+type FilterBar struct {
+	Label, From, To, Reset, All string
+	Periods                     []Option // months, oldest first
+	Selects                     []FilterSelect
+	Note                        string // what the filter applies to
+	Status                      string // announced (aria-live) when a filter is applied
+}
+
+// FilterSelect is one dimension of a filter bar.
+type FilterSelect struct {
+	Name, Label string
+	Options     []Option
+}
+
+// Option is a value of a select and its label.
+type Option struct{ Value, Label string }
+
+// PeriodPicker chooses a month: on the overview the cards show it, on the
+// reports index it opens the month's report (Options' values are then
+// links). It starts hidden, as FilterBar.
+type PeriodPicker struct {
+	Label    string
+	Options  []Option
+	Selected string
+	Action   string // "cards" or "open"
 }
 
 // PageText is the fixed wording of the page frame.
@@ -37,6 +72,7 @@ type PageText struct {
 	ShowTable   string // summary of a collapsed table
 	Print       string // print hint on report pages
 	Footer      string
+	Search      string // label of the search box of long tables
 }
 
 // Link is a navigation link; Current marks the page itself.
@@ -54,6 +90,10 @@ type KPI struct {
 	Note    string // what the figure covers
 	Chart   *Chart // the sparkline; nil when there is no trend yet
 	Compare string // "vs. previous month"
+
+	ID   string // element id: the period picker updates the card by it
+	Href string // the section behind the figure
+	Sub  string // a second figure under the value (month to date)
 }
 
 // Section is a titled part of a page.
@@ -78,6 +118,7 @@ type Block struct {
 	CSV      string // relative link to the CSV of exactly the table's rows; "" for none
 	SQL      string // the query that produced the numbers
 	Collapse bool   // long tables start folded under Text.ShowTable
+	ID       string // the block's data id: filters.js re-renders it; "" for none
 }
 
 // Chart is one ECharts chart: the element it draws in and its option.
@@ -99,6 +140,7 @@ type Table struct {
 	Rows    [][]Cell
 	Foot    [][]Cell // totals
 	Empty   string   // shown when there are no rows
+	Search  bool     // long: tables.js adds a search box
 }
 
 // Column is a table column heading.
@@ -112,6 +154,8 @@ type Cell struct {
 	Text  string
 	Num   bool
 	Class string // "good", "bad", "muted" or ""
+	Sort  string // the exact value tables.js sorts by and CSVs hold; "" sorts by Text
+	Href  string // a drill-down link (the month's report); "" for none
 }
 
 // LangPicker is the site's root page: it sends the reader to a language.
@@ -147,4 +191,17 @@ func colspan(t Table) string {
 		return "1"
 	}
 	return strconv.Itoa(len(t.Columns))
+}
+
+// hasTables says whether the page shows a table, which tables.js makes
+// sortable.
+func hasTables(p SitePage) bool {
+	for _, s := range p.Sections {
+		for _, b := range s.Blocks {
+			if len(b.Table.Columns) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -30,8 +30,8 @@ func TestPageEscapesDataAndOptions(t *testing.T) {
 			t.Errorf("page contains %q unescaped", bad)
 		}
 	}
-	if n, m := strings.Count(out, "<script"), strings.Count(out, "</script>"); n != m || n != 3 {
-		t.Errorf("page has %d script openings and %d closings, want 3 each (echarts, charts.js, one option)", n, m)
+	if n, m := strings.Count(out, "<script"), strings.Count(out, "</script>"); n != m || n != 4 {
+		t.Errorf("page has %d script openings and %d closings, want 4 each (echarts, charts.js, tables.js, one option)", n, m)
 	}
 	for _, want := range []string{
 		`<div id="c1" class="chart" data-option="c1_option" data-unit="percent" role="img"`,

@@ -5,34 +5,15 @@
 -- (清繳率) = recovered / opening_arrears. households_billed = customers with a
 -- bill of the period; households_paid = those whose bills of the period are
 -- all fully paid; household_rate (戶收費率) = households_paid / households_billed.
+-- Every month from the first bill to the data's end has a row (arrears_months),
+-- a month without bills too: its arrears are carried in from the months
+-- before, what is paid on them in it is recovered, and it billed no household
+-- (households 0, household_rate NULL). The arrears are arrears_cube summed
+-- over areas and fee items.
 CREATE OR REPLACE VIEW arrears_monthly AS
-WITH months AS (
-    SELECT DISTINCT period, CAST(period || '-01' AS DATE) AS first_day
-    FROM bills
-),
-flows AS (
-    -- every payment and executed refund of a bill, as a signed amount on a day
-    SELECT p.bill_id, local_day(p.paid_at) AS day, p.amount AS amount
-    FROM payments p WHERE p.status = 'completed' AND p.bill_id IS NOT NULL
-    UNION ALL
-    SELECT p.bill_id, local_day(r.executed_at), -r.amount
-    FROM refunds r JOIN payments p ON p.txn_id = r.txn_id
-    WHERE r.executed_at IS NOT NULL AND p.status = 'completed' AND p.bill_id IS NOT NULL
-),
-opening AS (
-    SELECT m.period, b.bill_id,
-           b.amount_due - b.discount - coalesce(sum(f.amount) FILTER (WHERE f.day < m.first_day), 0) AS open_amount,
-           coalesce(sum(f.amount) FILTER (WHERE f.day >= m.first_day AND f.day < m.first_day + INTERVAL 1 MONTH), 0) AS paid_in_month
-    FROM months m
-    JOIN bills b ON b.due_date < m.first_day
-    LEFT JOIN flows f ON f.bill_id = b.bill_id AND f.day < m.first_day + INTERVAL 1 MONTH
-    GROUP BY m.period, b.bill_id, b.amount_due, b.discount
-),
-arrears AS (
-    SELECT period,
-           sum(open_amount) AS opening_arrears,
-           sum(least(greatest(paid_in_month, 0), open_amount)) AS recovered
-    FROM opening WHERE open_amount > 0
+WITH arrears AS (
+    SELECT period, sum(opening_arrears) AS opening_arrears, sum(recovered) AS recovered
+    FROM arrears_cube
     GROUP BY period
 ),
 households AS (
@@ -46,9 +27,10 @@ SELECT m.period,
        coalesce(a.opening_arrears, 0) AS opening_arrears,
        coalesce(a.recovered, 0) AS recovered,
        ratio4(coalesce(a.recovered, 0), coalesce(a.opening_arrears, 0)) AS clearance_rate,
-       h.households_billed, h.households_paid,
+       coalesce(h.households_billed, 0) AS households_billed,
+       coalesce(h.households_paid, 0) AS households_paid,
        ratio4(h.households_paid, h.households_billed) AS household_rate
-FROM months m
+FROM arrears_months m
 LEFT JOIN arrears a USING (period)
 LEFT JOIN households h USING (period)
 ORDER BY m.period;

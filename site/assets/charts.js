@@ -129,13 +129,36 @@
       });
       fitCalendar(el, option);
       nameCurrency(el, option);
+      // a chart over months names each month's report: a click opens it
+      var links = Array.isArray(option.links) ? option.links : null;
+      delete option.links;
       var chart = echarts.init(el, theme, { renderer: 'canvas' });
       chart.setOption(option);
       fitLegend(chart);
+      if (links) { follow(chart, el, links); }
       charts.push(chart);
       if (observer) { observer.observe(el); }
     }
   }
+
+  function follow(chart, el, links) {
+    el.classList.add('linked');
+    chart.on('click', function (p) {
+      var href = links[p.dataIndex];
+      if (href) { window.location.href = href; }
+    });
+    // a click on the axis area (between points) opens the nearest month
+    chart.getZr().on('click', function (e) {
+      if (e.target) { return; }
+      var at;
+      try { at = chart.convertFromPixel({ xAxisIndex: 0 }, [e.offsetX, e.offsetY]); } catch (err) { return; }
+      var i = Array.isArray(at) ? Math.round(at[0]) : Math.round(at);
+      if (i >= 0 && links[i]) { window.location.href = links[i]; }
+    });
+  }
+
+  // filters.js rewrites options when a filter changes
+  document.addEventListener('feeflow:charts', start);
 
   var pending = 0;
   window.addEventListener('resize', function () {
