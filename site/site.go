@@ -36,6 +36,11 @@ type Options struct {
 	// queries. The caller reads it with analytics.Dictionary (it needs the
 	// store, which Build does not see).
 	Dictionary *analytics.DataDictionary
+	// WithNames shows customers' names and units in the lists (who owes,
+	// each debtor's page). Without it the lists show customer IDs only and
+	// the site holds no name, unit or identity number: a build with names
+	// is for signed-in viewers or a deliberate --with-names.
+	WithNames bool
 }
 
 // Summary says what Build wrote.
@@ -73,6 +78,9 @@ func Build(ctx context.Context, m *analytics.Metrics, opts Options) (Summary, er
 		return Summary{}, fmt.Errorf("build site: %w", err)
 	}
 	b := &builder{d: d, dict: opts.Dictionary, now: now, langs: langs, files: map[string][]byte{}}
+	if b.lists, err = loadLists(ctx, m, d.asOf, opts.WithNames); err != nil {
+		return Summary{}, fmt.Errorf("build site: %w", err)
+	}
 	if err := b.build(ctx); err != nil {
 		return Summary{}, fmt.Errorf("build site: %w", err)
 	}
@@ -91,6 +99,7 @@ type builder struct {
 	langs []string
 	files map[string][]byte // path relative to Out -> content
 	pages int
+	lists *listData
 }
 
 func (b *builder) build(ctx context.Context) error {
@@ -191,6 +200,10 @@ var navPages = []struct{ file, key string }{
 	{"arrears.html", "nav.arrears"},
 	{"reconciliation.html", "nav.reconciliation"},
 	{"exceptions.html", "nav.exceptions"},
+	{whoOwesFile, "nav.who_owes"},
+	{overpaymentsFile, "nav.overpayments"},
+	{openItemsFile, "nav.open_items"},
+	{discrepancyFile, "nav.discrepancy_lines"},
 	{"improvement.html", "nav.improvement"},
 	{"fees.html", "nav.fees"},
 	{"reports/index.html", "nav.reports"},
@@ -225,6 +238,7 @@ func (b *builder) pageList(t *tr) []pageDef {
 	if b.dict != nil {
 		pages = append(pages, mk("dictionary.html", dictionaryPage))
 	}
+	pages = append(pages, b.listPages(mk)...)
 	for _, f := range b.d.finance {
 		period := f.Period
 		pages = append(pages, mk("reports/"+period+"/index.html", func(pc *pageCtx) templates.SitePage { return reportPage(pc, period) }))
