@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -240,7 +241,7 @@ func whoOwesPage(pc *pageCtx) templates.SitePage {
 		foot = append(foot, vText(""), vText(""), vMoney(sum), vInt(bills), vText(""), vText(""), vText(""))
 		dt.foot = [][]val{foot}
 	}
-	outCol := len(keys) - 6
+	outCol := slices.Index(keys, "#outstanding")
 	list := pc.list("debtors", dt, fmt.Sprintf(analytics.DebtorsQuery, d.asOf.Format(time.DateOnly))+";", func(i int) string {
 		return pc.href(l.debtorFile[l.debtors[i].CustomerID])
 	})
