@@ -158,7 +158,7 @@ func whoOwes(t *testing.T, base *url.URL, pageURL, lang string, width int64) {
 		return [location.pathname, document.querySelector('h1').textContent,
 			String(document.querySelectorAll('#main .list tbody tr').length),
 			i < 0 || !foot ? '' : foot.cells[i].textContent.trim()];
-	})(` + strconvQuote(owed.Label) + `)`))
+	})(`+strconvQuote(owed.Label)+`)`))
 	if err != nil {
 		t.Fatal(err)
 	}
