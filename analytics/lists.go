@@ -15,7 +15,7 @@ import (
 // as-of day is formatted in by the caller (a date, never input text).
 const (
 	DebtorsQuery          = "SELECT customer_id, name, unit, area, fee_items, outstanding, bills_open, oldest_due, days_overdue, last_paid_on FROM debtors(DATE '%s')"
-	DebtorBillsQuery      = "SELECT customer_id, bill_id, period, fee_item, due_date, net_due, paid, refunded, outstanding, overpaid, payments, txn_ids, last_paid_on FROM bill_detail_at(DATE '%[1]s') WHERE customer_id IN (SELECT customer_id FROM debtors(DATE '%[1]s'))"
+	DebtorBillsQuery      = "SELECT customer_id, bill_id, period, fee_item, due_date, net_due, paid, refunded, outstanding, overpaid, payments, txn_ids, last_paid_on FROM bill_detail_at(DATE '%[1]s') WHERE outstanding > 0 AND customer_id IN (SELECT customer_id FROM debtors(DATE '%[1]s'))"
 	OverpaymentsQuery     = "SELECT bill_id, customer_id, area, period, fee_item, net_due, paid, overpaid, refunded, credit, payments, txn_ids FROM overpayments_at(DATE '%s')"
 	ExceptionsOpenQuery   = "SELECT exception_id, occurred_on, customer_id, bill_id, type, reason, collector, escalated, age_days FROM exceptions_open(DATE '%s')"
 	RefundsOpenQuery      = "SELECT refund_id, txn_id, customer_id, bill_id, amount, reason, stage, requested_on, age_days, stage_days FROM refunds_open(DATE '%s')"
@@ -60,8 +60,9 @@ type BillDetail struct {
 	LastPaidOn                                    *time.Time
 }
 
-// DebtorBills reads every bill, paid or not, of the customers of
-// debtors(asOf), as of that day, by customer, period and fee item.
+// DebtorBills reads the open bills of the customers of debtors(asOf), as
+// of that day, by customer, period and fee item: per customer they add up
+// to the debtor's outstanding.
 func (m *Metrics) DebtorBills(ctx context.Context, asOf time.Time) ([]BillDetail, error) {
 	return collect(ctx, m.db, fmt.Sprintf(DebtorBillsQuery, asOf.Format(time.DateOnly)), func(r *sql.Rows, b *BillDetail) error {
 		var due, paid, refunded, out, over data.Decimal

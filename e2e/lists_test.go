@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -141,35 +140,41 @@ func whoOwes(t *testing.T, base *url.URL, pageURL, lang string, width int64) {
 		}
 	}
 
-	// open the largest debtor: their bills add up to what the list says
+	// open the largest debtor's bills: they unfold, and add up to what the list says
 	first, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#debtors tbody th a').textContent.trim()`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	owed := state()
-	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(`#debtors tbody tr:first-child th a`))); err != nil {
-		t.Fatal(err)
+	if err := chromedp.Do(ctx, chromedp.Click(`#debtors tbody tr:first-child th a`), chromedp.WaitVisible(`details#bills-`+first+`[open] tfoot`)); err != nil {
+		t.Fatalf("open %s's bills: %v", first, err)
 	}
-	// the page, its title, its bills, and the total under the column headed as on the list
-	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`((label) => {
-		const heads = [...document.querySelectorAll('#main .list thead th')].map(h => h.textContent.trim());
-		const foot = document.querySelector('#main .list tfoot tr');
+	// the page, the bills, and their total under the column headed as on the list
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`((id, label) => {
+		const d = document.getElementById(id);
+		const heads = [...d.querySelectorAll('thead th')].map(h => h.textContent.trim());
+		const foot = d.querySelector('tfoot tr');
 		const i = heads.indexOf(label);
-		return [location.pathname, document.querySelector('h1').textContent,
-			String(document.querySelectorAll('#main .list tbody tr').length),
-			i < 0 || !foot ? '' : foot.cells[i].textContent.trim()];
-	})(`+strconvQuote(owed.Label)+`)`))
+		const r = d.getBoundingClientRect();
+		return [location.hash, d.querySelector('summary').textContent,
+			String(d.querySelectorAll('tbody tr').length),
+			i < 0 || !foot ? '' : foot.cells[i].textContent.trim(),
+			String(r.top >= 0 && r.top < innerHeight)];
+	})(`+strconvQuote("bills-"+first)+`, `+strconvQuote(owed.Label)+`)`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasSuffix(got[0], "/"+lang+"/debtors/"+first+".html") || !strings.Contains(got[1], first) {
-		t.Errorf("the link of %s opened %s titled %q", first, got[0], got[1])
+	if got[0] != "#bills-"+first || !strings.HasPrefix(got[1], first+" · ") {
+		t.Errorf("the link of %s went to %s, unfolding %q", first, got[0], got[1])
 	}
 	if got[2] == "0" {
-		t.Errorf("%s's page lists no bill", first)
+		t.Errorf("%s's bills list no bill", first)
 	}
 	if got[3] != owed.Amount {
 		t.Errorf("%s's bills total %q outstanding, who owes says %q", first, got[3], owed.Amount)
+	}
+	if got[4] != "true" {
+		t.Errorf("%s's bills are unfolded out of sight", first)
 	}
 	checkLayout("a debtor's bills")
 	for _, p := range v.problems {

@@ -14,8 +14,8 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// The lists that name names: who owes (催繳清單) with one page per debtor
-// and their bills, overpaid bills, open refunds and exceptions, and what
+// The lists that name names: who owes (催繳清單) with each debtor's open
+// bills folded out under the list, overpaid bills, open refunds and exceptions, and what
 // lies behind each open discrepancy. A customer's name and unit are read
 // only for a build made with names (Options.WithNames); otherwise they are
 // dropped as they are read, and the lists show customer IDs.
@@ -29,11 +29,11 @@ type listData struct {
 	exceptions   []analytics.OpenException
 	refunds      []analytics.OpenRefund
 	lines        []analytics.DiscrepancyLine
-	debtorFile   map[string]string // customer -> page, relative to the language folder
+	debtorAnchor map[string]string // customer -> id of their bills on the who-owes page
 }
 
 func loadLists(ctx context.Context, m *analytics.Metrics, asOf time.Time, withNames bool) (*listData, error) {
-	l := &listData{withNames: withNames, bills: map[string][]analytics.BillDetail{}, debtorFile: map[string]string{}}
+	l := &listData{withNames: withNames, bills: map[string][]analytics.BillDetail{}, debtorAnchor: map[string]string{}}
 	var bills []analytics.BillDetail
 	err := runAll([]task{
 		{"debtors", func() (err error) { l.debtors, err = m.Debtors(ctx, asOf); return }},
@@ -51,7 +51,7 @@ func loadLists(ctx context.Context, m *analytics.Metrics, asOf time.Time, withNa
 		if !withNames {
 			d.Name, d.Unit = "", ""
 		}
-		l.debtorFile[d.CustomerID] = "debtors/" + fileSafe(d.CustomerID) + ".html"
+		l.debtorAnchor[d.CustomerID] = "bills-" + fileSafe(d.CustomerID)
 	}
 	for _, b := range bills {
 		l.bills[b.CustomerID] = append(l.bills[b.CustomerID], b)
@@ -59,9 +59,9 @@ func loadLists(ctx context.Context, m *analytics.Metrics, asOf time.Time, withNa
 	return l, nil
 }
 
-// fileSafe names a file after an ID from the data: the ID itself when it is
-// plain letters, digits, '-' and '_', else "x" and its bytes in hex, so no ID
-// can reach outside the folder or need escaping in a link.
+// fileSafe makes an element id (and link fragment) of an ID from the data:
+// the ID itself when it is plain letters, digits, '-' and '_', else "x" and
+// its bytes in hex, so no ID needs escaping in a link.
 func fileSafe(id string) string {
 	plain := id != ""
 	for _, r := range id {
@@ -84,18 +84,16 @@ const (
 	discrepancyFile  = "discrepancy-lines.html"
 )
 
-// listPages are the list pages and one page per debtor.
+// listPages are the list pages. A debtor's bills are on the who-owes page,
+// folded under the list, not on a page of their own: a site with a
+// thousand debtors stays a few pages.
 func (b *builder) listPages(mk func(string, func(*pageCtx) templates.SitePage) pageDef) []pageDef {
-	pages := []pageDef{
+	return []pageDef{
 		mk(whoOwesFile, whoOwesPage),
 		mk(overpaymentsFile, overpaymentsPage),
 		mk(openItemsFile, openItemsPage),
 		mk(discrepancyFile, discrepancyLinesPage),
 	}
-	for _, d := range b.lists.debtors {
-		pages = append(pages, mk(b.lists.debtorFile[d.CustomerID], func(pc *pageCtx) templates.SitePage { return debtorPage(pc, d) }))
-	}
-	return pages
 }
 
 // listLink is a link from another page to a list page.
@@ -243,51 +241,46 @@ func whoOwesPage(pc *pageCtx) templates.SitePage {
 	}
 	outCol := slices.Index(keys, "#outstanding")
 	list := pc.list("debtors", dt, fmt.Sprintf(analytics.DebtorsQuery, d.asOf.Format(time.DateOnly))+";", func(i int) string {
-		return pc.href(l.debtorFile[l.debtors[i].CustomerID])
+		return "#" + l.debtorAnchor[l.debtors[i].CustomerID]
 	})
 	p.Sections = []templates.Section{{
 		ID: "debtors", Heading: t.T("section.debtors"), Intro: pc.privacyNote(),
 		Lists: []templates.ListTable{pc.sortable(list, outCol, true, true)},
-	}}
+	}, pc.debtorBills()}
 	return p
 }
 
-func debtorPage(pc *pageCtx, x analytics.Debtor) templates.SitePage {
+// debtorBills is every debtor's open bills, one folded table each, in the
+// list's order; the who-owes list links each debtor to theirs.
+func (pc *pageCtx) debtorBills() templates.Section {
 	t, d, l := pc.t, pc.d, pc.b.lists
-	p := pc.frame("page.who_owes", "intro.debtor")
-	p.Title = t.T("page.debtor", x.CustomerID)
-	facts := []templates.Fact{}
-	if l.withNames {
-		facts = append(facts, templates.Fact{Label: t.T("col.customer_name"), Value: x.Name}, templates.Fact{Label: t.T("col.customer_unit"), Value: x.Unit})
-	}
-	facts = append(facts,
-		templates.Fact{Label: t.T("col.area"), Value: pc.area(x.Area)},
-		templates.Fact{Label: t.T("col.outstanding"), Value: t.Money(x.Outstanding)},
-		templates.Fact{Label: t.T("col.bills_open"), Value: t.Int(x.BillsOpen)},
-		templates.Fact{Label: t.T("col.oldest_due"), Value: t.Date(x.OldestDue)},
-		templates.Fact{Label: t.T("col.days_overdue"), Value: t.Int(x.DaysOverdue)},
-		templates.Fact{Label: t.T("col.last_paid_on"), Value: vDay(x.LastPaidOn).display(t)},
-	)
-	dt := dataTable{caption: t.T("caption.debtor_bills", x.CustomerID, t.Date(d.asOf)),
-		cols: cols("bill", "period", "fee_item", "due_date", "#net_due", "#paid", "#refunded", "#outstanding", "#overpaid", "txn_ids")}
-	due, paid, refunded, out, over := decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero, decimal.Zero
-	for _, b := range l.bills[x.CustomerID] {
-		o := vMoney(b.Outstanding)
-		if b.Outstanding.IsPositive() {
-			o = o.with("bad")
+	bc := cols("bill", "period", "fee_item", "due_date", "#net_due", "#paid", "#refunded", "#outstanding", "txn_ids")
+	all := dataTable{cols: append(cols("customer"), bc...)}
+	s := templates.Section{ID: "bills", Heading: t.T("section.debtor_bills"), Intro: t.T("intro.debtor_bills")}
+	for _, x := range l.debtors {
+		dt := dataTable{caption: t.T("caption.debtor_bills", x.CustomerID, t.Date(d.asOf)), cols: bc}
+		for _, b := range l.bills[x.CustomerID] {
+			row := []val{vText(b.BillID), vMonth(b.Period), vText(d.feeName(b.FeeItem)), vDate(b.DueDate),
+				vMoney(b.NetDue), vMoney(b.Paid), vMoney(b.Refunded), vMoney(b.Outstanding).with("bad"), vText(strings.Join(b.TxnIDs, " "))}
+			dt.rows = append(dt.rows, row)
+			all.rows = append(all.rows, append([]val{vText(x.CustomerID)}, row...))
 		}
-		dt.rows = append(dt.rows, []val{vText(b.BillID), vMonth(b.Period), vText(d.feeName(b.FeeItem)), vDate(b.DueDate),
-			vMoney(b.NetDue), vMoney(b.Paid), vMoney(b.Refunded), o, vMoney(b.Overpaid), vText(strings.Join(b.TxnIDs, " "))})
-		due, paid, refunded, out, over = due.Add(b.NetDue), paid.Add(b.Paid), refunded.Add(b.Refunded), out.Add(b.Outstanding), over.Add(b.Overpaid)
+		dt.foot = [][]val{{vText(t.T("total")), vText(""), vText(""), vText(""), vText(""), vText(""), vText(""), vMoney(x.Outstanding), vText("")}}
+		fold := []string{x.CustomerID}
+		if l.withNames {
+			fold = append(fold, x.Name, x.Unit)
+		}
+		fold = append(fold, pc.area(x.Area), t.Money(x.Outstanding))
+		list := pc.list("", dt, "", nil)
+		list.ID, list.Fold = l.debtorAnchor[x.CustomerID], strings.Join(fold, " · ")
+		s.Lists = append(s.Lists, list)
 	}
-	dt.foot = [][]val{{vText(t.T("total")), vText(""), vText(""), vText(""), vMoney(due), vMoney(paid), vMoney(refunded), vMoney(out), vMoney(over), vText("")}}
-	list := pc.list("", dt, fmt.Sprintf(analytics.DebtorBillsQuery, d.asOf.Format(time.DateOnly))+";", nil)
-	p.Sections = []templates.Section{{
-		ID: "bills", Heading: t.T("section.debtor_bills"), Intro: pc.privacyNote(), Facts: facts,
-		Links: []templates.Link{pc.listLink(whoOwesFile, "link.back_who_owes")},
-		Lists: []templates.ListTable{pc.sortable(list, 1, false, true)},
-	}}
-	return p
+	if len(l.debtors) > 0 {
+		pc.b.files[t.lang+"/data/debtor_bills.csv"] = all.csv(t)
+		s.Links = []templates.Link{{Label: t.T("link.debtor_bills_csv"), Href: pc.href("data/debtor_bills.csv")}}
+	}
+	s.Code = []templates.Fact{{Label: t.T("frame.sql"), Value: fmt.Sprintf(analytics.DebtorBillsQuery, d.asOf.Format(time.DateOnly)) + ";"}}
+	return s
 }
 
 func overpaymentsPage(pc *pageCtx) templates.SitePage {

@@ -90,11 +90,11 @@ func TestNamesOnlyWithNames(t *testing.T) {
 	for _, lang := range site.Languages {
 		list := string(named[lang+"/who-owes.html"])
 		for _, d := range debtors {
-			page := string(named[lang+"/debtors/"+d.CustomerID+".html"])
-			for _, s := range []string{d.Name, d.Unit} {
-				if !strings.Contains(list, s) || !strings.Contains(page, s) {
-					t.Errorf("%s: debtor %s's %q is missing from who-owes or their page", lang, d.CustomerID, s)
-				}
+			if !strings.Contains(list, "<td>"+d.Name+"</td><td>"+d.Unit+"</td>") {
+				t.Errorf("%s: who owes does not name debtor %s: %q, %q", lang, d.CustomerID, d.Name, d.Unit)
+			}
+			if !strings.Contains(list, "<summary>"+d.CustomerID+" · "+d.Name+" · "+d.Unit+" · ") {
+				t.Errorf("%s: debtor %s's bills are not under their name", lang, d.CustomerID)
 			}
 		}
 	}
@@ -124,7 +124,8 @@ func csvTotal(t *testing.T, b []byte, column string) decimal.Decimal {
 }
 
 // TestWhoOwesEqualsAging: the who-owes total is the aging total of the
-// arrears page, and each debtor's page lists exactly what they owe.
+// arrears page, and each debtor's open bills, linked from their row, add up
+// to what they owe.
 func TestWhoOwesEqualsAging(t *testing.T) {
 	_, files := cleanSite(t)
 	owed := csvTotal(t, files["en/data/debtors.csv"], "Outstanding")
@@ -148,12 +149,15 @@ func TestWhoOwesEqualsAging(t *testing.T) {
 		if !perCustomer[d.CustomerID].Equal(d.Outstanding) {
 			t.Errorf("%s owes %s, their bills add up to %s", d.CustomerID, d.Outstanding, perCustomer[d.CustomerID])
 		}
-		page := string(files["en/debtors/"+d.CustomerID+".html"])
-		if !strings.Contains(page, `<td class="num">`+groupMoney(d.Outstanding)+`</td>`) {
-			t.Errorf("%s's page does not total %s", d.CustomerID, groupMoney(d.Outstanding))
+		page := string(files["en/who-owes.html"])
+		start := strings.Index(page, `<details class="block list fold" id="bills-`+d.CustomerID+`">`)
+		end := strings.Index(page[max(start, 0):], "</details>")
+		_, foot, _ := strings.Cut(page[max(start, 0):max(start, 0)+max(end, 0)], "<tfoot>")
+		if start < 0 || end < 0 || !strings.Contains(foot, `<td class="num">`+groupMoney(d.Outstanding)+`</td>`) {
+			t.Errorf("%s's bills are missing or do not total %s", d.CustomerID, groupMoney(d.Outstanding))
 		}
-		if !strings.Contains(string(files["en/who-owes.html"]), `<a href="debtors/`+d.CustomerID+`.html">`+d.CustomerID+`</a>`) {
-			t.Errorf("who owes does not link %s to their page", d.CustomerID)
+		if !strings.Contains(page, `<a href="#bills-`+d.CustomerID+`">`+d.CustomerID+`</a>`) {
+			t.Errorf("who owes does not link %s to their bills", d.CustomerID)
 		}
 	}
 }

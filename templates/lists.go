@@ -21,6 +21,7 @@ type ListTable struct {
 	CSV      string // relative link to the list's CSV; "" for none
 	SQL      string
 	Script   string // relative path of lists.js; set on the first sortable list of a page
+	Fold     string // when set, the list is folded under this summary (a <details> with the list's ID)
 	Text     ListText
 }
 

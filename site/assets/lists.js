@@ -1,4 +1,4 @@
-// Sorts the lists of a page (tables marked data-sortable) when the reader
+// Unfolds the list a link points to, and sorts the lists of a page (tables marked data-sortable) when the reader
 // presses a column heading's button: numbers by their data-sort key (cents
 // for money, whole days and counts), other cells by their key or text.
 // Pressing the same heading again reverses the order. The totals stay in
@@ -24,6 +24,17 @@
     Array.prototype.forEach.call(heads, function (h) { h.removeAttribute('aria-sort'); });
     heads[col].setAttribute('aria-sort', dir);
   }
+  // A link to a folded list (a debtor's bills) unfolds it.
+  function unfold() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id && document.getElementById(id);
+    if (el && el.tagName === 'DETAILS') {
+      el.open = true;
+      el.scrollIntoView();
+    }
+  }
+  window.addEventListener('hashchange', unfold);
+  unfold();
   document.querySelectorAll('table[data-sortable]').forEach(function (table) {
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
       var button = th.querySelector('button');
