@@ -159,7 +159,7 @@ func whoOwes(t *testing.T, base *url.URL, pageURL, lang string, width int64) {
 		return [location.hash, d.querySelector('summary').textContent,
 			String(d.querySelectorAll('tbody tr').length),
 			i < 0 || !foot ? '' : foot.cells[i].textContent.trim(),
-			String(r.top >= 0 && r.top < innerHeight)];
+			String(r.top > -1 && r.top < innerHeight)];
 	})(`+strconvQuote("bills-"+first)+`, `+strconvQuote(owed.Label)+`)`))
 	if err != nil {
 		t.Fatal(err)
