@@ -14,6 +14,10 @@ import (
 	"github.com/feeflow/feeflow/site/publish"
 )
 
+// namedSiteDir is the site folder, inside the public one, of the build with
+// customers' names that a public site serves to signed-in viewers.
+const namedSiteDir = "signed-in"
+
 // defaultDebounce is how long the server waits after the last committed
 // ingest before it rebuilds the site, so a day's dozen uploads make one build.
 const defaultDebounce = 2 * time.Second
@@ -60,6 +64,10 @@ type publisher struct {
 	published func(ctx context.Context) error
 	health    *health
 	alerts    *Alerter // evaluated after each publish; nil for none
+	// named, with a public site, is the folder of the build with customers'
+	// names served to signed-in viewers (Config.PublishNames); nil for none.
+	named      *publish.Folder
+	writeNamed func(ctx context.Context, dir string) error
 
 	// ctx is the builds' context, cancelled when shutdown runs out of time.
 	ctx    context.Context
@@ -290,6 +298,9 @@ func (p *publisher) build(dirty uint64) (BuildSummary, error) {
 	}
 	includes := p.committedBatches()
 	s, err := p.folder.Publish(p.ctx, p.write)
+	if err == nil && p.named != nil {
+		_, err = p.named.Publish(p.ctx, p.writeNamed)
+	}
 	if err != nil {
 		p.mu.Lock()
 		p.lastFailed = true
@@ -352,6 +363,9 @@ func (p *publisher) shutdown(ctx context.Context) error {
 	p.cancel()
 	if p.folder != nil {
 		p.folder.Close()
+	}
+	if p.named != nil {
+		p.named.Close()
 	}
 	return err
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +41,13 @@ type Config struct {
 	// creates); the server calls it after committed ingests (debounced) and
 	// on POST /api/v1/publish. nil publishes nothing.
 	Publish func(ctx context.Context, dir string) error
+	// PublishNames, with PublicSite, writes the build with customers' names
+	// (site.Options.WithNames) that people signed in as viewers are served,
+	// while anonymous readers get Publish's build, without names. Both are
+	// built on every publish, each into its own site folder with its own
+	// atomic swap: this one is SiteDir/signed-in. Without PublicSite every
+	// reader is signed in, and Publish itself may build with names.
+	PublishNames func(ctx context.Context, dir string) error
 	// ProfilesDir holds mapping profiles NAME.json chosen with ?map=NAME.
 	ProfilesDir string
 	// MaxUpload bounds one request body in bytes.
@@ -128,8 +136,17 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	pub := newPublisher(cfg, folder, h)
+	if folder != nil && cfg.PublicSite && cfg.PublishNames != nil {
+		named, err := publish.Open(filepath.Join(cfg.SiteDir, namedSiteDir))
+		if err != nil {
+			folder.Close()
+			return nil, err
+		}
+		pub.named, pub.writeNamed = named, cfg.PublishNames
+	}
 	return &Server{
-		cfg: cfg, slots: make(chan struct{}, cfg.MaxQueued), pub: newPublisher(cfg, folder, h),
+		cfg: cfg, slots: make(chan struct{}, cfg.MaxQueued), pub: pub,
 		logins: make(chan struct{}, maxLogins), perUser: map[string]int{}, health: h,
 	}, nil
 }
@@ -225,6 +242,15 @@ func (s *Server) handleSite(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	b := s.pub.current()
+	if s.cfg.PublicSite && s.pub.named != nil {
+		// the same address answers two builds: caches must tell them apart
+		w.Header().Add("Vary", "Cookie")
+		if nb := s.pub.named.Current(); nb != nil && b != nil {
+			if _, err := s.authorize(r, Viewer, false); err == nil {
+				b = nb
+			}
+		}
+	}
 	if b == nil {
 		if r.URL.Path == "/" {
 			http.Redirect(w, r, "/upload", http.StatusSeeOther)

@@ -434,6 +434,7 @@ func arrearsPage(pc *pageCtx) templates.SitePage {
 		{ID: "aging", Heading: t.T("section.arrears_aging"), Intro: t.T("intro.arrears_aging"), Blocks: []templates.Block{agingBlock}},
 		{ID: "clearance", Heading: t.T("section.arrears_month"), Intro: t.T("intro.arrears_month"), Blocks: []templates.Block{rates}},
 	}
+	p.Sections[0].Links = append(p.Sections[0].Links, pc.listLink(whoOwesFile, "link.who_owes"), pc.listLink(overpaymentsFile, "link.overpayments"))
 	return p
 }
 
@@ -546,6 +547,7 @@ func reconciliationPage(pc *pageCtx) templates.SitePage {
 		{ID: "open", Heading: t.T("section.recon_open"), Intro: t.T("intro.recon_open"), Blocks: []templates.Block{openBlock}},
 		{ID: "resolved", Heading: t.T("section.recon_resolved"), Blocks: []templates.Block{resBlock}},
 	}
+	p.Sections[2].Links = append(p.Sections[2].Links, pc.listLink(discrepancyFile, "link.discrepancy_lines"))
 	return p
 }
 
@@ -618,6 +620,8 @@ func exceptionsPage(pc *pageCtx) templates.SitePage {
 		{ID: "refunds", Heading: t.T("section.refunds"), Intro: t.T("intro.refunds"), Blocks: []templates.Block{stageBlock, cycleBlock}},
 		{ID: "invoices", Heading: t.T("section.invoices"), Blocks: []templates.Block{invBlock}},
 	}
+	p.Sections[0].Links = append(p.Sections[0].Links, pc.listLink(openItemsFile, "link.open_items"))
+	p.Sections[1].Links = append(p.Sections[1].Links, pc.listLink(openItemsFile, "link.open_items"))
 	return p
 }
 

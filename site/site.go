@@ -39,6 +39,11 @@ type Options struct {
 	// Currency is the organisation's currency (ISO code: TWD, CNY, HKD...),
 	// named in the headings and axes of amounts; "" = DefaultCurrency.
 	Currency string
+	// WithNames shows customers' names and units in the lists (who owes,
+	// each debtor's page). Without it the lists show customer IDs only and
+	// the site holds no name, unit or identity number: a build with names
+	// is for signed-in viewers or a deliberate --with-names.
+	WithNames bool
 }
 
 // DefaultCurrency is the currency of an organisation that names none, as
@@ -85,6 +90,9 @@ func Build(ctx context.Context, m *analytics.Metrics, opts Options) (Summary, er
 		currency = DefaultCurrency
 	}
 	b := &builder{d: d, dict: opts.Dictionary, now: now, langs: langs, files: map[string][]byte{}, currency: currency}
+	if b.lists, err = loadLists(ctx, m, d.asOf, opts.WithNames); err != nil {
+		return Summary{}, fmt.Errorf("build site: %w", err)
+	}
 	if err := b.build(ctx); err != nil {
 		return Summary{}, fmt.Errorf("build site: %w", err)
 	}
@@ -105,6 +113,7 @@ type builder struct {
 	pages int
 
 	currency string
+	lists    *listData
 }
 
 func (b *builder) build(ctx context.Context) error {
@@ -206,6 +215,10 @@ var navPages = []struct{ file, key string }{
 	{"arrears.html", "nav.arrears"},
 	{"reconciliation.html", "nav.reconciliation"},
 	{"exceptions.html", "nav.exceptions"},
+	{whoOwesFile, "nav.who_owes"},
+	{overpaymentsFile, "nav.overpayments"},
+	{openItemsFile, "nav.open_items"},
+	{discrepancyFile, "nav.discrepancy_lines"},
 	{"improvement.html", "nav.improvement"},
 	{"fees.html", "nav.fees"},
 	{"reports/index.html", "nav.reports"},
@@ -240,6 +253,7 @@ func (b *builder) pageList(t *tr) []pageDef {
 	if b.dict != nil {
 		pages = append(pages, mk("dictionary.html", dictionaryPage))
 	}
+	pages = append(pages, b.listPages(mk)...)
 	for _, f := range b.d.finance {
 		period := f.Period
 		pages = append(pages, mk("reports/"+period+"/index.html", func(pc *pageCtx) templates.SitePage { return reportPage(pc, period) }))

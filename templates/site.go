@@ -106,6 +106,7 @@ type Section struct {
 	Facts   []Fact // a definition list (report header figures)
 	Code    []Fact // titled code samples (example queries)
 	Notes   []string
+	Lists   []ListTable // lists that sort and link (lists.templ), after the blocks
 }
 
 // Fact is one labelled figure.

@@ -12,12 +12,13 @@ import (
 )
 
 func runBuild(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "build", "--db PATH --out DIR [--as-of YYYY-MM-DD] [--lang LANG]")
+	fs := newFlags(e, "build", "--db PATH --out DIR [--as-of YYYY-MM-DD] [--lang LANG] [--with-names]")
 	db := fs.String("db", "", "database file")
 	out := fs.String("out", "", "site folder: each build goes to DIR/builds/<id>, and DIR/current then links to the new one (the site opens at DIR/current/index.html)")
 	asOf := fs.String("as-of", "", "\"data as of\" day, YYYY-MM-DD (default: the last day of the data)")
 	lang := fs.String("lang", "", "build only these languages, comma-separated: "+strings.Join(site.Languages, ", ")+" (default: all)")
 	currency := fs.String("currency", e.getenv("FEEFLOW_CURRENCY"), "the organisation's currency (ISO code, e.g. TWD, CNY, HKD), named with amounts on the pages (default: "+site.DefaultCurrency+"; env FEEFLOW_CURRENCY)")
+	withNames := fs.Bool("with-names", false, "show customers' names and units in the lists (who owes, each debtor's page); without it they list customer IDs only. A site built with names is for people allowed to see them: never publish it openly")
 	tz := tzFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -28,7 +29,7 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	if *out == "" {
 		return usagef("--out is required")
 	}
-	opts := site.Options{Now: e.now(), Currency: *currency}
+	opts := site.Options{Now: e.now(), Currency: *currency, WithNames: *withNames}
 	if *asOf != "" {
 		d, err := time.Parse(time.DateOnly, *asOf)
 		if err != nil {

@@ -128,9 +128,13 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	var publish func(ctx context.Context, dir string) error
+	var publish, publishNames func(ctx context.Context, dir string) error
 	if o.site != "" {
-		publish = sitePublisher(e, store, site.Options{Currency: e.getenv("FEEFLOW_CURRENCY")})
+		// Names only for signed-in viewers: a public site gets a second build with them.
+		publish = sitePublisher(e, store, site.Options{Currency: e.getenv("FEEFLOW_CURRENCY"), WithNames: !o.publicSite})
+		if o.publicSite {
+			publishNames = sitePublisher(e, store, site.Options{Currency: e.getenv("FEEFLOW_CURRENCY"), WithNames: true})
+		}
 	}
 	worker, err := startQueryWorker(ctx, e, o, store)
 	if err != nil {
@@ -164,6 +168,8 @@ func serve(ctx context.Context, e *env, o serveOptions, ready func(addr string))
 		PasswordKey: key,
 		PublicSite:  o.publicSite,
 		Logger:      logger,
+
+		PublishNames: publishNames,
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,212 @@
+-- Lists that name names: who owes what, which bills were paid twice, which
+-- exceptions and refunds are still open, and what lies behind each open
+-- discrepancy. The totals elsewhere answer "how much"; these answer "who"
+-- and "which". Outstanding is bill_balances_at's (10_bill_balances.sql): the
+-- sum over debtors equals arrears_aging's total for the same day.
+
+-- Each bill of a period up to the as-of month, as of a day: due (net of the
+-- discount), paid (completed payments linked to it, before refunds),
+-- refunded (executed refunds of those payments), outstanding (what is still
+-- owed, never below zero) and overpaid (collected beyond what was due, a
+-- credit to refund or carry forward), and the payments behind it.
+CREATE OR REPLACE MACRO bill_detail_at(as_of) AS TABLE
+WITH refunded AS (
+    SELECT txn_id, sum(amount) AS refunded FROM refunds
+    WHERE executed_at IS NOT NULL AND local_day(executed_at) <= CAST(as_of AS DATE)
+    GROUP BY txn_id
+),
+pay AS (
+    SELECT p.bill_id, p.txn_id, p.amount, local_day(p.paid_at) AS paid_on, coalesce(r.refunded, 0) AS refunded
+    FROM payments p LEFT JOIN refunded r ON r.txn_id = p.txn_id
+    WHERE p.status = 'completed' AND p.bill_id IS NOT NULL AND local_day(p.paid_at) <= CAST(as_of AS DATE)
+),
+per_bill AS (
+    SELECT bill_id, sum(amount) AS paid, sum(refunded) AS refunded, count(*) AS payments,
+           string_agg(txn_id, ' ' ORDER BY paid_on, txn_id) AS txn_ids, max(paid_on) AS last_paid_on
+    FROM pay GROUP BY bill_id
+)
+SELECT b.customer_id, b.bill_id, b.period, b.fee_item, b.due_date,
+       b.net_due,
+       CAST(coalesce(p.paid, 0) AS DECIMAL(18,2)) AS paid,
+       CAST(coalesce(p.refunded, 0) AS DECIMAL(18,2)) AS refunded,
+       CAST(greatest(b.outstanding, 0) AS DECIMAL(18,2)) AS outstanding,
+       CAST(greatest(-b.outstanding, 0) AS DECIMAL(18,2)) AS overpaid,
+       coalesce(p.payments, 0) AS payments,
+       coalesce(p.txn_ids, '') AS txn_ids,
+       p.last_paid_on
+FROM bill_balances_at(CAST(as_of AS DATE)) b
+LEFT JOIN per_bill p ON p.bill_id = b.bill_id
+WHERE b.period <= strftime(CAST(as_of AS DATE), '%Y-%m')
+ORDER BY b.customer_id, b.period, b.fee_item, b.bill_id;
+
+-- Every bill as of all the data there is.
+CREATE OR REPLACE VIEW bill_detail AS SELECT * FROM bill_detail_at(DATE '9999-12-31');
+COMMENT ON VIEW bill_detail IS 'Each bill per customer: period, fee item, due, paid, refunded, outstanding or overpaid, due date and the payments behind it.';
+
+-- Arrears per customer as of a day (催繳清單): every customer with
+-- something outstanding on a bill of a period up to the as-of month (the
+-- bills arrears_aging counts, not yet due ones included), the fee items of
+-- those bills, their outstanding sum and count, the oldest due date among
+-- them, the days it is overdue (0 when nothing is past due yet), and the
+-- customer's last completed bill payment on or before the day. Largest first.
+CREATE OR REPLACE MACRO debtors(as_of) AS TABLE
+WITH open_bills AS (
+    SELECT customer_id, fee_item, due_date, outstanding
+    FROM bill_balances_at(CAST(as_of AS DATE))
+    WHERE outstanding > 0 AND period <= strftime(CAST(as_of AS DATE), '%Y-%m')
+),
+last_pay AS (
+    SELECT customer_id, max(local_day(paid_at)) AS last_paid_on
+    FROM payments
+    WHERE status = 'completed' AND customer_id IS NOT NULL AND bill_id IS NOT NULL AND local_day(paid_at) <= CAST(as_of AS DATE)
+    GROUP BY customer_id
+)
+SELECT o.customer_id, c.name, c.unit, coalesce(c.area, '') AS area,
+       string_agg(DISTINCT o.fee_item, ' ' ORDER BY o.fee_item) AS fee_items,
+       CAST(sum(o.outstanding) AS DECIMAL(18,2)) AS outstanding,
+       count(*) AS bills_open,
+       min(o.due_date) AS oldest_due,
+       greatest(max(date_diff('day', o.due_date, CAST(as_of AS DATE))), 0) AS days_overdue,
+       l.last_paid_on
+FROM open_bills o
+LEFT JOIN customers c ON c.customer_id = o.customer_id
+LEFT JOIN last_pay l ON l.customer_id = o.customer_id
+GROUP BY o.customer_id, c.name, c.unit, c.area, l.last_paid_on
+ORDER BY outstanding DESC, o.customer_id;
+
+-- Bills paid more than was due as of a day: completed payments linked to a
+-- bill (before refunds) above its net due, typically a bill paid twice.
+-- overpaid = paid - due; refunded = what of it went back (executed refunds
+-- of the bill's payments); credit = what is still owed back to the
+-- customer, to refund or carry forward (collected - due, never below zero).
+CREATE OR REPLACE MACRO overpayments_at(as_of) AS TABLE
+SELECT d.bill_id, d.customer_id, coalesce(c.area, '') AS area, d.period, d.fee_item,
+       d.net_due, d.paid,
+       CAST(d.paid - d.net_due AS DECIMAL(18,2)) AS overpaid,
+       d.refunded,
+       d.overpaid AS credit,
+       d.payments, d.txn_ids
+FROM bill_detail_at(as_of) d
+LEFT JOIN customers c ON c.customer_id = d.customer_id
+WHERE d.paid > d.net_due
+ORDER BY d.period, d.bill_id;
+
+-- Every overpaid bill as of all the data there is.
+CREATE OR REPLACE VIEW overpayments AS SELECT * FROM overpayments_at(DATE '9999-12-31');
+COMMENT ON VIEW overpayments IS 'Bills paid more than was due (twice-paid bills): the overpayment, what of it was refunded, the credit still to refund or carry forward, and the payments involved.';
+
+-- Exceptions open on a day: occurred by then and not resolved by then, with
+-- their age in days since they occurred.
+CREATE OR REPLACE MACRO exceptions_open(as_of) AS TABLE
+SELECT exception_id, local_day(occurred_at) AS occurred_on, customer_id, bill_id, type,
+       coalesce(reason, '') AS reason, coalesce(collector, '') AS collector, escalated,
+       date_diff('day', local_day(occurred_at), CAST(as_of AS DATE)) AS age_days
+FROM exceptions
+WHERE local_day(occurred_at) <= CAST(as_of AS DATE)
+  AND (resolved_at IS NULL OR local_day(resolved_at) > CAST(as_of AS DATE))
+ORDER BY occurred_on, exception_id;
+
+-- Refunds open on a day, by stage: requested (no decision by then) or
+-- approved (approved by then, not executed by then); rejected and executed
+-- ones are closed. age_days counts from the request, stage_days from the
+-- day the refund entered its stage.
+CREATE OR REPLACE MACRO refunds_open(as_of) AS TABLE
+WITH r AS (
+    SELECT r.refund_id, r.txn_id, p.customer_id, p.bill_id, r.amount, coalesce(r.reason, '') AS reason,
+           local_day(r.requested_at) AS requested_on,
+           CASE WHEN r.reviewed_at IS NOT NULL AND local_day(r.reviewed_at) <= CAST(as_of AS DATE) THEN r.decision END AS decision,
+           local_day(r.reviewed_at) AS reviewed_on,
+           r.executed_at IS NOT NULL AND local_day(r.executed_at) <= CAST(as_of AS DATE) AS executed
+    FROM refunds r LEFT JOIN payments p ON p.txn_id = r.txn_id
+    WHERE local_day(r.requested_at) <= CAST(as_of AS DATE)
+)
+SELECT refund_id, txn_id, customer_id, bill_id, amount, reason,
+       CASE WHEN decision = 'approved' THEN 'approved' ELSE 'requested' END AS stage,
+       requested_on,
+       date_diff('day', requested_on, CAST(as_of AS DATE)) AS age_days,
+       date_diff('day', CASE WHEN decision = 'approved' THEN reviewed_on ELSE requested_on END, CAST(as_of AS DATE)) AS stage_days
+FROM r
+WHERE NOT executed AND coalesce(decision, 'pending') NOT IN ('rejected')
+ORDER BY requested_on, refund_id;
+
+-- What lies behind each open discrepancy as of a day (discrepancies_open):
+-- the payments and executed refunds (the system side) and the settlement
+-- lines (the bank side) reconciliation compared for it, so that per ref the
+-- system items add up to its system_amount and the lines to its
+-- bank_amount. A payment ref: the payment and the lines naming it; a line
+-- naming no payment: the line; a group ref (CHANNEL:COLLECTOR:YYYY-MM-DD):
+-- the payments of the group and its lines with no txn_ref; a refund number:
+-- the executed refund and the lines naming it; refund:TXN_ID: the payment's
+-- executed refunds and refund lines that no refund number pairs. Refunds
+-- are negative (money leaving), lines keep their sign.
+CREATE OR REPLACE MACRO discrepancy_lines(as_of) AS TABLE
+WITH
+open AS (
+    SELECT ref, source, day, channel, collector, status, opened_on
+    FROM reconciliation_rows_at(as_of)
+    WHERE status NOT IN ('matched', 'pending') AND resolution IS NULL
+),
+pay AS (
+    SELECT txn_id, local_day(paid_at) AS day, settlement_channel(method) AS channel,
+           nullif(trim(collector), '') AS collector, amount
+    FROM payments
+    WHERE status = 'completed' AND settlement_channel(method) IS NOT NULL
+      AND local_day(paid_at) <= CAST(as_of AS DATE)
+),
+line AS (
+    SELECT settlement_id, channel, nullif(trim(txn_ref), '') AS txn_ref, amount,
+           local_day(settled_at) AS day, nullif(trim(collector), '') AS collector
+    FROM settlements
+    WHERE amount >= 0 AND local_day(settled_at) <= CAST(as_of AS DATE)
+),
+refundable AS (SELECT * FROM pay WHERE channel <> 'cash_deposit'),
+refund AS (
+    SELECT r.refund_id, r.txn_id, -r.amount AS amount, local_day(r.executed_at) AS day, p.channel, p.collector
+    FROM refunds r JOIN refundable p ON p.txn_id = r.txn_id
+    WHERE r.executed_at IS NOT NULL AND local_day(r.executed_at) <= CAST(as_of AS DATE)
+),
+refund_line AS (
+    SELECT settlement_id, channel, nullif(trim(txn_ref), '') AS txn_ref, nullif(trim(refund_ref), '') AS refund_ref,
+           amount, local_day(settled_at) AS day, nullif(trim(collector), '') AS collector
+    FROM settlements
+    WHERE amount < 0 AND local_day(settled_at) <= CAST(as_of AS DATE)
+),
+numbered AS (
+    SELECT l.*, r.refund_id
+    FROM refund_line l JOIN refunds r ON r.refund_id = l.refund_ref AND r.txn_id = l.txn_ref
+    WHERE l.txn_ref IN (SELECT txn_id FROM refundable)
+),
+items AS (
+    SELECT o.ref, 1 AS side, 'payment' AS item, p.txn_id AS item_id, p.day, p.channel, p.collector, p.amount
+    FROM open o JOIN pay p ON o.source = 'payment' AND p.txn_id = o.ref
+    UNION ALL
+    SELECT o.ref, 2, 'settlement', l.settlement_id, l.day, l.channel, l.collector, l.amount
+    FROM open o JOIN line l ON (o.source = 'payment' AND l.txn_ref = o.ref) OR (o.source = 'settlement' AND l.settlement_id = o.ref)
+    UNION ALL
+    SELECT o.ref, 1, 'payment', p.txn_id, p.day, p.channel, p.collector, p.amount
+    FROM open o JOIN pay p ON o.source = 'group' AND p.channel = o.channel AND p.day = o.day
+         AND (o.channel <> 'cash_deposit' OR coalesce(p.collector, '*') = coalesce(o.collector, '*'))
+    WHERE NOT EXISTS (SELECT 1 FROM line l WHERE l.txn_ref = p.txn_id)
+    UNION ALL
+    SELECT o.ref, 2, 'settlement', l.settlement_id, l.day, l.channel, l.collector, l.amount
+    FROM open o JOIN line l ON o.source = 'group' AND l.txn_ref IS NULL AND l.channel = o.channel AND l.day = o.day
+         AND (o.channel <> 'cash_deposit' OR coalesce(l.collector, '*') = coalesce(o.collector, '*'))
+    UNION ALL
+    SELECT o.ref, 1, 'refund', r.refund_id, r.day, r.channel, r.collector, r.amount
+    FROM open o JOIN refund r ON o.source = 'refund' AND r.refund_id = o.ref
+    UNION ALL
+    SELECT o.ref, 2, 'settlement', n.settlement_id, n.day, n.channel, n.collector, n.amount
+    FROM open o JOIN numbered n ON o.source = 'refund' AND n.refund_id = o.ref
+    UNION ALL
+    SELECT o.ref, 1, 'refund', r.refund_id, r.day, r.channel, r.collector, r.amount
+    FROM open o JOIN refund r ON o.source = 'refund' AND o.ref = 'refund:' || r.txn_id
+    WHERE NOT EXISTS (SELECT 1 FROM numbered n WHERE n.refund_id = r.refund_id)
+    UNION ALL
+    SELECT o.ref, 2, 'settlement', l.settlement_id, l.day, l.channel, l.collector, l.amount
+    FROM open o JOIN refund_line l ON o.source = 'refund' AND o.ref = 'refund:' || l.txn_ref
+    WHERE NOT EXISTS (SELECT 1 FROM numbered n WHERE n.settlement_id = l.settlement_id)
+)
+SELECT o.ref, o.status, o.opened_on, i.item, i.item_id, i.day, i.channel, i.collector,
+       CAST(i.amount AS DECIMAL(18,2)) AS amount
+FROM open o JOIN items i ON i.ref = o.ref
+ORDER BY o.opened_on, o.ref, i.side, i.day, i.item_id;
