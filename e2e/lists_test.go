@@ -177,6 +177,27 @@ func whoOwes(t *testing.T, base *url.URL, pageURL, lang string, width int64) {
 		t.Errorf("%s's bills are unfolded out of sight", first)
 	}
 	checkLayout("a debtor's bills")
+
+	// one area's debtors: the search box keeps exactly the rows of that area
+	area, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#debtors tbody tr').cells[1].textContent.trim()`))
+	if err != nil || area == "" {
+		t.Fatalf("the first debtor's area: %q, %v", area, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys(`#debtors input.list-search`, area)); err != nil {
+		t.Fatalf("search for %s: %v", area, err)
+	}
+	counts, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`((area) => {
+		const rows = [...document.querySelectorAll('#debtors tbody tr')];
+		const shown = rows.filter(r => !r.hidden);
+		return [shown.length, shown.filter(r => r.cells[1].textContent.trim() === area).length,
+			rows.filter(r => r.cells[1].textContent.trim() === area).length];
+	})(`+strconvQuote(area)+`)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[0] == 0 || counts[0] != counts[1] || counts[1] != counts[2] {
+		t.Errorf("searching %q shows %d rows, %d of them in the area, of the %d debtors in it", area, counts[0], counts[1], counts[2])
+	}
 	for _, p := range v.problems {
 		t.Error(p)
 	}

@@ -154,6 +154,7 @@ func (pc *pageCtx) list(id string, dt dataTable, sql string, href func(row int) 
 // script.
 func (pc *pageCtx) sortable(l templates.ListTable, by int, desc bool, first bool) templates.ListTable {
 	l.Sortable, l.SortBy, l.SortDesc, l.SortHint = true, by, desc, pc.t.T("list.sort_hint")
+	l.Search = pc.t.T("table.search")
 	if first {
 		l.Script = pc.up + "../assets/lists.js"
 	}

@@ -18,6 +18,7 @@ type ListTable struct {
 	SortBy   int    // the column the rows come sorted by
 	SortDesc bool   // ... largest first
 	SortHint string // how to sort, said once under the table
+	Search   string // when set, the label of a box that keeps the rows holding its text
 	CSV      string // relative link to the list's CSV; "" for none
 	SQL      string
 	Script   string // relative path of lists.js; set on the first sortable list of a page

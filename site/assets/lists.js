@@ -47,4 +47,17 @@
       });
     });
   });
+  // A list's search box keeps the rows that hold its text (area, customer,
+  // fee item...); sorting then orders what is left.
+  document.querySelectorAll('input.list-search').forEach(function (box) {
+    var holder = document.getElementById(box.getAttribute('data-list'));
+    var table = holder && holder.querySelector('table');
+    if (!table) { return; }
+    box.addEventListener('input', function () {
+      var q = box.value.trim().toLowerCase();
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+        r.hidden = q !== '' && r.textContent.toLowerCase().indexOf(q) < 0;
+      });
+    });
+  });
 })();
