@@ -12,10 +12,10 @@ import (
 
 // Snapshot writes the copy of the database that analysts' queries run on
 // to out, a file that must not exist yet: a Backup (consistent, read back
-// and checked), from which the accounts schema is dropped, copied into a
+// and checked), from which the private schemas are dropped, copied into a
 // new file with COPY FROM DATABASE, so that the snapshot holds only the
-// live records, views and macros: no sign-in name, password hash or token,
-// not even in a freed block.
+// live records, views and macros: no sign-in name, password hash, token,
+// upload log, saved query or alert state, not even in a freed block.
 func (s *Store) Snapshot(ctx context.Context, out string) error {
 	if _, err := os.Stat(out); err == nil {
 		return fmt.Errorf("snapshot: %s exists", out)
@@ -37,7 +37,12 @@ func (s *Store) Snapshot(ctx context.Context, out string) error {
 	return nil
 }
 
-// copyWithoutAccounts drops the accounts schema from the database file src
+// privateSchemas are the server's own schemas, which analysts' queries never
+// see: accounts, the upload log, the workbench's saved queries (read by the
+// server, not through SQL) and the alerts' state.
+var privateSchemas = []string{"accounts", "upload_log", "workbench", "alerts"}
+
+// copyWithoutAccounts drops the private schemas from the database file src
 // and copies what is left into the new file dst.
 func copyWithoutAccounts(ctx context.Context, src, dst string) error {
 	connector, err := duckdb.NewConnector(dst, nil)
@@ -51,13 +56,16 @@ func copyWithoutAccounts(ctx context.Context, src, dst string) error {
 		if err := db.QueryRowContext(ctx, `SELECT current_database()`).Scan(&name); err != nil {
 			return err
 		}
-		for _, stmt := range []string{
-			"ATTACH " + quoteString(src) + " AS snapshot_source",
-			"DROP SCHEMA IF EXISTS snapshot_source.accounts CASCADE",
-			"COPY FROM DATABASE snapshot_source TO " + quoteIdent(name),
+		stmts := []string{"ATTACH " + quoteString(src) + " AS snapshot_source"}
+		for _, schema := range privateSchemas {
+			stmts = append(stmts, "DROP SCHEMA IF EXISTS snapshot_source."+quoteIdent(schema)+" CASCADE")
+		}
+		stmts = append(stmts,
+			"COPY FROM DATABASE snapshot_source TO "+quoteIdent(name),
 			"DETACH snapshot_source",
 			"CHECKPOINT",
-		} {
+		)
+		for _, stmt := range stmts {
 			if _, err := db.ExecContext(ctx, stmt); err != nil {
 				return fmt.Errorf("%s: %w", strings.SplitN(stmt, " ", 2)[0], err)
 			}
