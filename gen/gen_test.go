@@ -171,7 +171,7 @@ func TestEncodings(t *testing.T) {
 	if err != nil || bytes.ContainsRune(dec, utf8.RuneError) {
 		t.Fatalf("customers.csv does not decode as Big5: %v", err)
 	}
-	if !bytes.HasPrefix(dec, []byte("客戶編號,姓名,房號,區域,證件號碼\r\n")) {
+	if !bytes.HasPrefix(dec, []byte("客戶編號,姓名,房號,區域,證件號碼,區域英文名稱\r\n")) {
 		t.Errorf("customers.csv header: %q", dec[:40])
 	}
 	b, _ = os.ReadFile(filepath.Join(dir, "settlements_bank.csv"))

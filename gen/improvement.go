@@ -9,6 +9,7 @@ import (
 // generator gives it.
 type action struct {
 	id, title, problem, owner, metric, target, direction string
+	titleZH                                              string  // the title in Traditional Chinese
 	frac                                                 float64 // where in the data it starts
 	start                                                int     // day index of started_on (a Monday)
 	effect                                               string
@@ -18,13 +19,13 @@ type action struct {
 // a Monday, and decides what they change.
 func (w *world) genActions() {
 	w.actions = []action{
-		{id: "ACT-01", title: "Second-person check of counter entries before printing the receipt",
+		{id: "ACT-01", title: "Second-person check of counter entries before printing the receipt", titleZH: "列印收據前由第二人覆核櫃檯輸入",
 			problem: "operator_error", owner: "Zhao", metric: "errors_per_1000", target: "3", direction: "down", frac: 0.62,
 			effect: fmt.Sprintf("the chance that a counter entry is keyed wrong and voided falls to %.0f%% of what it was for payments on or after started_on", voidAfterFactor*100)},
-		{id: "ACT-02", title: "Due-date SMS reminders and a clearer fee notice",
+		{id: "ACT-02", title: "Due-date SMS reminders and a clearer fee notice", titleZH: "到期日簡訊提醒與更清楚的繳費通知",
 			problem: "unclear_standards", owner: "Lin", metric: "on_time_rate", target: "0.90", direction: "up", frac: 0.66,
 			effect: fmt.Sprintf("the chance that a payer pays by the due date rises by %.0f points for bills due on or after started_on", onTimeLift*100)},
-		{id: "ACT-03", title: "Second counter window at peak hours and a shorter payment form",
+		{id: "ACT-03", title: "Second counter window at peak hours and a shorter payment form", titleZH: "尖峰時段加開第二個櫃檯並簡化繳費單",
 			problem: "complex_process", owner: "Xu", metric: "avg_score", target: "4.2", direction: "up", frac: 0.70,
 			effect: "feedback received on or after started_on is drawn from a better score distribution (mean 4.27 instead of 3.65)"},
 	}

@@ -12,6 +12,7 @@ import (
 type feeItem struct {
 	code, name, unit string
 	rate             decimal.Decimal
+	nameZH, unitZH   string // the name and unit in Traditional Chinese
 }
 
 // Fee item indexes.
@@ -25,11 +26,11 @@ const (
 
 func (w *world) genFeeItems() {
 	w.fees = []feeItem{
-		{"MGMT", "Management fee", "m2/month", cents(650)},
-		{"PARK", "Parking space (monthly)", "space/month", cents(120000)},
-		{"WATER", "Water", "m3", cents(420)},
-		{"PDAY", "Parking day pass", "day", cents(6000)},
-		{"CARD", "Access card replacement", "card", cents(20000)},
+		{"MGMT", "Management fee", "m2/month", cents(650), "管理費", "每平方公尺每月"},
+		{"PARK", "Parking space (monthly)", "space/month", cents(120000), "車位月租", "每車位每月"},
+		{"WATER", "Water", "m3", cents(420), "水費", "每立方公尺"},
+		{"PDAY", "Parking day pass", "day", cents(6000), "臨時停車日票", "每日"},
+		{"CARD", "Access card replacement", "card", cents(20000), "門禁卡補發", "每張"},
 	}
 }
 
@@ -91,6 +92,9 @@ type customer struct {
 // areas are the five areas of the estate (Traditional Chinese, as the
 // customer register is kept).
 var areas = []string{"東區", "西區", "南區", "北區", "中區"}
+
+// areasEN are the areas' names in English, in the order of areas.
+var areasEN = []string{"East", "West", "South", "North", "Central"}
 
 // buildings of each area.
 var areaBuildings = [][]string{{"A", "B"}, {"C", "D"}, {"E", "F"}, {"G", "H"}, {"J", "K"}}

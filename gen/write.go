@@ -142,9 +142,9 @@ func writeCSV(ctx context.Context, dir string, spec fileSpec) (FileInfo, error) 
 
 // English headers of the kinds written with their DESIGN.md column names.
 var (
-	feeItemColumns    = []string{"code", "name", "unit", "rate", "effective_from", "effective_to"}
-	customerColumns   = []string{"customer_id", "name", "unit", "area", "id_doc"}
-	customerHeader    = []string{"客戶編號", "姓名", "房號", "區域", "證件號碼"}
+	feeItemColumns    = []string{"code", "name", "unit", "rate", "effective_from", "effective_to", "name_zh", "unit_zh"}
+	customerColumns   = []string{"customer_id", "name", "unit", "area", "id_doc", "area_en"}
+	customerHeader    = []string{"客戶編號", "姓名", "房號", "區域", "證件號碼", "區域英文名稱"}
 	billColumns       = []string{"bill_id", "customer_id", "fee_item", "period", "amount_due", "discount", "due_date"}
 	paymentColumns    = []string{"txn_id", "paid_at", "customer_id", "bill_id", "fee_item", "amount", "method", "collector", "receipt_no", "status"}
 	settlementColumns = []string{"settlement_id", "channel", "txn_ref", "amount", "settled_at", "fee", "collector", "refund_ref"}
@@ -152,7 +152,7 @@ var (
 	refundColumns     = []string{"refund_id", "txn_id", "amount", "reason", "requested_at", "reviewed_at", "decision", "executed_at"}
 	invoiceColumns    = []string{"invoice_no", "txn_id", "type", "issued_at", "status", "reissue_of"}
 	exceptionColumns  = []string{"exception_id", "occurred_at", "customer_id", "bill_id", "type", "reason", "collector", "escalated", "resolved_at"}
-	actionColumns     = []string{"action_id", "title", "problem", "owner", "started_on", "metric", "target"}
+	actionColumns     = []string{"action_id", "title", "problem", "owner", "started_on", "metric", "target", "title_zh"}
 	feedbackColumns   = []string{"feedback_id", "received_at", "customer_id", "channel", "score", "category", "comment"}
 	resolutionColumns = []string{"ref", "resolved_at", "resolution", "note", "resolved_by"}
 )
@@ -192,7 +192,7 @@ func (w *world) fileSpecs() []fileSpec {
 			rows: func(emit func([]string) error) error {
 				from := w.feeEffectiveFrom()
 				for _, f := range w.fees {
-					if err := emit([]string{f.code, f.name, f.unit, money(f.rate), from, ""}); err != nil {
+					if err := emit([]string{f.code, f.name, f.unit, money(f.rate), from, "", f.nameZH, f.unitZH}); err != nil {
 						return err
 					}
 				}
@@ -200,10 +200,10 @@ func (w *world) fileSpecs() []fileSpec {
 			}},
 		{kind: "customers", file: "customers.csv", encoding: "big5", crlf: true, header: customerHeader, columns: customerColumns,
 			rows: func(emit func([]string) error) error {
-				rec := make([]string, 5)
+				rec := make([]string, 6)
 				for i := range w.customers {
 					c := &w.customers[i]
-					rec[0], rec[1], rec[2], rec[3], rec[4] = c.id, c.name, c.unit, areas[c.area], c.idDoc
+					rec[0], rec[1], rec[2], rec[3], rec[4], rec[5] = c.id, c.name, c.unit, areas[c.area], c.idDoc, areasEN[c.area]
 					if err := emit(rec); err != nil {
 						return err
 					}
@@ -322,7 +322,7 @@ func (w *world) fileSpecs() []fileSpec {
 		fileSpec{kind: "actions", file: "actions.csv", encoding: "utf-8", header: actionColumns, columns: actionColumns,
 			rows: func(emit func([]string) error) error {
 				for _, a := range w.actions {
-					if err := emit([]string{a.id, a.title, a.problem, a.owner, cal.date(a.start), a.metric, a.target}); err != nil {
+					if err := emit([]string{a.id, a.title, a.problem, a.owner, cal.date(a.start), a.metric, a.target, a.titleZH}); err != nil {
 						return err
 					}
 				}
