@@ -22,12 +22,14 @@ func addTariffVersionAndNames(t testing.TB) func(dir string) {
 		}
 		lines := strings.Split(strings.TrimRight(strings.TrimPrefix(string(raw), "\ufeff"), "\n"), "\n")
 		zh := map[string]string{"MGMT": "管理費", "WATER": "水費", "PARK": "月租車位", "PDAY": "臨停日票", "CARD": "門禁卡補發"}
-		out := []string{lines[0] + ",name_zh"}
+		// the generator's file: code,name,unit,rate,effective_from,effective_to,name_zh,unit_zh
+		out := []string{lines[0]}
 		for _, l := range lines[1:] {
-			code, _, _ := strings.Cut(l, ",")
-			out = append(out, l+","+zh[code])
+			f := strings.Split(l, ",")
+			f[6] = zh[f[0]]
+			out = append(out, strings.Join(f, ","))
 		}
-		out = append(out, "MGMT,Management fee,m2/month,7.20,2026-03-01,,管理費")
+		out = append(out, "MGMT,Management fee,m2/month,7.20,2026-03-01,,管理費,每平方公尺每月")
 		if err := os.WriteFile(path, []byte(strings.Join(out, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
