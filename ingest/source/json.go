@@ -97,6 +97,7 @@ func (j *jsonRows) close() error { return nil }
 func (j *jsonRows) scanArray(fn element) error {
 	lim := &limitReader{r: j.t.open(), limit: j.t.opts.recordLimit()}
 	dec := json.NewDecoder(lim)
+	dec.UseNumber() // a number where the array should be (1E700) is a token, not a float overflow
 	tok, err := dec.Token()
 	if err != nil {
 		if err == io.EOF {
