@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/feeflow/feeflow/analytics"
 	"github.com/feeflow/feeflow/data"
 	"github.com/feeflow/feeflow/ingest/profiles"
 	"github.com/feeflow/feeflow/ingest/source"
@@ -304,6 +305,9 @@ func (in *Ingester) Ingest(ctx context.Context, u Upload) (*Result, error) {
 		ID: res.BatchID, Kind: kind.Name, FileName: name, FileSHA256: sum, UploadedBy: by,
 		UploadedAt: in.cfg.Now(), RowsAccepted: res.RowsAccepted, RowsRejected: res.RowsRejected, RowsDuplicate: res.RowsDuplicate,
 	}); err != nil {
+		return nil, err
+	}
+	if err := analytics.MaintainFacts(ctx, tx, kind.Name, res.BatchID); err != nil {
 		return nil, err
 	}
 	res.Committed = true

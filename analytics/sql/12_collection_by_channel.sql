@@ -3,14 +3,10 @@
 -- to the period's bills less their executed refunds. The parts of a period
 -- add up to collection_monthly's collected.
 CREATE OR REPLACE VIEW bill_payments AS
-SELECT b.period, b.fee_item, b.due_date, p.txn_id, p.method, coalesce(p.collector, '') AS collector,
-       local_day(p.paid_at) AS paid_on,
-       p.amount - coalesce(r.refunded, 0) AS net_amount
-FROM payments p
-JOIN bills b ON b.bill_id = p.bill_id
-LEFT JOIN (SELECT txn_id, sum(amount) AS refunded FROM refunds WHERE executed_at IS NOT NULL GROUP BY txn_id) r
-       ON r.txn_id = p.txn_id
-WHERE p.status = 'completed';
+SELECT bill_period AS period, bill_fee_item AS fee_item, due_date, txn_id, method, coalesce(collector, '') AS collector,
+       paid_on, amount - refunded AS net_amount
+FROM fact_payments
+WHERE status = 'completed' AND bill_period IS NOT NULL;
 COMMENT ON VIEW bill_payments IS 'Completed payments linked to bills, with the bill''s period and due date and the amount net of executed refunds.';
 
 CREATE OR REPLACE VIEW collection_by_channel AS

@@ -35,14 +35,13 @@ COMMENT ON COLUMN collection_cube.on_time IS 'The part of collected paid by the 
 -- What was billed belongs to a bill, not to a payment: it cannot be split by
 -- channel or collector, and this cube has no billed.
 CREATE OR REPLACE VIEW collection_payments_cube AS
-SELECT bp.period, bp.fee_item, coalesce(c.area, '') AS area, bp.method AS channel, bp.collector,
+SELECT bill_period AS period, bill_fee_item AS fee_item, coalesce(area, '') AS area, method AS channel,
+       coalesce(collector, '') AS collector,
        count(*) AS payments,
-       sum(bp.net_amount) AS collected,
-       coalesce(sum(bp.net_amount) FILTER (WHERE bp.paid_on <= bp.due_date), 0) AS on_time
-FROM bill_payments bp
-JOIN payments p ON p.txn_id = bp.txn_id
-JOIN bills b ON b.bill_id = p.bill_id
-LEFT JOIN customers c ON c.customer_id = b.customer_id
+       sum(amount - refunded) AS collected,
+       coalesce(sum(amount - refunded) FILTER (WHERE paid_on <= due_date), 0) AS on_time
+FROM fact_payments
+WHERE status = 'completed' AND bill_period IS NOT NULL
 GROUP BY 1, 2, 3, 4, 5
 ORDER BY 1, 2, 3, 4, 5;
 COMMENT ON VIEW collection_payments_cube IS 'Collected per billing period, fee item, area, payment method and collector: payments, collected net of executed refunds, the part paid by the due date.';
@@ -57,17 +56,12 @@ COMMENT ON COLUMN collection_payments_cube.on_time IS 'The part of collected pai
 
 -- The months of the arrears: every month from the first bill's period to the
 -- later of the last bill's period and the month of the data's last day (the
--- latest payment, settlement line or executed refund, as data_end() in
--- 30_reconciliation.sql, which installs after the views that need it here),
--- months without bills included.
+-- latest payment, settlement line or executed refund: data_end()), months
+-- without bills included.
 CREATE OR REPLACE VIEW arrears_months AS
 WITH bounds AS (
     SELECT min(CAST(period || '-01' AS DATE)) AS lo,
-           greatest(max(CAST(period || '-01' AS DATE)),
-                    CAST(date_trunc('month', greatest(
-                        (SELECT max(local_day(paid_at)) FROM payments),
-                        (SELECT max(local_day(settled_at)) FROM settlements),
-                        (SELECT max(local_day(executed_at)) FROM refunds))) AS DATE)) AS hi
+           greatest(max(CAST(period || '-01' AS DATE)), CAST(date_trunc('month', data_end()) AS DATE)) AS hi
     FROM bills
 )
 SELECT strftime(CAST(m AS DATE), '%Y-%m') AS period, CAST(m AS DATE) AS first_day
@@ -78,6 +72,48 @@ COMMENT ON VIEW arrears_months IS 'Every month from the first billing period to 
 COMMENT ON COLUMN arrears_months.period IS 'Month, YYYY-MM.';
 COMMENT ON COLUMN arrears_months.first_day IS 'The month''s first day.';
 
+-- fact_bill_months (a metric fact, see 05_facts.sql): each bill in each
+-- month of arrears_months from the earlier of its period and its due month
+-- on, with what was outstanding on it at the month's start (start_amount)
+-- and at its end (end_amount): net due less the payments and executed
+-- refunds of the bill before that day. A row whose two amounts are both zero
+-- or below counts nowhere and is not kept. all_bills / all_months: every
+-- bill / month, else those of facts_scope (kind bill / month).
+CREATE OR REPLACE MACRO fact_bill_months_rows(all_bills, all_months) AS TABLE
+WITH months AS (
+    SELECT period, first_day, CAST(first_day + INTERVAL 1 MONTH AS DATE) AS next_first
+    FROM arrears_months
+    WHERE all_months OR period IN (SELECT key FROM facts_scope WHERE kind = 'month')
+),
+b AS (
+    SELECT bill_id, period, due_date, net_due FROM fact_bills
+    WHERE all_bills OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')
+),
+flows AS (
+    SELECT bill_id, paid_on AS day, amount
+    FROM fact_payments
+    WHERE status = 'completed' AND bill_id IS NOT NULL
+      AND (all_bills OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill'))
+    UNION ALL
+    SELECT p.bill_id, local_day(r.executed_at), -r.amount
+    FROM refunds r JOIN fact_payments p ON p.txn_id = r.txn_id
+    WHERE r.executed_at IS NOT NULL AND p.status = 'completed' AND p.bill_id IS NOT NULL
+)
+SELECT b.bill_id, m.period,
+       b.net_due - coalesce(sum(f.amount) FILTER (WHERE f.day < m.first_day), 0) AS start_amount,
+       b.net_due - coalesce(sum(f.amount) FILTER (WHERE f.day < m.next_first), 0) AS end_amount
+FROM months m
+JOIN b ON m.period >= least(b.period, strftime(b.due_date, '%Y-%m'))
+LEFT JOIN flows f ON f.bill_id = b.bill_id AND f.day < m.next_first
+GROUP BY b.bill_id, m.period, b.net_due
+HAVING start_amount > 0 OR end_amount > 0;
+
+CREATE OR REPLACE TABLE fact_bill_months AS SELECT * FROM fact_bill_months_rows(true, true);
+COMMENT ON TABLE fact_bill_months IS 'Metric fact, kept at ingest: each bill in each month of arrears_months from its period (or due month) on, with start_amount and end_amount outstanding at the month''s start and end; rows with both at zero or below are not kept. Equal to fact_bill_months_rows(true, true).';
+-- The months fact_bill_months covers: arrears_months when it was last kept.
+CREATE OR REPLACE TABLE fact_months AS SELECT period FROM arrears_months;
+COMMENT ON TABLE fact_months IS 'Metric fact: the months fact_bill_months covers (arrears_months as of the last batch).';
+
 -- arrears_cube: per month, area and fee item, the arrears open at the
 -- month's start (bills due before it with something outstanding then) and
 -- what was recovered on them in the month: paid in it (net of refunds
@@ -85,33 +121,16 @@ COMMENT ON COLUMN arrears_months.first_day IS 'The month''s first day.';
 -- month from the one after its due date until it is paid, whether or not
 -- that month has bills of its own.
 CREATE OR REPLACE VIEW arrears_cube AS
-WITH flows AS (
-    -- every payment and executed refund of a bill, as a signed amount on a day
-    SELECT p.bill_id, local_day(p.paid_at) AS day, p.amount AS amount
-    FROM payments p WHERE p.status = 'completed' AND p.bill_id IS NOT NULL
-    UNION ALL
-    SELECT p.bill_id, local_day(r.executed_at), -r.amount
-    FROM refunds r JOIN payments p ON p.txn_id = r.txn_id
-    WHERE r.executed_at IS NOT NULL AND p.status = 'completed' AND p.bill_id IS NOT NULL
-),
-opening AS (
-    SELECT m.period, b.bill_id, b.fee_item, coalesce(c.area, '') AS area,
-           b.amount_due - b.discount - coalesce(sum(f.amount) FILTER (WHERE f.day < m.first_day), 0) AS open_amount,
-           coalesce(sum(f.amount) FILTER (WHERE f.day >= m.first_day AND f.day < m.first_day + INTERVAL 1 MONTH), 0) AS paid_in_month
-    FROM arrears_months m
-    JOIN bills b ON b.due_date < m.first_day
-    LEFT JOIN customers c ON c.customer_id = b.customer_id
-    LEFT JOIN flows f ON f.bill_id = b.bill_id AND f.day < m.first_day + INTERVAL 1 MONTH
-    GROUP BY m.period, b.bill_id, b.fee_item, c.area, b.amount_due, b.discount
-)
-SELECT period, area, fee_item,
+SELECT x.period, coalesce(b.area, '') AS area, b.fee_item,
        count(*) AS bills,
-       sum(open_amount) AS opening_arrears,
-       sum(least(greatest(paid_in_month, 0), open_amount)) AS recovered
-FROM opening
-WHERE open_amount > 0
-GROUP BY period, area, fee_item
-ORDER BY period, area, fee_item;
+       sum(x.start_amount) AS opening_arrears,
+       sum(least(greatest(x.start_amount - x.end_amount, 0), x.start_amount)) AS recovered
+FROM fact_bill_months x
+JOIN fact_bills b ON b.bill_id = x.bill_id
+JOIN arrears_months m ON m.period = x.period
+WHERE b.due_date < m.first_day AND x.start_amount > 0
+GROUP BY x.period, coalesce(b.area, ''), b.fee_item
+ORDER BY 1, 2, 3;
 COMMENT ON VIEW arrears_cube IS 'Arrears per month, area and fee item: bills in arrears at the month''s start, opening_arrears and recovered as exact sums; clearance_rate = sum(recovered) / sum(opening_arrears) of any selection of rows.';
 COMMENT ON COLUMN arrears_cube.period IS 'Month, YYYY-MM.';
 COMMENT ON COLUMN arrears_cube.area IS 'Area of the bill''s customer ('''' when none).';

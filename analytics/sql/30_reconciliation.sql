@@ -42,21 +42,20 @@
 --
 -- diff = bank - system. A discrepancy with a resolutions row (by its ref) is
 -- resolved.
-CREATE OR REPLACE MACRO reconciliation_rows_at(as_of) AS TABLE
+CREATE OR REPLACE MACRO reconciliation_rows_from(as_of, from_day) AS TABLE
 WITH
 settings AS (SELECT max(settlement_window_days) AS window_days FROM feeflow_settings),
-pay AS (
-    SELECT txn_id, local_day(paid_at) AS day, settlement_channel(method) AS channel,
-           nullif(trim(collector), '') AS collector, amount
-    FROM payments
-    WHERE status = 'completed' AND settlement_channel(method) IS NOT NULL
-      AND local_day(paid_at) <= CAST(as_of AS DATE)
+pay_all AS (
+    SELECT txn_id, paid_on AS day, channel, nullif(trim(collector), '') AS collector, amount
+    FROM fact_payments
+    WHERE status = 'completed' AND channel IS NOT NULL AND paid_on <= CAST(as_of AS DATE)
 ),
+-- the payments whose rows are computed: those from from_day on
+pay AS (SELECT * FROM pay_all WHERE day >= CAST(from_day AS DATE)),
 line AS (
-    SELECT settlement_id, channel, nullif(trim(txn_ref), '') AS txn_ref, amount,
-           local_day(settled_at) AS day, nullif(trim(collector), '') AS collector
-    FROM settlements
-    WHERE amount >= 0 AND local_day(settled_at) <= CAST(as_of AS DATE)
+    SELECT settlement_id, channel, txn_ref, amount, day, collector
+    FROM fact_settlements
+    WHERE amount >= 0 AND day <= CAST(as_of AS DATE)
 ),
 named AS (
     SELECT p.txn_id, p.day, p.channel, p.collector, p.amount AS system_amount,
@@ -70,7 +69,7 @@ unnamed AS (
 group_lines AS (
     SELECT CASE WHEN channel = 'cash_deposit' THEN coalesce(collector, '*') ELSE '*' END AS grp_collector,
            channel, day, sum(amount) AS bank_amount
-    FROM line WHERE txn_ref IS NULL
+    FROM line WHERE txn_ref IS NULL AND day >= CAST(from_day AS DATE)
     GROUP BY ALL
 ),
 group_pays AS (
@@ -89,7 +88,7 @@ groups AS (
     FROM group_lines g FULL JOIN group_pays p USING (channel, grp_collector, day)
 ),
 -- payments a channel pays refunds back for
-refundable AS (SELECT * FROM pay WHERE channel <> 'cash_deposit'),
+refundable AS (SELECT * FROM pay_all WHERE channel <> 'cash_deposit'),
 -- executed refunds of those, as (negative) money leaving the organisation
 refund AS (
     SELECT r.refund_id, r.txn_id, -r.amount AS amount, local_day(r.executed_at) AS day
@@ -98,10 +97,9 @@ refund AS (
       AND r.txn_id IN (SELECT txn_id FROM refundable)
 ),
 refund_line AS (
-    SELECT settlement_id, channel, nullif(trim(txn_ref), '') AS txn_ref, nullif(trim(refund_ref), '') AS refund_ref,
-           amount, local_day(settled_at) AS day
-    FROM settlements
-    WHERE amount < 0 AND local_day(settled_at) <= CAST(as_of AS DATE)
+    SELECT settlement_id, channel, txn_ref, refund_ref, amount, day
+    FROM fact_settlements
+    WHERE amount < 0 AND day <= CAST(as_of AS DATE)
 ),
 -- refund lines naming, by its number, a refund of the payment they name
 numbered AS (
@@ -140,12 +138,13 @@ rows AS (
            CASE WHEN lines > 1 THEN 'duplicate_settlement'
                 WHEN bank_amount = system_amount THEN 'matched'
                 ELSE 'amount_mismatch' END AS status,
-           last_line_day AS opened_on
+           last_line_day AS opened_on, day AS home_day, CAST(NULL AS DATE) AS pending_until
     FROM named
     UNION ALL
-    SELECT l.settlement_id, 'settlement', l.day, l.channel, l.collector, 0, l.amount, 'missing_payment', l.day
+    SELECT l.settlement_id, 'settlement', l.day, l.channel, l.collector, 0, l.amount, 'missing_payment', l.day, l.day, NULL
     FROM line l
-    WHERE l.txn_ref IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pay p WHERE p.txn_id = l.txn_ref)
+    WHERE l.txn_ref IS NOT NULL AND l.day >= CAST(from_day AS DATE)
+      AND NOT EXISTS (SELECT 1 FROM pay_all p WHERE p.txn_id = l.txn_ref)
     UNION ALL
     SELECT (CASE WHEN channel = 'cash_deposit' THEN 'cash' ELSE channel END) || ':' || grp_collector || ':' || strftime(day, '%Y-%m-%d'),
            'group', day, channel, CASE WHEN grp_collector = '*' THEN NULL ELSE grp_collector END,
@@ -155,12 +154,16 @@ rows AS (
                 WHEN system_amount = 0 THEN 'missing_payment'
                 WHEN bank_amount = system_amount THEN 'matched'
                 ELSE 'amount_mismatch' END,
-           CASE WHEN has_line THEN day ELSE day + (SELECT window_days FROM settings) END
+           CASE WHEN has_line THEN day ELSE day + (SELECT window_days FROM settings) END,
+           day,
+           CASE WHEN NOT has_line THEN day + (SELECT window_days FROM settings) END
     FROM groups
     UNION ALL
     SELECT u.txn_id, 'payment', u.day, u.channel, u.collector, u.amount, 0,
            CASE WHEN date_diff('day', u.day, CAST(as_of AS DATE)) >= (SELECT window_days FROM settings) THEN 'missing_settlement'
                 ELSE 'pending' END,
+           u.day + (SELECT window_days FROM settings),
+           u.day,
            u.day + (SELECT window_days FROM settings)
     FROM unnamed u
     WHERE u.channel <> 'cash_deposit'
@@ -172,10 +175,13 @@ rows AS (
                 WHEN b.lines > 1 THEN 'duplicate_refund_line'
                 WHEN b.bank_amount = r.amount THEN 'matched'
                 ELSE 'amount_mismatch' END,
-           b.last_line_day
+           b.last_line_day,
+           p.day,
+           CAST(NULL AS DATE)
     FROM by_number b
     JOIN refundable p ON p.txn_id = b.txn_id
     LEFT JOIN refund r ON r.refund_id = b.refund_id
+    WHERE p.day >= CAST(from_day AS DATE)
     UNION ALL
     SELECT 'refund:' || b.txn_id, 'refund', coalesce(b.last_refund_day, b.first_line_day),
            coalesce(p.channel, b.line_channel), p.collector,
@@ -187,9 +193,13 @@ rows AS (
                 WHEN b.lines > b.refunds THEN 'duplicate_refund_line'
                 ELSE 'amount_mismatch' END,
            CASE WHEN b.lines < b.refunds THEN b.last_refund_day + (SELECT window_days FROM settings)
-                ELSE b.last_line_day END
+                ELSE b.last_line_day END,
+           coalesce(p.day, b.first_line_day),
+           CASE WHEN b.refunds > 0 AND b.bank_amount <> b.system_amount AND b.lines < b.refunds
+                THEN b.last_refund_day + (SELECT window_days FROM settings) END
     FROM by_payment b
     LEFT JOIN refundable p ON p.txn_id = b.txn_id
+    WHERE coalesce(p.day, b.first_line_day) >= CAST(from_day AS DATE)
 )
 SELECT r.ref, r.source, r.day, r.channel, r.collector,
        CAST(r.system_amount AS DECIMAL(18,2)) AS system_amount,
@@ -197,8 +207,48 @@ SELECT r.ref, r.source, r.day, r.channel, r.collector,
        CAST(r.bank_amount - r.system_amount AS DECIMAL(18,2)) AS diff,
        r.status,
        CASE WHEN r.status NOT IN ('matched', 'pending') THEN res.resolution END AS resolution,
-       CAST(r.opened_on AS DATE) AS opened_on
+       CAST(r.opened_on AS DATE) AS opened_on,
+       CAST(r.home_day AS DATE) AS home_day,
+       CAST(r.pending_until AS DATE) AS pending_until
 FROM rows r
+LEFT JOIN resolutions res ON res.ref = r.ref AND local_day(res.resolved_at) <= CAST(as_of AS DATE);
+
+-- Every row as of a day (the reference computation, from all the data up to
+-- it; the reconciliation view reads fact_reconciliation instead).
+CREATE OR REPLACE MACRO reconciliation_rows_at(as_of) AS TABLE
+SELECT ref, source, day, channel, collector, system_amount, bank_amount, diff, status, resolution, opened_on
+FROM reconciliation_rows_from(as_of, DATE '0001-01-01');
+
+-- fact_reconciliation (a metric fact, see 05_facts.sql): every row of the
+-- reconciliation once all the data is in (as of the end of time): a row
+-- that waits for its settlement window says until when (pending_until), so
+-- that the view decides pending against the data's last day. home_day is
+-- the day a row belongs to (its payment's, else its line's or group's);
+-- a batch recomputes the rows from the earliest day it touches on
+-- (facts_scope kind from_day).
+CREATE OR REPLACE MACRO fact_reconciliation_rows(all_keys) AS TABLE
+SELECT ref, source, day, channel, collector, system_amount, bank_amount, status, opened_on, home_day, pending_until
+FROM reconciliation_rows_from(DATE '9999-12-31',
+     CASE WHEN all_keys THEN DATE '0001-01-01'
+          ELSE coalesce((SELECT min(CAST(key AS DATE)) FROM facts_scope WHERE kind = 'from_day'), DATE '9999-12-31') END);
+
+CREATE OR REPLACE TABLE fact_reconciliation AS SELECT * FROM fact_reconciliation_rows(true);
+COMMENT ON TABLE fact_reconciliation IS 'Metric fact, kept at ingest: every reconciliation row once all the data is in, status as after the settlement window (pending_until: until when it would be pending), home_day the day it belongs to. Equal to fact_reconciliation_rows(true).';
+
+-- The reconciliation as of a day on or after the data's last day, from the
+-- fact: pending while the day is before pending_until.
+CREATE OR REPLACE MACRO reconciliation_facts_at(as_of) AS TABLE
+WITH r AS (
+    SELECT ref, source, day, channel, collector, system_amount, bank_amount, bank_amount - system_amount AS diff,
+           CASE WHEN pending_until IS NOT NULL AND CAST(as_of AS DATE) < pending_until THEN 'pending' ELSE status END AS status,
+           opened_on
+    FROM fact_reconciliation
+)
+SELECT r.ref, r.source, r.day, r.channel, r.collector, r.system_amount, r.bank_amount,
+       CAST(r.diff AS DECIMAL(18,2)) AS diff, r.status,
+       CASE WHEN r.status NOT IN ('matched', 'pending') THEN res.resolution END AS resolution,
+       r.opened_on
+FROM r
 LEFT JOIN resolutions res ON res.ref = r.ref AND local_day(res.resolved_at) <= CAST(as_of AS DATE);
 
 -- The documented columns, as of a day.
@@ -206,15 +256,9 @@ CREATE OR REPLACE MACRO reconciliation_at(as_of) AS TABLE
 SELECT ref, source, day, channel, collector, system_amount, bank_amount, diff, status, resolution
 FROM reconciliation_rows_at(as_of);
 
--- The last day of the data: the latest payment, settlement line or executed
--- refund.
-CREATE OR REPLACE MACRO data_end() AS (
-    SELECT greatest((SELECT max(local_day(paid_at)) FROM payments), (SELECT max(local_day(settled_at)) FROM settlements),
-                    (SELECT max(local_day(executed_at)) FROM refunds))
-);
-
 CREATE OR REPLACE VIEW reconciliation AS
-SELECT * FROM reconciliation_at(coalesce(data_end(), DATE '1970-01-01'))
+SELECT ref, source, day, channel, collector, system_amount, bank_amount, diff, status, resolution
+FROM reconciliation_facts_at(coalesce(data_end(), DATE '1970-01-01'))
 ORDER BY day, channel, ref;
 COMMENT ON VIEW reconciliation IS 'One row per payment or settlement line, or per group, and per refund (by refund number, or refund:TXN_ID per payment), as of the last day of the data: status matched, amount_mismatch, missing_settlement (nothing settled within the window), missing_payment, duplicate_settlement, missing_refund_line (an executed refund the channel did not pay back within the window), missing_refund (a channel refund line with no executed refund), duplicate_refund_line, or pending (still inside the window); diff = bank - system; resolution from resolutions.';
 

@@ -41,11 +41,11 @@ COMMENT ON VIEW invoices_monthly IS 'Invoices by month of issue: issued, lost_or
 
 -- Voided payments per collector and month, per 1,000 payments taken.
 CREATE OR REPLACE VIEW operator_errors AS
-SELECT period_of(local_day(paid_at)) AS period, coalesce(collector, '') AS collector,
+SELECT period_of(paid_on) AS period, coalesce(collector, '') AS collector,
        count(*) AS payments,
        count(*) FILTER (WHERE status = 'voided') AS voided,
        ratio4(count(*) FILTER (WHERE status = 'voided') * 1000, count(*)) AS errors_per_1000
-FROM payments
+FROM fact_payments
 GROUP BY 1, 2
 ORDER BY period, collector;
 COMMENT ON VIEW operator_errors IS 'Payments and voided payments per month and collector; errors_per_1000 = voided x 1000 / payments.';

@@ -17,7 +17,7 @@ FROM refunds WHERE executed_at IS NOT NULL GROUP BY 2
 UNION ALL
 SELECT 'reissue_rate', local_day(issued_at), count(reissue_of), count(*) FROM invoices GROUP BY 2
 UNION ALL
-SELECT 'errors_per_1000', local_day(paid_at), count(*) FILTER (WHERE status = 'voided') * 1000, count(*) FROM payments GROUP BY 2
+SELECT 'errors_per_1000', paid_on, count(*) FILTER (WHERE status = 'voided') * 1000, count(*) FROM fact_payments GROUP BY 2
 UNION ALL
 SELECT 'avg_score', local_day(received_at), sum(score), count(*) FROM feedback GROUP BY 2;
 COMMENT ON VIEW metric_days IS 'Each improvement metric as a numerator and denominator per day; a window''s value is sum(num) / sum(den) (discrepancy_amount: 7 x sum(num) / days, the amount per week).';
@@ -45,7 +45,7 @@ CREATE OR REPLACE MACRO higher_is_better(metric) AS
 
 -- The first day of the data.
 CREATE OR REPLACE MACRO data_start() AS (
-    SELECT least((SELECT min(local_day(paid_at)) FROM payments), (SELECT min(CAST(period || '-01' AS DATE)) FROM bills))
+    SELECT least((SELECT min(paid_on) FROM fact_payments), (SELECT min(CAST(period || '-01' AS DATE)) FROM bills))
 );
 
 -- Each improvement action: its metric over the 8 weeks (56 days) before it

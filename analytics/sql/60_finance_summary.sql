@@ -17,27 +17,19 @@ WITH months AS (
     SELECT period, CAST(period || '-01' AS DATE) AS first_day,
            CAST(CAST(period || '-01' AS DATE) + INTERVAL 1 MONTH AS DATE) AS next_first
     FROM (SELECT DISTINCT period FROM bills
-          UNION SELECT DISTINCT period_of(local_day(paid_at)) FROM payments)
-),
-flows AS (
-    SELECT p.bill_id, local_day(p.paid_at) AS day, p.amount
-    FROM payments p WHERE p.status = 'completed' AND p.bill_id IS NOT NULL
-    UNION ALL
-    SELECT p.bill_id, local_day(r.executed_at), -r.amount
-    FROM refunds r JOIN payments p ON p.txn_id = r.txn_id
-    WHERE r.executed_at IS NOT NULL AND p.status = 'completed' AND p.bill_id IS NOT NULL
+          UNION SELECT DISTINCT period_of(paid_on) FROM fact_payments)
 ),
 balance AS (
-    -- each bill issued by a month's end, and what was open on it at the month's start and end
+    -- each bill issued by a month's end, and what was open on it at the
+    -- month's start and end (fact_bill_months keeps every bill and month
+    -- with something open at either)
     SELECT m.period, b.due_date, m.next_first,
-           greatest(b.amount_due - b.discount - coalesce(sum(f.amount) FILTER (WHERE f.day < m.next_first), 0), 0) AS closing,
-           CASE WHEN b.period < m.period
-                THEN greatest(b.amount_due - b.discount - coalesce(sum(f.amount) FILTER (WHERE f.day < m.first_day), 0), 0)
-                ELSE 0 END AS opening
+           greatest(x.end_amount, 0) AS closing,
+           CASE WHEN b.period < m.period THEN greatest(x.start_amount, 0) ELSE 0 END AS opening
     FROM months m
-    JOIN bills b ON b.period <= m.period
-    LEFT JOIN flows f ON f.bill_id = b.bill_id AND f.day < m.next_first
-    GROUP BY m.period, m.first_day, m.next_first, b.bill_id, b.period, b.due_date, b.amount_due, b.discount
+    JOIN fact_bill_months x ON x.period = m.period
+    JOIN fact_bills b ON b.bill_id = x.bill_id
+    WHERE b.period <= m.period
 ),
 open_amounts AS (
     SELECT period,
@@ -48,10 +40,10 @@ open_amounts AS (
 ),
 billed AS (SELECT period, sum(amount_due - discount) AS billed, max(due_date) AS last_due FROM bills GROUP BY period),
 cash AS (
-    SELECT period_of(local_day(paid_at)) AS period,
+    SELECT period_of(paid_on) AS period,
            coalesce(sum(amount) FILTER (WHERE bill_id IS NOT NULL), 0) AS collected,
            coalesce(sum(amount) FILTER (WHERE bill_id IS NULL), 0) AS walk_in_revenue
-    FROM payments WHERE status = 'completed'
+    FROM fact_payments WHERE status = 'completed'
     GROUP BY 1
 ),
 refunded AS (
@@ -59,8 +51,8 @@ refunded AS (
     FROM refunds WHERE executed_at IS NOT NULL GROUP BY 1
 ),
 settled AS (
-    SELECT period_of(local_day(settled_at)) AS period, sum(fee) AS provider_fees, sum(amount - fee) AS net_settled
-    FROM settlements GROUP BY 1
+    SELECT period_of(day) AS period, sum(fee) AS provider_fees, sum(amount - fee) AS net_settled
+    FROM fact_settlements GROUP BY 1
 )
 SELECT m.period,
        coalesce(b.billed, 0) AS billed,

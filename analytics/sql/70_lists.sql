@@ -16,9 +16,9 @@ WITH refunded AS (
     GROUP BY txn_id
 ),
 pay AS (
-    SELECT p.bill_id, p.txn_id, p.amount, local_day(p.paid_at) AS paid_on, coalesce(r.refunded, 0) AS refunded
-    FROM payments p LEFT JOIN refunded r ON r.txn_id = p.txn_id
-    WHERE p.status = 'completed' AND p.bill_id IS NOT NULL AND local_day(p.paid_at) <= CAST(as_of AS DATE)
+    SELECT p.bill_id, p.txn_id, p.amount, p.paid_on, coalesce(r.refunded, 0) AS refunded
+    FROM fact_payments p LEFT JOIN refunded r ON r.txn_id = p.txn_id
+    WHERE p.status = 'completed' AND p.bill_id IS NOT NULL AND p.paid_on <= CAST(as_of AS DATE)
 ),
 per_bill AS (
     SELECT bill_id, sum(amount) AS paid, sum(refunded) AS refunded, count(*) AS payments,
@@ -56,9 +56,9 @@ WITH open_bills AS (
     WHERE outstanding > 0 AND period <= strftime(CAST(as_of AS DATE), '%Y-%m')
 ),
 last_pay AS (
-    SELECT customer_id, max(local_day(paid_at)) AS last_paid_on
-    FROM payments
-    WHERE status = 'completed' AND customer_id IS NOT NULL AND bill_id IS NOT NULL AND local_day(paid_at) <= CAST(as_of AS DATE)
+    SELECT customer_id, max(paid_on) AS last_paid_on
+    FROM fact_payments
+    WHERE status = 'completed' AND customer_id IS NOT NULL AND bill_id IS NOT NULL AND paid_on <= CAST(as_of AS DATE)
     GROUP BY customer_id
 )
 SELECT o.customer_id, c.name, c.unit, coalesce(c.area, '') AS area,
@@ -147,17 +147,14 @@ open AS (
     WHERE status NOT IN ('matched', 'pending') AND resolution IS NULL
 ),
 pay AS (
-    SELECT txn_id, local_day(paid_at) AS day, settlement_channel(method) AS channel,
-           nullif(trim(collector), '') AS collector, amount
-    FROM payments
-    WHERE status = 'completed' AND settlement_channel(method) IS NOT NULL
-      AND local_day(paid_at) <= CAST(as_of AS DATE)
+    SELECT txn_id, paid_on AS day, channel, nullif(trim(collector), '') AS collector, amount
+    FROM fact_payments
+    WHERE status = 'completed' AND channel IS NOT NULL AND paid_on <= CAST(as_of AS DATE)
 ),
 line AS (
-    SELECT settlement_id, channel, nullif(trim(txn_ref), '') AS txn_ref, amount,
-           local_day(settled_at) AS day, nullif(trim(collector), '') AS collector
-    FROM settlements
-    WHERE amount >= 0 AND local_day(settled_at) <= CAST(as_of AS DATE)
+    SELECT settlement_id, channel, txn_ref, amount, day, collector
+    FROM fact_settlements
+    WHERE amount >= 0 AND day <= CAST(as_of AS DATE)
 ),
 refundable AS (SELECT * FROM pay WHERE channel <> 'cash_deposit'),
 refund AS (
@@ -166,10 +163,9 @@ refund AS (
     WHERE r.executed_at IS NOT NULL AND local_day(r.executed_at) <= CAST(as_of AS DATE)
 ),
 refund_line AS (
-    SELECT settlement_id, channel, nullif(trim(txn_ref), '') AS txn_ref, nullif(trim(refund_ref), '') AS refund_ref,
-           amount, local_day(settled_at) AS day, nullif(trim(collector), '') AS collector
-    FROM settlements
-    WHERE amount < 0 AND local_day(settled_at) <= CAST(as_of AS DATE)
+    SELECT settlement_id, channel, txn_ref, refund_ref, amount, day, collector
+    FROM fact_settlements
+    WHERE amount < 0 AND day <= CAST(as_of AS DATE)
 ),
 numbered AS (
     SELECT l.*, r.refund_id
