@@ -89,7 +89,7 @@ func viewQueries(asOf time.Time) []string {
 	return []string{
 		analytics.CollectionMonthlyQuery, analytics.CollectionByAreaQuery, analytics.CollectionByChannelQuery,
 		analytics.CollectionByCollectorQuery, analytics.ArrearsMonthlyQuery, fmt.Sprintf(analytics.ArrearsAgingQuery, d),
-		analytics.ReconciliationDailyQuery, fmt.Sprintf(analytics.DiscrepanciesOpenQuery, d), analytics.ResolvedDiscrepanciesQuery,
+		analytics.ReconciliationDailyQuery, fmt.Sprintf(analytics.DiscrepanciesOpenQuery, d, false), analytics.ResolvedDiscrepanciesQuery,
 		analytics.ExceptionsMonthlyQuery, analytics.RefundsCycleQuery, analytics.InvoicesMonthlyQuery, analytics.OperatorErrorsQuery,
 		analytics.FeedbackMonthlyQuery, analytics.ImprovementQuery, analytics.FinanceSummaryQuery,
 	}

@@ -19,7 +19,7 @@ const (
 	OverpaymentsQuery     = "SELECT bill_id, customer_id, area, period, fee_item, net_due, paid, overpaid, refunded, credit, payments, txn_ids FROM overpayments_at(DATE '%s')"
 	ExceptionsOpenQuery   = "SELECT exception_id, occurred_on, customer_id, bill_id, type, reason, collector, escalated, age_days FROM exceptions_open(DATE '%s')"
 	RefundsOpenQuery      = "SELECT refund_id, txn_id, customer_id, bill_id, amount, reason, stage, requested_on, age_days, stage_days FROM refunds_open(DATE '%s')"
-	DiscrepancyLinesQuery = "SELECT ref, status, opened_on, item, item_id, day, channel, collector, amount FROM discrepancy_lines(DATE '%s')"
+	DiscrepancyLinesQuery = "SELECT ref, status, opened_on, item, item_id, day, channel, collector, amount FROM discrepancy_lines(DATE '%s', latest := %t)"
 )
 
 // Debtor is one customer of debtors(as_of): what they owe on bills of
@@ -156,7 +156,11 @@ type DiscrepancyLine struct {
 // DiscrepancyLines reads discrepancy_lines(asOf), in the order of
 // discrepancies_open.
 func (m *Metrics) DiscrepancyLines(ctx context.Context, asOf time.Time) ([]DiscrepancyLine, error) {
-	return collect(ctx, m.db, fmt.Sprintf(DiscrepancyLinesQuery, asOf.Format(time.DateOnly)), func(r *sql.Rows, l *DiscrepancyLine) error {
+	latest, err := m.Latest(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return collect(ctx, m.db, fmt.Sprintf(DiscrepancyLinesQuery, asOf.Format(time.DateOnly), latest), func(r *sql.Rows, l *DiscrepancyLine) error {
 		var collector sql.NullString
 		var amt data.Decimal
 		if err := r.Scan(&l.Ref, &l.Status, &l.OpenedOn, &l.Item, &l.ItemID, &l.Day, &l.Channel, &collector, &amt); err != nil {

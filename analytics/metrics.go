@@ -55,7 +55,7 @@ const (
 	ArrearsMonthlyQuery        = "SELECT period, opening_arrears, recovered, clearance_rate, households_billed, households_paid, household_rate FROM arrears_monthly ORDER BY period"
 	ArrearsAgingQuery          = "SELECT bucket, bills, outstanding FROM arrears_aging(DATE '%s')"
 	ReconciliationDailyQuery   = "SELECT day, channel, items, matched, discrepancies, discrepancy_amount, match_rate FROM reconciliation_daily ORDER BY day, channel"
-	DiscrepanciesOpenQuery     = "SELECT ref, status, diff, opened_on, age_days FROM discrepancies_open(DATE '%s') ORDER BY opened_on, ref"
+	DiscrepanciesOpenQuery     = "SELECT ref, status, diff, opened_on, age_days FROM discrepancies_open(DATE '%s', latest := %t) ORDER BY opened_on, ref"
 	ResolvedDiscrepanciesQuery = "SELECT ref, source, day, channel, collector, system_amount, bank_amount, diff, status, resolution FROM reconciliation WHERE resolution IS NOT NULL ORDER BY day, ref"
 	ExceptionsMonthlyQuery     = "SELECT period, type, count, escalated, resolved, median_days_to_resolve FROM exceptions_monthly ORDER BY period, type"
 	RefundsCycleQuery          = "SELECT period, requested, approved, rejected, executed, median_days, p90_days FROM refunds_cycle ORDER BY period"
@@ -195,9 +195,14 @@ type OpenDiscrepancy struct {
 	AgeDays     int
 }
 
-// DiscrepanciesOpen reads discrepancies_open(asOf).
+// DiscrepanciesOpen reads discrepancies_open(asOf), from the metric facts
+// when asOf is on or after the data's last day (see Latest).
 func (m *Metrics) DiscrepanciesOpen(ctx context.Context, asOf time.Time) ([]OpenDiscrepancy, error) {
-	return collect(ctx, m.db, fmt.Sprintf(DiscrepanciesOpenQuery, asOf.Format(time.DateOnly)), func(r *sql.Rows, d *OpenDiscrepancy) error {
+	latest, err := m.Latest(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return collect(ctx, m.db, fmt.Sprintf(DiscrepanciesOpenQuery, asOf.Format(time.DateOnly), latest), func(r *sql.Rows, d *OpenDiscrepancy) error {
 		var diff data.Decimal
 		if err := r.Scan(&d.Ref, &d.Status, &diff, &d.OpenedOn, &d.AgeDays); err != nil {
 			return err
@@ -494,4 +499,17 @@ func (m *Metrics) DataRange(ctx context.Context) (first, last time.Time, ok bool
 		return time.Time{}, time.Time{}, false, fmt.Errorf("data range: %w", err)
 	}
 	return f.Time, l.Time, f.Valid && l.Valid, nil
+}
+
+// Latest reports whether asOf is on or after the data's last day (or there
+// is no data): the as-of macros may then read the metric facts (latest :=
+// true), which give the same rows as the computation from the base tables
+// without recomputing them.
+func (m *Metrics) Latest(ctx context.Context, asOf time.Time) (bool, error) {
+	_, last, ok, err := m.DataRange(ctx)
+	if err != nil {
+		return false, err
+	}
+	day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	return !ok || !day.Before(time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC)), nil
 }

@@ -368,7 +368,7 @@ func discrepancyLinesPage(pc *pageCtx) templates.SitePage {
 		dt.rows = append(dt.rows, []val{vText(x.Ref), vEnum("status", x.Status), vDate(x.OpenedOn), vEnum("item", x.Item), vText(x.ItemID),
 			vDate(x.Day), vEnum("channel", x.Channel), vText(x.Collector), vMoney(x.Amount)})
 	}
-	list := pc.list("discrepancy_lines", dt, fmt.Sprintf(analytics.DiscrepancyLinesQuery, d.asOf.Format(time.DateOnly))+";", nil)
+	list := pc.list("discrepancy_lines", dt, fmt.Sprintf(analytics.DiscrepancyLinesQuery, d.asOf.Format(time.DateOnly), d.latest)+";", nil)
 	p.Sections = []templates.Section{{
 		ID: "lines", Heading: t.T("section.discrepancy_lines"),
 		Links: []templates.Link{pc.listLink("reconciliation.html", "section.recon_open")},

@@ -15,6 +15,7 @@ import (
 type dataset struct {
 	asOf      time.Time
 	asOfMonth string
+	latest    bool      // asOf is on or after the data's last day: the as-of macros read the facts
 	first     time.Time // first day of the data; zero when there is none
 
 	collection  []analytics.Collection
@@ -67,6 +68,7 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 	}
 	d.asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
 	d.asOfMonth = d.asOf.Format("2006-01")
+	d.latest = !ok || !d.asOf.Before(time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC))
 	if ok {
 		d.first = time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, time.UTC)
 	}

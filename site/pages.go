@@ -228,7 +228,7 @@ func overviewPage(pc *pageCtx) templates.SitePage {
 	sql := strings.Join([]string{
 		analytics.CollectionMonthlyQuery, analytics.CollectionByChannelQuery, analytics.FinanceSummaryQuery,
 		analytics.ArrearsMonthlyQuery, analytics.ReconciliationDailyQuery,
-		fmt.Sprintf(analytics.DiscrepanciesOpenQuery, "<month end>"), analytics.RefundsCycleQuery, analytics.FeedbackMonthlyQuery,
+		fmt.Sprintf(analytics.DiscrepanciesOpenQuery, "<month end>", false), analytics.RefundsCycleQuery, analytics.FeedbackMonthlyQuery,
 	}, ";\n") + ";"
 	blk := pc.block("overview_trend", dt, nil, sql)
 	blk.Collapse = false
@@ -530,7 +530,7 @@ func reconciliationPage(pc *pageCtx) templates.SitePage {
 			{vText(t.T("total.net")), vText(""), vMoney(sumDiff), vText(""), vText("")},
 		}
 	}
-	openBlock := pc.block("recon_open", open, nil, fmt.Sprintf(analytics.DiscrepanciesOpenQuery, d.asOf.Format(time.DateOnly))+";")
+	openBlock := pc.block("recon_open", open, nil, fmt.Sprintf(analytics.DiscrepanciesOpenQuery, d.asOf.Format(time.DateOnly), d.latest)+";")
 	openBlock.Collapse = false
 	openBlock.Table.Search = true // a day of the daily table finds its rows here
 

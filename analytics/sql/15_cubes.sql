@@ -80,36 +80,70 @@ COMMENT ON COLUMN arrears_months.first_day IS 'The month''s first day.';
 -- or below counts nowhere and is not kept. all_bills / all_months: every
 -- bill / month, else those of facts_scope (kind bill / month).
 CREATE OR REPLACE MACRO fact_bill_months_rows(all_bills, all_months) AS TABLE
+-- What was open on a bill at a month's start is what is open now
+-- (fact_bills) plus what was paid on it (net of refunds) since that day.
 WITH months AS (
-    SELECT period, first_day, CAST(first_day + INTERVAL 1 MONTH AS DATE) AS next_first
-    FROM arrears_months
+    SELECT period, first_day FROM arrears_months
     WHERE all_months OR period IN (SELECT key FROM facts_scope WHERE kind = 'month')
 ),
+since AS (SELECT min(first_day) AS day FROM months),
+-- every month from the earliest asked for on: what was paid after a month counts
+grid_months AS (SELECT period, first_day FROM arrears_months WHERE first_day >= (SELECT day FROM since)),
 b AS (
-    SELECT bill_id, period, due_date, net_due FROM fact_bills
+    SELECT bill_id, period, fee_item, coalesce(area, '') AS area, due_date, net_due - collected AS outstanding
+    FROM fact_bills
     WHERE all_bills OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')
 ),
 flows AS (
     SELECT bill_id, paid_on AS day, amount
     FROM fact_payments
-    WHERE status = 'completed' AND bill_id IS NOT NULL
+    WHERE status = 'completed' AND bill_id IS NOT NULL AND paid_on >= (SELECT day FROM since)
       AND (all_bills OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill'))
     UNION ALL
     SELECT p.bill_id, local_day(r.executed_at), -r.amount
     FROM refunds r JOIN fact_payments p ON p.txn_id = r.txn_id
     WHERE r.executed_at IS NOT NULL AND p.status = 'completed' AND p.bill_id IS NOT NULL
+      AND local_day(r.executed_at) >= (SELECT day FROM since)
+),
+by_month AS (
+    SELECT bill_id, CAST(date_trunc('month', day) AS DATE) AS first_day, sum(amount) AS amount
+    FROM flows GROUP BY ALL
+),
+-- the bills that can have something open in those months: open now, or paid since
+-- and the last month each was paid in: after it, nothing changes
+candidates AS (
+    SELECT b.*, l.last_paid_month
+    FROM b LEFT JOIN (SELECT bill_id, max(first_day) AS last_paid_month FROM by_month GROUP BY bill_id) l ON l.bill_id = b.bill_id
+    WHERE b.outstanding > 0 OR l.bill_id IS NOT NULL
+),
+grid_bounds AS (SELECT min(first_day) AS lo, max(first_day) AS hi FROM grid_months),
+grid_raw AS (
+    SELECT c.bill_id, c.period, c.fee_item, c.area, c.due_date, c.outstanding, CAST(unnest(generate_series(
+               CAST(greatest(least(CAST(c.period || '-01' AS DATE), CAST(date_trunc('month', c.due_date) AS DATE)), g.lo) AS TIMESTAMP),
+               -- open now: every month to the last; else up to the last month paid in
+               CAST(CASE WHEN c.outstanding > 0 THEN g.hi ELSE least(g.hi, c.last_paid_month) END AS TIMESTAMP),
+               INTERVAL 1 MONTH)) AS DATE) AS first_day
+    FROM candidates c, grid_bounds g
+),
+grid AS (
+    SELECT r.bill_id, strftime(r.first_day, '%Y-%m') AS period, r.first_day, r.period AS bill_period, r.fee_item, r.area,
+           r.due_date, r.outstanding, coalesce(f.amount, 0) AS in_month
+    FROM grid_raw r
+    LEFT JOIN by_month f ON f.bill_id = r.bill_id AND f.first_day = r.first_day
+),
+suffix AS (
+    SELECT *, sum(in_month) OVER (PARTITION BY bill_id ORDER BY first_day DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS from_month
+    FROM grid
 )
-SELECT b.bill_id, m.period,
-       b.net_due - coalesce(sum(f.amount) FILTER (WHERE f.day < m.first_day), 0) AS start_amount,
-       b.net_due - coalesce(sum(f.amount) FILTER (WHERE f.day < m.next_first), 0) AS end_amount
-FROM months m
-JOIN b ON m.period >= least(b.period, strftime(b.due_date, '%Y-%m'))
-LEFT JOIN flows f ON f.bill_id = b.bill_id AND f.day < m.next_first
-GROUP BY b.bill_id, m.period, b.net_due
-HAVING start_amount > 0 OR end_amount > 0;
+SELECT bill_id, period, first_day, bill_period, fee_item, area, due_date,
+       outstanding + from_month AS start_amount,
+       outstanding + from_month - in_month AS end_amount
+FROM suffix
+WHERE (all_months OR period IN (SELECT key FROM facts_scope WHERE kind = 'month'))
+  AND (outstanding + from_month > 0 OR outstanding + from_month - in_month > 0);
 
 CREATE OR REPLACE TABLE fact_bill_months AS SELECT * FROM fact_bill_months_rows(true, true);
-COMMENT ON TABLE fact_bill_months IS 'Metric fact, kept at ingest: each bill in each month of arrears_months from its period (or due month) on, with start_amount and end_amount outstanding at the month''s start and end; rows with both at zero or below are not kept. Equal to fact_bill_months_rows(true, true).';
+COMMENT ON TABLE fact_bill_months IS 'Metric fact, kept at ingest: each bill in each month of arrears_months from its period (or due month) on (with the month''s first_day and the bill''s period, fee item, area and due date), with start_amount and end_amount outstanding at the month''s start and end; rows with both at zero or below are not kept. Equal to fact_bill_months_rows(true, true).';
 -- The months fact_bill_months covers: arrears_months when it was last kept.
 CREATE OR REPLACE TABLE fact_months AS SELECT period FROM arrears_months;
 COMMENT ON TABLE fact_months IS 'Metric fact: the months fact_bill_months covers (arrears_months as of the last batch).';
@@ -121,15 +155,13 @@ COMMENT ON TABLE fact_months IS 'Metric fact: the months fact_bill_months covers
 -- month from the one after its due date until it is paid, whether or not
 -- that month has bills of its own.
 CREATE OR REPLACE VIEW arrears_cube AS
-SELECT x.period, coalesce(b.area, '') AS area, b.fee_item,
+SELECT period, area, fee_item,
        count(*) AS bills,
-       sum(x.start_amount) AS opening_arrears,
-       sum(least(greatest(x.start_amount - x.end_amount, 0), x.start_amount)) AS recovered
-FROM fact_bill_months x
-JOIN fact_bills b ON b.bill_id = x.bill_id
-JOIN arrears_months m ON m.period = x.period
-WHERE b.due_date < m.first_day AND x.start_amount > 0
-GROUP BY x.period, coalesce(b.area, ''), b.fee_item
+       sum(start_amount) AS opening_arrears,
+       sum(least(greatest(start_amount - end_amount, 0), start_amount)) AS recovered
+FROM fact_bill_months
+WHERE due_date < first_day AND start_amount > 0
+GROUP BY period, area, fee_item
 ORDER BY 1, 2, 3;
 COMMENT ON VIEW arrears_cube IS 'Arrears per month, area and fee item: bills in arrears at the month''s start, opening_arrears and recovered as exact sums; clearance_rate = sum(recovered) / sum(opening_arrears) of any selection of rows.';
 COMMENT ON COLUMN arrears_cube.period IS 'Month, YYYY-MM.';

@@ -213,11 +213,6 @@ SELECT r.ref, r.source, r.day, r.channel, r.collector,
 FROM rows r
 LEFT JOIN resolutions res ON res.ref = r.ref AND local_day(res.resolved_at) <= CAST(as_of AS DATE);
 
--- Every row as of a day (the reference computation, from all the data up to
--- it; the reconciliation view reads fact_reconciliation instead).
-CREATE OR REPLACE MACRO reconciliation_rows_at(as_of) AS TABLE
-SELECT ref, source, day, channel, collector, system_amount, bank_amount, diff, status, resolution, opened_on
-FROM reconciliation_rows_from(as_of, DATE '0001-01-01');
 
 -- fact_reconciliation (a metric fact, see 05_facts.sql): every row of the
 -- reconciliation once all the data is in (as of the end of time): a row
@@ -251,6 +246,23 @@ SELECT r.ref, r.source, r.day, r.channel, r.collector, r.system_amount, r.bank_a
 FROM r
 LEFT JOIN resolutions res ON res.ref = r.ref AND local_day(res.resolved_at) <= CAST(as_of AS DATE);
 
+-- Every row as of a day. By default computed from all the data up to the day
+-- (any day, past ones included); latest := true reads the fact instead
+-- (reconciliation_facts_at, the same rows), which holds only for a day on or
+-- after the data's last day: asked for an earlier day it is an error, never
+-- a wrong answer.
+CREATE OR REPLACE MACRO reconciliation_rows_at(as_of, latest := false) AS TABLE
+SELECT ref, source, day, channel, collector, system_amount, bank_amount, diff, status, resolution, opened_on
+FROM reconciliation_rows_from(as_of, DATE '0001-01-01')
+WHERE NOT latest
+UNION ALL
+SELECT ref, source, day, channel, collector, system_amount, bank_amount, diff, status, resolution, opened_on
+FROM reconciliation_facts_at(as_of)
+WHERE latest
+  AND CASE WHEN CAST(as_of AS DATE) < coalesce(data_end(), DATE '0001-01-01')
+           THEN error('latest := true reads the facts, which hold on or after the data''s last day only')
+           ELSE true END;
+
 -- The documented columns, as of a day.
 CREATE OR REPLACE MACRO reconciliation_at(as_of) AS TABLE
 SELECT ref, source, day, channel, collector, system_amount, bank_amount, diff, status, resolution
@@ -279,8 +291,8 @@ COMMENT ON VIEW reconciliation_daily IS 'Per day and settlement channel: items (
 -- The follow-up list as of a day: every discrepancy known then and not yet
 -- resolved, the day it opened (the line that showed it, or the end of the
 -- settlement window) and its age in days.
-CREATE OR REPLACE MACRO discrepancies_open(as_of) AS TABLE
+CREATE OR REPLACE MACRO discrepancies_open(as_of, latest := false) AS TABLE
 SELECT ref, status, diff, opened_on, date_diff('day', opened_on, CAST(as_of AS DATE)) AS age_days
-FROM reconciliation_rows_at(as_of)
+FROM reconciliation_rows_at(as_of, latest := latest)
 WHERE status NOT IN ('matched', 'pending') AND resolution IS NULL
 ORDER BY opened_on, ref;

@@ -23,13 +23,12 @@ balance AS (
     -- each bill issued by a month's end, and what was open on it at the
     -- month's start and end (fact_bill_months keeps every bill and month
     -- with something open at either)
-    SELECT m.period, b.due_date, m.next_first,
+    SELECT m.period, x.due_date, m.next_first,
            greatest(x.end_amount, 0) AS closing,
-           CASE WHEN b.period < m.period THEN greatest(x.start_amount, 0) ELSE 0 END AS opening
+           CASE WHEN x.bill_period < m.period THEN greatest(x.start_amount, 0) ELSE 0 END AS opening
     FROM months m
     JOIN fact_bill_months x ON x.period = m.period
-    JOIN fact_bills b ON b.bill_id = x.bill_id
-    WHERE b.period <= m.period
+    WHERE x.bill_period <= m.period
 ),
 open_amounts AS (
     SELECT period,

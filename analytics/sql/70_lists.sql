@@ -139,11 +139,11 @@ ORDER BY requested_on, refund_id;
 -- the executed refund and the lines naming it; refund:TXN_ID: the payment's
 -- executed refunds and refund lines that no refund number pairs. Refunds
 -- are negative (money leaving), lines keep their sign.
-CREATE OR REPLACE MACRO discrepancy_lines(as_of) AS TABLE
+CREATE OR REPLACE MACRO discrepancy_lines(as_of, latest := false) AS TABLE
 WITH
 open AS (
     SELECT ref, source, day, channel, collector, status, opened_on
-    FROM reconciliation_rows_at(as_of)
+    FROM reconciliation_rows_at(as_of, latest := latest)
     WHERE status NOT IN ('matched', 'pending') AND resolution IS NULL
 ),
 pay AS (
