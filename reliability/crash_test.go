@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/feeflow/feeflow/analytics"
 	"github.com/feeflow/feeflow/data"
 )
 
@@ -159,6 +160,9 @@ func TestCrashKeepsAcknowledgedBatchesExactlyOnce(t *testing.T) {
 		if checkSiteWhole(t, site) {
 			siteChecks++
 		}
+		// The metric facts commit with their batch: after the kill they
+		// still equal their recomputation from the base tables.
+		checkFacts(t, db, fmt.Sprintf("kill %d", k+1))
 		srv = startServer(t, db, site, addr)
 	}
 	close(stop)
@@ -234,8 +238,34 @@ func TestCrashKeepsAcknowledgedBatchesExactlyOnce(t *testing.T) {
 	if batchRows != payments {
 		t.Errorf("batch records account for %d rows, the table holds %d", batchRows, payments)
 	}
+	store.Close()
+	checkFacts(t, db, "the last upload")
 	t.Logf("kills %d, uploads %d (%d unanswered, retried), distinct batches %d: %d present whole, %d rejected and absent, %d partial, %d lost, %d duplicate keys; %d payment rows; site whole after %d kills",
 		n, len(batches), unanswered, len(seen), acked, rejected, partial, lost, dupKeys, payments, siteChecks)
+}
+
+// checkFacts fails the test unless every metric fact of the database equals
+// its recomputation from the base tables.
+func checkFacts(t *testing.T, db, when string) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := data.Open(ctx, db, data.Options{Location: time.UTC})
+	if err != nil {
+		t.Fatalf("%s: open: %v", when, err)
+	}
+	defer store.Close()
+	if err := analytics.Verify(ctx, store); err != nil {
+		return // the server was killed before it first installed the metrics
+	}
+	diffs, err := analytics.CheckFacts(ctx, store.DB())
+	if err != nil {
+		t.Fatalf("%s: %v", when, err)
+	}
+	for _, d := range diffs {
+		if d.Extra != 0 || d.Missing != 0 {
+			t.Errorf("after %s: %s has %d rows not in its recomputation and lacks %d of them", when, d.Table, d.Extra, d.Missing)
+		}
+	}
 }
 
 // checkSiteWhole reports whether a published site exists and, if so, fails

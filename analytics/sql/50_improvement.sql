@@ -59,7 +59,11 @@ CREATE OR REPLACE MACRO data_start() AS (
 -- younger) are measured too: latest, and latest_met, the verdict the action
 -- holds today.
 CREATE OR REPLACE VIEW improvement AS
-WITH w AS (
+WITH md AS MATERIALIZED (
+    -- the days of the metrics the actions name, computed once
+    SELECT * FROM metric_days WHERE metric IN (SELECT metric FROM actions)
+),
+w AS (
     SELECT a.*,
            greatest(a.started_on - 56, coalesce(data_start(), a.started_on)) AS before_from,
            least(a.started_on + 56, coalesce(data_end(), a.started_on - 1) + 1) AS after_to,
@@ -78,7 +82,7 @@ v AS (
                 metric_window(any_value(w.metric), sum(m.num) FILTER (WHERE m.day >= w.started_on),
                               sum(m.den) FILTER (WHERE m.day >= w.started_on), any_value(w.started_on), any_value(w.after_to)) END AS after
     FROM w
-    LEFT JOIN metric_days m ON m.metric = w.metric AND m.day >= w.before_from AND m.day < w.after_to
+    LEFT JOIN md m ON m.metric = w.metric AND m.day >= w.before_from AND m.day < w.after_to
     GROUP BY w.action_id
 ),
 l AS (
@@ -87,7 +91,7 @@ l AS (
            CASE WHEN any_value(w.latest_end) > any_value(w.started_on) THEN any_value(w.latest_end) END AS latest_end,
            sum(m.num) AS num, sum(m.den) AS den, any_value(w.metric) AS metric
     FROM w
-    LEFT JOIN metric_days m ON m.metric = w.metric AND m.day >= greatest(w.latest_end - 28, w.started_on) AND m.day < w.latest_end
+    LEFT JOIN md m ON m.metric = w.metric AND m.day >= greatest(w.latest_end - 28, w.started_on) AND m.day < w.latest_end
     GROUP BY w.action_id
 ),
 lv AS (
