@@ -83,7 +83,7 @@ var heldBackKinds = map[string]string{
 // dayUpload is the one-day upload kept beside a prepared history: its
 // files in upload order.
 type dayUpload struct {
-	Day   string        `json:"day"`
+	Day   string         `json:"day"`
 	Files []gen.FileInfo `json:"files"`
 }
 
