@@ -444,6 +444,32 @@ func BenchmarkBuild(b *testing.B) {
 	b.ReportMetric(float64(bytes), "overview-bytes")
 }
 
+// BenchmarkBuildBaselineSQL runs the hand-written one-pass SQL of the
+// site's core figures (testdata/baseline.sql) on the same history as
+// BenchmarkBuild, reading every row: the floor the build is measured
+// against.
+func BenchmarkBuildBaselineSQL(b *testing.B) {
+	ctx := context.Background()
+	stmts := baselineStatements(b)
+	h := prepareHistory(b)
+	store := openHistory(b, h)
+	defer store.Close()
+	rows := 0
+	resetPeakRSS()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, n, err := runBaseline(ctx, store.DB(), stmts, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = n
+	}
+	b.StopTimer()
+	reportPeakRSS(b)
+	reportSize(b, store)
+	b.ReportMetric(float64(rows), "result-rows")
+}
+
 // BenchmarkUploadDay uploads the held-back day into the history, file by
 // file in upload order as finance would, then builds and publishes the
 // site: the time from the start of the first ingest to the new site being
