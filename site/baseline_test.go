@@ -72,33 +72,41 @@ type result struct {
 	rows    [][]string
 }
 
+// baselineRun is what one run of the script returned.
+type baselineRun struct {
+	results map[string]*result       // by statement name; rows kept only when asked
+	rows    int                      // rows read, all SELECTs together
+	took    map[string]time.Duration // by statement name
+}
+
 // runBaseline runs the script on one connection (its variables and
 // temporary tables live there) and reads every row of every SELECT. keep
 // says whether to keep the rows as text (tests) or only count them
 // (benchmarks).
-func runBaseline(ctx context.Context, db *sql.DB, stmts []statement, keep bool) (map[string]*result, int, error) {
+func runBaseline(ctx context.Context, db *sql.DB, stmts []statement, keep bool) (*baselineRun, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer conn.Close()
-	results := map[string]*result{}
-	total := 0
+	run := &baselineRun{results: map[string]*result{}, took: map[string]time.Duration{}}
 	for _, s := range stmts {
+		start := time.Now()
 		if !s.query {
 			if _, err := conn.ExecContext(ctx, s.sql); err != nil {
-				return nil, 0, fmt.Errorf("%s: %w", s.name, err)
+				return nil, fmt.Errorf("%s: %w", s.name, err)
 			}
-			continue
+		} else {
+			res, n, err := readAll(ctx, conn, s.sql, keep)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", s.name, err)
+			}
+			run.results[s.name] = res
+			run.rows += n
 		}
-		res, n, err := readAll(ctx, conn, s.sql, keep)
-		if err != nil {
-			return nil, 0, fmt.Errorf("%s: %w", s.name, err)
-		}
-		results[s.name] = res
-		total += n
+		run.took[s.name] = time.Since(start)
 	}
-	return results, total, nil
+	return run, nil
 }
 
 // readAll runs a query and reads every value of every row.
@@ -204,10 +212,11 @@ func TestBaselineComputesTheViewsFigures(t *testing.T) {
 			t.Fatalf("ingest %s: %v", f.File, err)
 		}
 	}
-	results, _, err := runBaseline(ctx, store.DB(), baselineStatements(t), true)
+	run, err := runBaseline(ctx, store.DB(), baselineStatements(t), true)
 	if err != nil {
 		t.Fatal(err)
 	}
+	results := run.results
 	isNull := func(c string) func(func(string) string) bool {
 		return func(col func(string) string) bool { return col(c) == "NULL" }
 	}

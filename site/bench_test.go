@@ -45,6 +45,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -454,20 +455,24 @@ func BenchmarkBuildBaselineSQL(b *testing.B) {
 	h := prepareHistory(b)
 	store := openHistory(b, h)
 	defer store.Close()
-	rows := 0
+	var run *baselineRun
 	resetPeakRSS()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		_, n, err := runBaseline(ctx, store.DB(), stmts, false)
-		if err != nil {
+		var err error
+		if run, err = runBaseline(ctx, store.DB(), stmts, false); err != nil {
 			b.Fatal(err)
 		}
-		rows = n
 	}
 	b.StopTimer()
 	reportPeakRSS(b)
 	reportSize(b, store)
-	b.ReportMetric(float64(rows), "result-rows")
+	b.ReportMetric(float64(run.rows), "result-rows")
+	var took []string
+	for _, s := range stmts {
+		took = append(took, fmt.Sprintf("%s %dms", s.name, run.took[s.name].Milliseconds()))
+	}
+	b.Logf("last run by statement: %s", strings.Join(took, ", "))
 }
 
 // BenchmarkUploadDay uploads the held-back day into the history, file by
