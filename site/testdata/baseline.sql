@@ -107,7 +107,10 @@ ORDER BY period;
 -- Arrears by month, from the first billing period to the last day's month:
 -- what was outstanding at the month's start on bills due before it, and
 -- what was paid on them in the month (net of refunds executed in it), up to
--- what was outstanding.
+-- what was outstanding. A bill's opening amount changes only after a month
+-- with money on it, so each bill gives one row per such change (not one per
+-- month): the amount enters the running sum of the month it starts and
+-- leaves it at the next change.
 WITH months AS (
     SELECT CAST(m AS DATE) AS first_day
     FROM generate_series(
@@ -115,29 +118,68 @@ WITH months AS (
         CAST(greatest(CAST((SELECT max(period) FROM bills) || '-01' AS DATE), date_trunc('month', getvariable('as_of'))) AS TIMESTAMP),
         INTERVAL 1 MONTH) g(m)
 ),
+-- money on each bill per month: completed payments, less executed refunds
 flows AS (
-    SELECT p.bill_id, CAST(timezone(getvariable('zone'), p.paid_at) AS DATE) AS day, p.amount
-    FROM payments p WHERE p.status = 'completed' AND p.bill_id IS NOT NULL
-    UNION ALL
-    SELECT p.bill_id, CAST(timezone(getvariable('zone'), r.executed_at) AS DATE), -r.amount
-    FROM refunds r JOIN payments p ON p.txn_id = r.txn_id
-    WHERE r.executed_at IS NOT NULL AND p.status = 'completed' AND p.bill_id IS NOT NULL
+    SELECT bill_id, CAST(date_trunc('month', day) AS DATE) AS mo, sum(amount) AS amount
+    FROM (SELECT p.bill_id, CAST(timezone(getvariable('zone'), p.paid_at) AS DATE) AS day, p.amount
+          FROM payments p WHERE p.status = 'completed' AND p.bill_id IS NOT NULL
+          UNION ALL
+          SELECT p.bill_id, CAST(timezone(getvariable('zone'), r.executed_at) AS DATE), -r.amount
+          FROM refunds r JOIN payments p ON p.txn_id = r.txn_id
+          WHERE r.executed_at IS NOT NULL AND p.status = 'completed' AND p.bill_id IS NOT NULL)
+    GROUP BY ALL
 ),
-opening AS (
-    SELECT m.first_day, b.bill_id,
-           b.amount_due - b.discount - coalesce(sum(f.amount) FILTER (WHERE f.day < m.first_day), 0) AS open_amount,
-           coalesce(sum(f.amount) FILTER (WHERE f.day >= m.first_day), 0) AS paid_in_month
-    FROM months m
-    JOIN bills b ON b.due_date < m.first_day
-    LEFT JOIN flows f ON f.bill_id = b.bill_id AND f.day < m.first_day + INTERVAL 1 MONTH
-    GROUP BY m.first_day, b.bill_id, b.amount_due, b.discount
+-- each bill and the first month it can be in arrears (the one after its due date)
+due AS (
+    SELECT bill_id, amount_due - discount AS net_due,
+           CAST(date_trunc('month', due_date) + INTERVAL 1 MONTH AS DATE) AS first_month
+    FROM bills
+),
+-- the months a bill's opening amount is set: its first month in arrears and
+-- each month after one with money on it
+starts AS (
+    SELECT bill_id, first_month AS mo FROM due
+    UNION
+    SELECT f.bill_id, CAST(f.mo + INTERVAL 1 MONTH AS DATE)
+    FROM flows f JOIN due d ON d.bill_id = f.bill_id
+    WHERE f.mo >= d.first_month
+),
+opens AS (
+    SELECT s.bill_id, s.mo, d.net_due - coalesce(sum(f.amount), 0) AS open_amount
+    FROM starts s
+    JOIN due d ON d.bill_id = s.bill_id
+    LEFT JOIN flows f ON f.bill_id = s.bill_id AND f.mo < s.mo
+    GROUP BY s.bill_id, s.mo, d.net_due
+),
+segments AS (
+    SELECT mo, lead(mo) OVER (PARTITION BY bill_id ORDER BY mo) AS next_mo, open_amount
+    FROM opens
+),
+deltas AS (
+    SELECT mo, sum(delta) AS delta
+    FROM (SELECT mo, open_amount AS delta FROM segments WHERE open_amount > 0
+          UNION ALL
+          SELECT next_mo, -open_amount FROM segments WHERE open_amount > 0 AND next_mo IS NOT NULL)
+    GROUP BY mo
+),
+-- recovered: in a month with money on a bill in arrears, that money up to
+-- what was open at the month's start
+recovered AS (
+    SELECT mo, sum(least(greatest(amount, 0), open_amount)) AS recovered
+    FROM (SELECT f.mo, f.amount, d.net_due - coalesce(sum(e.amount), 0) AS open_amount
+          FROM flows f
+          JOIN due d ON d.bill_id = f.bill_id AND f.mo >= d.first_month
+          LEFT JOIN flows e ON e.bill_id = f.bill_id AND e.mo < f.mo
+          GROUP BY f.bill_id, f.mo, f.amount, d.net_due)
+    WHERE open_amount > 0
+    GROUP BY mo
 )
 SELECT strftime(m.first_day, '%Y-%m') AS period,
-       coalesce(sum(o.open_amount), 0) AS opening_arrears,
-       coalesce(sum(least(greatest(o.paid_in_month, 0), o.open_amount)), 0) AS recovered
+       sum(coalesce(d.delta, 0)) OVER (ORDER BY m.first_day) AS opening_arrears,
+       coalesce(r.recovered, 0) AS recovered
 FROM months m
-LEFT JOIN opening o ON o.first_day = m.first_day AND o.open_amount > 0
-GROUP BY m.first_day
+LEFT JOIN deltas d ON d.mo = m.first_day
+LEFT JOIN recovered r ON r.mo = m.first_day
 ORDER BY m.first_day;
 
 -- name: reconciliation
