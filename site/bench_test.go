@@ -23,8 +23,10 @@ package site
 // after D (a weekend) are left out. Every benchmark starts from the same
 // history.
 //
-// The build against the hand-written one-pass SQL (testdata/baseline.sql),
-// with the ratio printed at the end:
+// Without FEEFLOW_BENCH_DB each benchmark makes its own data; with it the
+// first one makes them and the others reuse them. The build against the
+// hand-written one-pass SQL (testdata/baseline.sql), in one run, with the
+// ratio printed at the end:
 //
 //	FEEFLOW_BENCH_DB=/tmp/b565k.duckdb FEEFLOW_BENCH_PAYMENTS=565000 \
 //	  go test ./site -run '^$' -bench 'Build' -benchtime 1x -timeout 0 | \
