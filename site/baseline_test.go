@@ -22,8 +22,8 @@ import (
 //go:embed testdata/baseline.sql
 var baselineScript string
 
-// statement is one named statement of the baseline script.
-type statement struct {
+// baselineStatement is one named statement of the baseline script.
+type baselineStatement struct {
 	name  string
 	sql   string
 	query bool // a SELECT whose rows are read
@@ -32,10 +32,10 @@ type statement struct {
 // baselineStatements splits the script at the lines ending in ";" (each
 // statement runs alone: a string of several would run its leading ones
 // while being prepared) and names each by its "-- name:" line.
-func baselineStatements(t testing.TB) []statement {
+func baselineStatements(t testing.TB) []baselineStatement {
 	t.Helper()
-	var out []statement
-	var cur statement
+	var out []baselineStatement
+	var cur baselineStatement
 	var body []string
 	for _, line := range strings.Split(baselineScript, "\n") {
 		if name, ok := strings.CutPrefix(line, "-- name: "); ok {
@@ -57,7 +57,7 @@ func baselineStatements(t testing.TB) []statement {
 			}
 			cur.query = first == "SELECT" || first == "WITH"
 			out = append(out, cur)
-			cur, body = statement{}, nil
+			cur, body = baselineStatement{}, nil
 		}
 	}
 	if cur.name != "" || len(out) == 0 {
@@ -66,30 +66,30 @@ func baselineStatements(t testing.TB) []statement {
 	return out
 }
 
-// result is what one SELECT of the script returned, every value as text.
-type result struct {
+// baselineResult is what one SELECT of the script returned, every value as text.
+type baselineResult struct {
 	columns []string
 	rows    [][]string
 }
 
 // baselineRun is what one run of the script returned.
 type baselineRun struct {
-	results map[string]*result       // by statement name; rows kept only when asked
-	rows    int                      // rows read, all SELECTs together
-	took    map[string]time.Duration // by statement name
+	results map[string]*baselineResult // by statement name; rows kept only when asked
+	rows    int                        // rows read, all SELECTs together
+	took    map[string]time.Duration   // by statement name
 }
 
 // runBaseline runs the script on one connection (its variables and
 // temporary tables live there) and reads every row of every SELECT. keep
 // says whether to keep the rows as text (tests) or only count them
 // (benchmarks).
-func runBaseline(ctx context.Context, db *sql.DB, stmts []statement, keep bool) (*baselineRun, error) {
+func runBaseline(ctx context.Context, db *sql.DB, stmts []baselineStatement, keep bool) (*baselineRun, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
-	run := &baselineRun{results: map[string]*result{}, took: map[string]time.Duration{}}
+	run := &baselineRun{results: map[string]*baselineResult{}, took: map[string]time.Duration{}}
 	for _, s := range stmts {
 		start := time.Now()
 		if !s.query {
@@ -97,7 +97,7 @@ func runBaseline(ctx context.Context, db *sql.DB, stmts []statement, keep bool) 
 				return nil, fmt.Errorf("%s: %w", s.name, err)
 			}
 		} else {
-			res, n, err := readAll(ctx, conn, s.sql, keep)
+			res, n, err := readAllRows(ctx, conn, s.sql, keep)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", s.name, err)
 			}
@@ -109,8 +109,8 @@ func runBaseline(ctx context.Context, db *sql.DB, stmts []statement, keep bool) 
 	return run, nil
 }
 
-// readAll runs a query and reads every value of every row.
-func readAll(ctx context.Context, conn *sql.Conn, query string, keep bool) (*result, int, error) {
+// readAllRows runs a query and reads every value of every row.
+func readAllRows(ctx context.Context, conn *sql.Conn, query string, keep bool) (*baselineResult, int, error) {
 	rows, err := conn.QueryContext(ctx, query)
 	if err != nil {
 		return nil, 0, err
@@ -120,7 +120,7 @@ func readAll(ctx context.Context, conn *sql.Conn, query string, keep bool) (*res
 	if err != nil {
 		return nil, 0, err
 	}
-	res := &result{columns: cols}
+	res := &baselineResult{columns: cols}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
@@ -135,7 +135,7 @@ func readAll(ctx context.Context, conn *sql.Conn, query string, keep bool) (*res
 		if keep {
 			row := make([]string, len(vals))
 			for i, v := range vals {
-				row[i] = text(v)
+				row[i] = cellText(v)
 			}
 			res.rows = append(res.rows, row)
 		}
@@ -143,8 +143,8 @@ func readAll(ctx context.Context, conn *sql.Conn, query string, keep bool) (*res
 	return res, n, rows.Err()
 }
 
-// text is a scanned value as comparable text.
-func text(v any) string {
+// cellText is a scanned value as comparable text.
+func cellText(v any) string {
 	switch v := v.(type) {
 	case nil:
 		return "NULL"
@@ -156,7 +156,7 @@ func text(v any) string {
 }
 
 // pick keeps the named columns of the rows for which keep is true.
-func (r *result) pick(t *testing.T, keep func(col func(string) string) bool, cols ...string) [][]string {
+func (r *baselineResult) pick(t *testing.T, keep func(col func(string) string) bool, cols ...string) [][]string {
 	t.Helper()
 	at := map[string]int{}
 	for i, c := range r.columns {
@@ -297,7 +297,7 @@ func TestBaselineComputesTheViewsFigures(t *testing.T) {
 				t.Fatalf("baseline.sql has no SELECT named %s", tt.stmt)
 			}
 			got := res.pick(t, tt.keep, tt.cols...)
-			view, _, err := readAll(ctx, conn, tt.view, true)
+			view, _, err := readAllRows(ctx, conn, tt.view, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -305,20 +305,20 @@ func TestBaselineComputesTheViewsFigures(t *testing.T) {
 			if len(want) == 0 {
 				t.Fatalf("the views give no rows for %s: the data set does not exercise it", tt.name)
 			}
-			sortRows(got)
-			sortRows(want)
+			sortBaselineRows(got)
+			sortBaselineRows(want)
 			if !slices.EqualFunc(got, want, slices.Equal) {
-				t.Errorf("baseline %s (%v):\n%s\nviews:\n%s", tt.stmt, tt.cols, table(got), table(want))
+				t.Errorf("baseline %s (%v):\n%s\nviews:\n%s", tt.stmt, tt.cols, rowsText(got), rowsText(want))
 			}
 		})
 	}
 }
 
-func sortRows(rows [][]string) {
+func sortBaselineRows(rows [][]string) {
 	slices.SortFunc(rows, func(a, b []string) int { return slices.Compare(a, b) })
 }
 
-func table(rows [][]string) string {
+func rowsText(rows [][]string) string {
 	var b strings.Builder
 	for _, r := range rows {
 		b.WriteString(strings.Join(r, " | "))

@@ -117,7 +117,7 @@ func prepareHistory(b *testing.B) benchHistory {
 		h.dayDir = saved + ".day"
 		if _, err := os.Stat(saved); err == nil {
 			b.Logf("using the prepared history %s", saved)
-			copyFile(b, saved, h.db)
+			copyBenchFile(b, saved, h.db)
 			return h
 		}
 	} else {
@@ -152,7 +152,11 @@ func prepareHistory(b *testing.B) benchHistory {
 	os.RemoveAll(filepath.Join(dir, "history"))
 	b.Logf("generated and ingested %d customers x %d months in %s", customers, months, time.Since(started).Round(time.Second))
 	if saved != "" {
-		copyFile(b, h.db, saved)
+		// a run stopped while copying must not leave a history that looks prepared
+		copyBenchFile(b, h.db, saved+".part")
+		if err := os.Rename(saved+".part", saved); err != nil {
+			b.Fatal(err)
+		}
 		b.Logf("saved the history as %s and its last day in %s", saved, h.dayDir)
 	}
 	return h
@@ -171,14 +175,14 @@ func benchSize(b *testing.B) (customers, months int) {
 	return max(1, int(math.Round(float64(n)/paymentsPerCustomerYear))), 12
 }
 
-// file is one file to ingest: its kind and path.
-type file struct{ Kind, File string }
+// benchFile is one file to ingest: its kind and path.
+type benchFile struct{ Kind, File string }
 
 // splitLastDay writes the rows of the held-back kinds dated before the
 // manifest's last day into histDir and the last day's into dayDir (UTF-8,
 // the files' own headers), and returns the history's files in upload
 // order. The other kinds go to the history as the generator wrote them.
-func splitLastDay(b *testing.B, exports string, man *gen.Manifest, histDir, dayDir string) []file {
+func splitLastDay(b *testing.B, exports string, man *gen.Manifest, histDir, dayDir string) []benchFile {
 	b.Helper()
 	for _, d := range []string{histDir, dayDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -186,12 +190,12 @@ func splitLastDay(b *testing.B, exports string, man *gen.Manifest, histDir, dayD
 		}
 	}
 	day := dayUpload{Day: uploadDay(b, man.AsOf)}
-	var history []file
+	var history []benchFile
 	for _, f := range man.Files {
 		src := filepath.Join(exports, f.File)
 		col, held := heldBackKinds[f.Kind]
 		if !held {
-			history = append(history, file{f.Kind, src})
+			history = append(history, benchFile{f.Kind, src})
 			continue
 		}
 		at := -1
@@ -204,7 +208,7 @@ func splitLastDay(b *testing.B, exports string, man *gen.Manifest, histDir, dayD
 			b.Fatalf("%s has no column %s", f.File, col)
 		}
 		hist, last, later := splitFile(b, src, f.Encoding, at, day.Day, filepath.Join(histDir, f.File), filepath.Join(dayDir, f.File))
-		history = append(history, file{f.Kind, filepath.Join(histDir, f.File)})
+		history = append(history, benchFile{f.Kind, filepath.Join(histDir, f.File)})
 		if last > 0 {
 			day.Files = append(day.Files, gen.FileInfo{Kind: f.Kind, File: f.File, Rows: last})
 		}
@@ -317,7 +321,7 @@ func splitFile(b *testing.B, src, encoding string, at int, day, hist, last strin
 	return nHist, nLast, nLater
 }
 
-func copyFile(b *testing.B, from, to string) {
+func copyBenchFile(b *testing.B, from, to string) {
 	b.Helper()
 	in, err := os.Open(from)
 	if err != nil {
@@ -502,7 +506,7 @@ func BenchmarkUploadDay(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		copyFile(b, pristine, h.db)
+		copyBenchFile(b, pristine, h.db)
 		store := openHistory(b, h)
 		folder, err := publish.Open(root)
 		if err != nil {
