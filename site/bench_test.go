@@ -321,6 +321,7 @@ func splitFile(b *testing.B, src, encoding string, at int, day, hist, last strin
 	return nHist, nLast, nLater
 }
 
+// copyBenchFile copies a file (a database, whole).
 func copyBenchFile(b *testing.B, from, to string) {
 	b.Helper()
 	in, err := os.Open(from)
