@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/feeflow/feeflow/data"
 )
@@ -63,7 +64,7 @@ var keep = []string{
 	// an earlier one came in): every other bill in them
 	`INSERT INTO facts_scope SELECT 'month', period FROM arrears_months
 		WHERE period NOT IN (SELECT period FROM fact_months)`,
-	`INSERT INTO fact_bill_months SELECT * FROM fact_bill_months_rows(true, false)
+	ifMonths + `INSERT INTO fact_bill_months SELECT * FROM fact_bill_months_rows(true, false)
 		WHERE bill_id NOT IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
 	`INSERT INTO fact_months SELECT key FROM facts_scope WHERE kind = 'month'`,
 	// reconciliation: every row from the earliest day the batch touches — its
@@ -85,10 +86,17 @@ var keep = []string{
 		) HAVING min(d) IS NOT NULL`,
 	`DELETE FROM fact_reconciliation
 		WHERE home_day >= (SELECT min(CAST(key AS DATE)) FROM facts_scope WHERE kind = 'from_day')`,
-	`INSERT INTO fact_reconciliation SELECT * FROM fact_reconciliation_rows(false)
-		WHERE EXISTS (SELECT 1 FROM facts_scope WHERE kind = 'from_day')`,
+	ifFromDay + `INSERT INTO fact_reconciliation SELECT * FROM fact_reconciliation_rows(false)`,
 	`DELETE FROM facts_scope`,
 }
+
+// A statement of keep that starts with one of these runs only when the
+// scope holds keys of that kind: computing the rows of no key still costs a
+// pass over the data.
+const (
+	ifMonths  = "-- if month\n"
+	ifFromDay = "-- if from_day\n"
+)
 
 // MaintainFacts brings the metric facts up to date with the batch batchID of
 // kind just written in tx, before it commits: the facts then commit, or roll
@@ -111,6 +119,16 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 		return fmt.Errorf("metric facts: %w", err)
 	}
 	for _, q := range keep {
+		if kind, ok := strings.CutPrefix(q, "-- if "); ok {
+			kind, _, _ = strings.Cut(kind, "\n")
+			var any bool
+			if err := tx.QueryRow(ctx, `SELECT count(*) > 0 FROM facts_scope WHERE kind = ?`, kind).Scan(&any); err != nil {
+				return fmt.Errorf("metric facts: %w", err)
+			}
+			if !any {
+				continue
+			}
+		}
 		if err := tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("metric facts: %w", err)
 		}

@@ -45,17 +45,26 @@
 CREATE OR REPLACE MACRO reconciliation_rows_from(as_of, from_day) AS TABLE
 WITH
 settings AS (SELECT max(settlement_window_days) AS window_days FROM feeflow_settings),
+-- the payments the rows from from_day on can involve: those of the days
+-- from it, those named by a line of those days or by a refund line, and
+-- those refunded (all of them when from_day is the first day)
 pay_all AS (
     SELECT txn_id, paid_on AS day, channel, nullif(trim(collector), '') AS collector, amount
     FROM fact_payments
     WHERE status = 'completed' AND channel IS NOT NULL AND paid_on <= CAST(as_of AS DATE)
+      AND (paid_on >= CAST(from_day AS DATE)
+           OR txn_id IN (SELECT txn_ref FROM fact_settlements WHERE day >= CAST(from_day AS DATE) OR amount < 0)
+           OR txn_id IN (SELECT txn_id FROM refunds))
 ),
 -- the payments whose rows are computed: those from from_day on
 pay AS (SELECT * FROM pay_all WHERE day >= CAST(from_day AS DATE)),
+-- the lines those rows can involve: of the days from from_day on, or naming
+-- one of those payments
 line AS (
     SELECT settlement_id, channel, txn_ref, amount, day, collector
     FROM fact_settlements
     WHERE amount >= 0 AND day <= CAST(as_of AS DATE)
+      AND (day >= CAST(from_day AS DATE) OR txn_ref IN (SELECT txn_id FROM pay))
 ),
 named AS (
     SELECT p.txn_id, p.day, p.channel, p.collector, p.amount AS system_amount,
