@@ -2,6 +2,8 @@ package site
 
 import (
 	"context"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -17,7 +19,9 @@ import (
 // (gen's defaults: 2,000 customers, 18 months) through site/publish, in
 // each round once written from scratch and once over a published build of
 // the same bytes, where every file is compared and linked instead of
-// written; it reports both and their ratio:
+// written; it reports both and their ratio, and the bytes each site folder
+// holds on disk (the current and the previous build, linked files counted
+// once):
 //
 //	go test ./site -run '^$' -bench PublishUnchanged -benchtime 20x
 func BenchmarkPublishUnchanged(b *testing.B) {
@@ -109,4 +113,34 @@ func BenchmarkPublishUnchanged(b *testing.B) {
 	b.ReportMetric(scratchTime.Seconds()/linkedTime.Seconds(), "scratch/unchanged")
 	b.ReportMetric(float64(sum.Files), "files")
 	b.ReportMetric(float64(sum.Bytes)/1e6, "site-MB")
+	b.ReportMetric(float64(diskBytes(b, filepath.Join(dir, "scratch")))/1e6, "scratch-folder-MB")
+	b.ReportMetric(float64(diskBytes(b, filepath.Join(dir, "linked")))/1e6, "unchanged-folder-MB")
+}
+
+// diskBytes adds up the sizes of the files under dir, a file with several
+// names (hard links) once.
+func diskBytes(b *testing.B, dir string) int64 {
+	var seen []fs.FileInfo
+	var total int64
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		for _, s := range seen {
+			if os.SameFile(s, fi) {
+				return nil
+			}
+		}
+		seen = append(seen, fi)
+		total += fi.Size()
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return total
 }
