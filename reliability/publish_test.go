@@ -113,6 +113,11 @@ func TestPublishKilledKeepsAWholeSite(t *testing.T) {
 			t.Errorf("kill %d at %q: the current build %s is not a whole build of either day", k, stage, id)
 		}
 	}
+	// The finished last build found the torn folders and removed them:
+	// only it and the one before are left.
+	if ents, err := os.ReadDir(filepath.Join(siteDir, "builds")); err != nil || len(ents) != 2 {
+		t.Errorf("after the last build the site folder holds %d builds (%v), want the current and the previous one", len(ents), err)
+	}
 	t.Logf("%d builds killed (%d while writing, with %d files of the published build linked into them), %d finished", killedTotal, killedWriting, killedLinked, finished)
 	if killedTotal == 0 {
 		t.Error("no build was killed")
