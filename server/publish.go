@@ -31,12 +31,17 @@ var (
 
 // BuildSummary describes a published build.
 type BuildSummary struct {
-	Status  string  `json:"status"`
-	Build   string  `json:"build"`
-	Pages   int     `json:"pages"`
-	Files   int     `json:"files"`
-	Bytes   int64   `json:"bytes"`
-	Seconds float64 `json:"seconds"`
+	Status string `json:"status"`
+	Build  string `json:"build"`
+	Pages  int    `json:"pages"`
+	Files  int    `json:"files"`
+	Bytes  int64  `json:"bytes"`
+	// FilesWritten counts the files the publish wrote anew, FilesUnchanged
+	// those it kept (hard-linked) from the build before; with a public site
+	// both count the signed-in build's files too.
+	FilesWritten   int     `json:"files_written"`
+	FilesUnchanged int     `json:"files_unchanged"`
+	Seconds        float64 `json:"seconds"`
 }
 
 // timer is the debounce timer (a *time.Timer); tests replace it with one
@@ -98,6 +103,10 @@ type publishedBuild struct {
 	build    string
 	at       time.Time
 	includes int64 // committed batches when the build started: it holds them all
+	// written and unchanged count the files of the publish (BuildSummary);
+	// unknown for a build published before the server started.
+	written, unchanged int
+	counted            bool
 }
 
 type buildResult struct {
@@ -298,8 +307,9 @@ func (p *publisher) build(dirty uint64) (BuildSummary, error) {
 	}
 	includes := p.committedBatches()
 	s, err := p.folder.Publish(p.ctx, p.write)
+	var named publish.Summary // the signed-in build's, with a public site
 	if err == nil && p.named != nil {
-		_, err = p.named.Publish(p.ctx, p.writeNamed)
+		named, err = p.named.Publish(p.ctx, p.writeNamed)
 	}
 	if err != nil {
 		p.mu.Lock()
@@ -312,8 +322,10 @@ func (p *publisher) build(dirty uint64) (BuildSummary, error) {
 		p.health.failed("publish", err)
 		return BuildSummary{}, err
 	}
+	written, unchanged := s.Written+named.Written, s.Unchanged+named.Unchanged
 	p.mu.Lock()
-	p.last, p.lastFailed = publishedBuild{build: s.Build, at: p.clock(), includes: includes}, false
+	p.last = publishedBuild{build: s.Build, at: p.clock(), includes: includes, written: written, unchanged: unchanged, counted: true}
+	p.lastFailed = false
 	if p.dirty == dirty {
 		if err := p.folder.ClearStale(); err != nil {
 			p.errorf("site: clearing the stale mark", "err", err)
@@ -323,8 +335,12 @@ func (p *publisher) build(dirty uint64) (BuildSummary, error) {
 	p.health.succeeded("publish")
 	p.afterBuild()
 	p.alerts.afterPublish(p.ctx, p.logf, p.errorf)
-	sum := BuildSummary{Status: "published", Build: s.Build, Pages: s.Pages, Files: s.Files, Bytes: s.Bytes, Seconds: s.Seconds}
-	p.logf("site published", "build", s.Build, "pages", s.Pages, "files", s.Files, "bytes", s.Bytes, "seconds", fmt.Sprintf("%.2f", s.Seconds))
+	sum := BuildSummary{Status: "published", Build: s.Build, Pages: s.Pages, Files: s.Files, Bytes: s.Bytes,
+		FilesWritten: written, FilesUnchanged: unchanged, Seconds: s.Seconds}
+	p.logf("site published", "build", s.Build, "pages", s.Pages, "files", s.Files, "written", s.Written, "unchanged", s.Unchanged, "bytes", s.Bytes, "seconds", fmt.Sprintf("%.2f", s.Seconds))
+	if p.named != nil {
+		p.logf("signed-in site published", "build", named.Build, "files", named.Files, "written", named.Written, "unchanged", named.Unchanged, "bytes", named.Bytes, "seconds", fmt.Sprintf("%.2f", named.Seconds))
+	}
 	return sum, nil
 }
 
@@ -529,6 +545,12 @@ type PublishStatus struct {
 	// holds (batches commit one after another, so the first that many);
 	// an upload whose batch_seq is at most this is on the dashboard.
 	IncludesBatches int64 `json:"includes_batches"`
+	// FilesWritten counts the files the last publish wrote anew,
+	// FilesUnchanged those it kept (hard-linked) from the build before;
+	// with a public site both count the signed-in build's files too.
+	// Absent until this server has published.
+	FilesWritten   *int `json:"files_written,omitempty"`
+	FilesUnchanged *int `json:"files_unchanged,omitempty"`
 
 	at time.Time // when the current build was published
 }
@@ -540,6 +562,10 @@ func (p *publisher) status(loc *time.Location) PublishStatus {
 	st := PublishStatus{State: "published", Zone: loc.String(), Build: p.last.build, IncludesBatches: p.last.includes}
 	if st.at = p.last.at; !st.at.IsZero() {
 		st.PublishedAt = p.last.at.In(loc).Format(time.RFC3339)
+	}
+	if p.last.counted {
+		written, unchanged := p.last.written, p.last.unchanged
+		st.FilesWritten, st.FilesUnchanged = &written, &unchanged
 	}
 	switch {
 	case p.folder == nil || p.write == nil:

@@ -12,6 +12,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -44,6 +45,11 @@ type Options struct {
 	// the site holds no name, unit or identity number: a build with names
 	// is for signed-in viewers or a deliberate --with-names.
 	WithNames bool
+	// Previous, when set, is the folder of the build this one replaces
+	// (publish.Previous names it): each file whose bytes equal its file
+	// of the same path is hard-linked from there instead of written. ""
+	// writes every file.
+	Previous string
 }
 
 // DefaultCurrency is the currency of an organisation that names none, as
@@ -54,7 +60,11 @@ const DefaultCurrency = "CNY"
 type Summary struct {
 	Pages int
 	Files int
-	Bytes int64
+	Bytes int64 // of every file of the site
+	// Written counts the files written anew; Unchanged those hard-linked
+	// from Options.Previous, whose bytes they equal. They add up to Files.
+	Written   int
+	Unchanged int
 }
 
 //go:embed assets/*
@@ -89,7 +99,7 @@ func Build(ctx context.Context, m *analytics.Metrics, opts Options) (Summary, er
 	if currency == "" {
 		currency = DefaultCurrency
 	}
-	b := &builder{d: d, dict: opts.Dictionary, now: now, langs: langs, files: map[string][]byte{}, currency: currency}
+	b := &builder{d: d, dict: opts.Dictionary, now: now, langs: langs, files: map[string][]byte{}, currency: currency, prev: opts.Previous}
 	if b.lists, err = loadLists(ctx, m, d.asOf, opts.WithNames); err != nil {
 		return Summary{}, fmt.Errorf("build site: %w", err)
 	}
@@ -114,6 +124,7 @@ type builder struct {
 
 	currency string
 	lists    *listData
+	prev     string // the build replaced (Options.Previous), "" for none
 }
 
 func (b *builder) build(ctx context.Context) error {
@@ -172,7 +183,9 @@ func (b *builder) root(ctx context.Context) error {
 }
 
 // write puts the files into out, which must be new or empty: making a build
-// visible atomically is the caller's job (site/publish).
+// visible atomically is the caller's job (site/publish). A file whose bytes
+// equal the same file of the previous build (b.prev) is hard-linked from it
+// rather than written.
 func (b *builder) write(out string) (Summary, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return Summary{}, err
@@ -188,18 +201,86 @@ func (b *builder) write(out string) (Summary, error) {
 	}
 	sort.Strings(names)
 	sum := Summary{Pages: b.pages}
+	var buf []byte // for reading the previous build's files
 	for _, n := range names {
 		p := filepath.Join(out, filepath.FromSlash(n))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return Summary{}, err
 		}
-		if err := os.WriteFile(p, b.files[n], 0o644); err != nil {
+		prev := ""
+		if b.prev != "" {
+			prev = filepath.Join(b.prev, filepath.FromSlash(n))
+		}
+		linked, err := put(p, b.files[n], prev, &buf)
+		if err != nil {
 			return Summary{}, err
+		}
+		if linked {
+			sum.Unchanged++
+		} else {
+			sum.Written++
 		}
 		sum.Files++
 		sum.Bytes += int64(len(b.files[n]))
 	}
 	return sum, nil
+}
+
+// put makes p, a new file, hold data. When prev (the same file in the
+// previous build, "" for none) holds exactly data, p becomes a hard link to
+// it and nothing is written; where no link can be made (another file
+// system, one without hard links) the bytes are written after all, which
+// costs no more than copying the old file. buf is reused between calls.
+func put(p string, data []byte, prev string, buf *[]byte) (linked bool, err error) {
+	if prev != "" && holds(prev, data, buf) && os.Link(prev, p) == nil {
+		return true, nil
+	}
+	return false, writeNew(p, data)
+}
+
+// writeNew creates p and writes data into it. p must not exist yet: a build
+// never opens an existing file for writing, because a file of a build may be
+// a hard link shared with the published one, and writing into it would
+// change the published site in place (O_EXCL makes that an error instead).
+func writeNew(p string, data []byte) error {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// holds reports whether the regular file name holds exactly data. Sizes are
+// compared first: a file of another size is not read.
+func holds(name string, data []byte, buf *[]byte) bool {
+	fi, err := os.Lstat(name)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(data)) {
+		return false
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if len(*buf) == 0 {
+		*buf = make([]byte, 256<<10)
+	}
+	for len(data) > 0 {
+		n, err := io.ReadFull(f, (*buf)[:min(len(*buf), len(data))])
+		if !bytes.Equal((*buf)[:n], data[:n]) {
+			return false
+		}
+		data = data[n:]
+		if err != nil {
+			return len(data) == 0
+		}
+	}
+	n, _ := f.Read((*buf)[:1]) // nothing may follow
+	return n == 0
 }
 
 // pageDef is one page of a language: its file and how to build it.

@@ -66,7 +66,7 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "built %s (build %s): %d pages, %d files, %s in %.1f s\nopen %s\n", *out, sum.Build, sum.Pages, sum.Files, byteCount(sum.Bytes), sum.Seconds,
-		filepath.Join(*out, "current", "index.html"))
+	fmt.Fprintf(e.stdout, "built %s (build %s): %d pages, %d files (%d written, %d unchanged), %s in %.1f s\nopen %s\n", *out, sum.Build, sum.Pages, sum.Files, sum.Written, sum.Unchanged,
+		byteCount(sum.Bytes), sum.Seconds, filepath.Join(*out, "current", "index.html"))
 	return nil
 }

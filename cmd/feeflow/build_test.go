@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,18 @@ func TestBuildCommand(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "site", "current", f)); err != nil {
 			t.Errorf("build wrote no %s: %v", f, err)
 		}
+	}
+	// Again into the same folder: the files that did not change are kept.
+	line := regexp.MustCompile(`(\d+) files \((\d+) written, (\d+) unchanged\)`)
+	if m := line.FindStringSubmatch(out); m == nil || m[1] != m[2] || m[3] != "0" {
+		t.Errorf("a first build does not say it wrote every file:\n%s", out)
+	}
+	code, out, errOut = runCmd(t, dir, nil, "build", "--db", db, "--out", "site", "--tz", "Asia/Taipei")
+	if code != 0 {
+		t.Fatalf("build again: exit %d\n%s%s", code, out, errOut)
+	}
+	if m := line.FindStringSubmatch(out); m == nil || m[3] == "0" {
+		t.Errorf("a build over the same data keeps no file:\n%s", out)
 	}
 
 	code, out, errOut = runCmd(t, dir, nil, "build", "--db", db, "--out", "site-en", "--lang", "en", "--as-of", "2026-10-15", "--tz", "Asia/Taipei")

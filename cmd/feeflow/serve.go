@@ -332,6 +332,7 @@ func sitePublisher(e *env, store *data.Store, opts site.Options) func(ctx contex
 		}
 		o := opts
 		o.Out, o.Dictionary = dir, dict
+		o.Previous = publish.Previous(dir) // files that did not change are linked from the published build
 		if o.Now.IsZero() {
 			o.Now = e.now()
 		}

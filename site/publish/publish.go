@@ -11,6 +11,13 @@
 // server or a file share following SITE/current, and the feeflow server,
 // only ever see a whole build, the old one or the new one, also after a
 // kill -9 at any moment. A failed build leaves the published one untouched.
+//
+// A new build may hard-link from the current one (Previous) every file whose
+// bytes it would write unchanged, so a publish writes only what changed.
+// That holds only because a build's files are never changed in place: a
+// build writes each file as a new one, into its own new folder, and a
+// published build is only ever removed whole. Writing into a linked file
+// would change the published build with it.
 package publish
 
 import (
@@ -46,11 +53,15 @@ type Build struct {
 
 // Summary describes a published build.
 type Summary struct {
-	Build   string
-	Pages   int
-	Files   int
-	Bytes   int64
-	Seconds float64
+	Build string
+	Pages int
+	Files int
+	Bytes int64 // of every file of the build
+	// Written counts the files of the build written anew, Unchanged those
+	// it shares (hard-linked) with the build it replaced; they add up to Files.
+	Written   int
+	Unchanged int
+	Seconds   float64
 }
 
 // Folder is an opened site folder; it holds the folder's lock until Close.
@@ -153,8 +164,11 @@ func (f *Folder) Close() error {
 }
 
 // readCurrent returns the id of the build SITE/current links to, "" if none.
-func (f *Folder) readCurrent() (string, error) {
-	target, err := os.Readlink(filepath.Join(f.root, currentLink))
+func (f *Folder) readCurrent() (string, error) { return currentID(f.root) }
+
+// currentID returns the id of the build root/current links to, "" if none.
+func currentID(root string) (string, error) {
+	target, err := os.Readlink(filepath.Join(root, currentLink))
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
@@ -163,12 +177,31 @@ func (f *Folder) readCurrent() (string, error) {
 	}
 	id, ok := strings.CutPrefix(filepath.ToSlash(target), buildsDir+"/")
 	if !ok || !validBuildID(id) {
-		return "", fmt.Errorf("%s links to %q, not to %s/<id>", filepath.Join(f.root, currentLink), target, buildsDir)
+		return "", fmt.Errorf("%s links to %q, not to %s/<id>", filepath.Join(root, currentLink), target, buildsDir)
 	}
-	if !isFile(filepath.Join(f.root, buildsDir, id, "index.html")) {
+	if !isFile(filepath.Join(root, buildsDir, id, "index.html")) {
 		return "", fmt.Errorf("current build %s is incomplete", id)
 	}
 	return id, nil
+}
+
+// Previous names the folder of the build that the one being written into
+// dir will replace: dir is the folder Publish handed its write function,
+// and the answer is the current build of the same site folder, "" when none
+// is published (or dir is no build folder). The write function may
+// hard-link from it the files it would write with the same bytes; Publish
+// keeps it whole until the new build is current, and a build's files are
+// never changed in place, so a link shares bytes that stay as they are.
+func Previous(dir string) string {
+	builds := filepath.Dir(filepath.Clean(dir))
+	if filepath.Base(builds) != buildsDir {
+		return ""
+	}
+	id, err := currentID(filepath.Dir(builds))
+	if err != nil || id == "" || id == filepath.Base(dir) {
+		return ""
+	}
+	return filepath.Join(builds, id)
 }
 
 func validBuildID(id string) bool {
@@ -218,13 +251,15 @@ func (f *Folder) ClearStale() error {
 }
 
 // Publish lets write fill a new build folder (which it receives, created
-// and empty), then makes that build current and removes old builds. A build
-// that fails, panics or writes no index.html is removed and the published
-// one stays.
+// and empty; Previous(dir) names the build it replaces, to link unchanged
+// files from), then makes that build current and removes old builds. A
+// build that fails, panics or writes no index.html is removed and the
+// published one stays.
 func (f *Folder) Publish(ctx context.Context, write func(ctx context.Context, dir string) error) (Summary, error) {
 	f.publishing.Lock()
 	defer f.publishing.Unlock()
 	started := time.Now()
+	prev := f.current.Load() // stays on disk at least until this build is current
 	id := f.newID(started)
 	dir := filepath.Join(f.root, buildsDir, id)
 	err := os.MkdirAll(dir, 0o755)
@@ -252,6 +287,11 @@ func (f *Folder) Publish(ctx context.Context, write func(ctx context.Context, di
 			if strings.HasSuffix(name, ".html") {
 				sum.Pages++
 			}
+			if prev != nil && sharedWith(fi, dir, name, prev.Dir) {
+				sum.Unchanged++
+			} else {
+				sum.Written++
+			}
 		}
 		return nil
 	})
@@ -260,6 +300,17 @@ func (f *Folder) Publish(ctx context.Context, write func(ctx context.Context, di
 	f.mu.Unlock()
 	sum.Seconds = time.Since(started).Seconds()
 	return sum, nil
+}
+
+// sharedWith reports whether the file name (fi) of the build in dir is the
+// very file of the same path in the build prev: a hard link kept from it.
+func sharedWith(fi fs.FileInfo, dir, name, prev string) bool {
+	rel, err := filepath.Rel(dir, name)
+	if err != nil {
+		return false
+	}
+	pfi, err := os.Lstat(filepath.Join(prev, rel))
+	return err == nil && os.SameFile(fi, pfi)
 }
 
 // safeWrite runs the build function; a panic in it fails the build, not

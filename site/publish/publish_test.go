@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,5 +87,76 @@ func TestForeignFolderIsRefused(t *testing.T) {
 	os.WriteFile(filepath.Join(root, "report.pdf"), nil, 0o644)
 	if _, err := Open(root); err == nil || !strings.Contains(err.Error(), "report.pdf") {
 		t.Errorf("Open of a folder of other files = %v, want a refusal naming them", err)
+	}
+}
+
+// TestPublishCountsWhatABuildKeeps: a build links the files it would write
+// unchanged from the build it replaces (Previous); the summary counts them
+// apart from the written ones, and pruning the older builds leaves the
+// shared files of the current one whole.
+func TestPublishCountsWhatABuildKeeps(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "site")
+	f, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Grace = 0
+	var previous []string // what Previous said inside each build
+	build := func(n int) func(ctx context.Context, dir string) error {
+		return func(ctx context.Context, dir string) error {
+			prev := Previous(dir)
+			previous = append(previous, prev)
+			files := map[string]string{"index.html": fmt.Sprintf("page %d", n), "app.js": "the same script"}
+			for name, text := range files {
+				if old, err := os.ReadFile(filepath.Join(prev, name)); prev != "" && err == nil && string(old) == text {
+					if err := os.Link(filepath.Join(prev, name), filepath.Join(dir, name)); err != nil {
+						return err
+					}
+					continue
+				}
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	var dirs []string
+	for n := 1; n <= 4; n++ {
+		sum, err := f.Publish(context.Background(), build(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Summary{Build: sum.Build, Pages: 1, Files: 2, Bytes: int64(len(fmt.Sprint("page ", n)) + len("the same script")), Written: 1, Unchanged: 1, Seconds: sum.Seconds}
+		if n == 1 {
+			want.Written, want.Unchanged = 2, 0
+		}
+		if sum != want {
+			t.Errorf("build %d: summary %+v, want %+v", n, sum, want)
+		}
+		if n == 1 && previous[0] != "" {
+			t.Errorf("the first build was told of a previous one: %q", previous[0])
+		}
+		if n > 1 && previous[n-1] != dirs[n-2] {
+			t.Errorf("build %d was told the previous build is %q, want %q", n, previous[n-1], dirs[n-2])
+		}
+		dirs = append(dirs, f.Current().Dir)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(root, "builds")); len(ents) != 2 {
+		t.Errorf("%d builds on disk, want the current and the previous one", len(ents))
+	}
+	if got, err := os.ReadFile(filepath.Join(root, "current", "app.js")); err != nil || string(got) != "the same script" {
+		t.Errorf("the current build's kept script after pruning: %q, %v", got, err)
+	}
+	if readCurrent(t, root) != "page 4" {
+		t.Errorf("current page = %q", readCurrent(t, root))
+	}
+	// Not a build being written: a folder elsewhere, the builds folder, the
+	// current build itself.
+	for _, dir := range []string{t.TempDir(), filepath.Join(root, "builds"), dirs[3]} {
+		if p := Previous(dir); p != "" {
+			t.Errorf("Previous(%s) = %q, want none", dir, p)
+		}
 	}
 }
