@@ -1,0 +1,187 @@
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/feeflow/feeflow/data"
+	"github.com/shopspring/decimal"
+)
+
+// The dashboard's own figures (80_site.sql): totals, the totals under
+// tables and the overview's series, computed in SQL so that the site only
+// renders rows. Each accessor runs the text its SQL function returns for the
+// same as-of day, and the site shows that very text beside the figure: run
+// in `feeflow sql`, it gives the figures on the page. The as-of day is
+// formatted in as a literal (a date, never input text).
+
+// asOfMonth is the month (YYYY-MM) of an as-of day.
+func asOfMonth(asOf time.Time) string { return asOf.Format("2006-01") }
+
+// CollectionTotal is one period of collection_totals_through, or (Total)
+// the total of those periods.
+type CollectionTotal struct {
+	Period                     string // "" on the total
+	Total                      bool
+	Billed, Collected, OnTime  decimal.Decimal
+	Payments                   int
+	CollectionRate, OnTimeRate Rate
+}
+
+// CollectionTotalsSQL is the query of CollectionTotals.
+func CollectionTotalsSQL(asOf time.Time) string {
+	return fmt.Sprintf("SELECT period, total, billed, collected, on_time, payments, collection_rate, on_time_rate FROM collection_totals_through('%s')", asOfMonth(asOf))
+}
+
+// CollectionTotals reads the collection of every period up to asOf's month
+// over all fee items, then their total.
+func (m *Metrics) CollectionTotals(ctx context.Context, asOf time.Time) ([]CollectionTotal, error) {
+	return collect(ctx, m.db, CollectionTotalsSQL(asOf), func(r *sql.Rows, c *CollectionTotal) error {
+		var period sql.NullString
+		var billed, collected, onTime, cr, ot data.Decimal
+		if err := r.Scan(&period, &c.Total, &billed, &collected, &onTime, &c.Payments, &cr, &ot); err != nil {
+			return err
+		}
+		c.Period, c.Billed, c.Collected, c.OnTime = period.String, billed.Decimal, collected.Decimal, onTime.Decimal
+		c.CollectionRate, c.OnTimeRate = rate(cr), rate(ot)
+		return nil
+	})
+}
+
+// ArrearsAgingWithTotalSQL is the query of ArrearsAgingWithTotal.
+func ArrearsAgingWithTotalSQL(asOf time.Time) string {
+	return fmt.Sprintf("SELECT bucket, total, bills, outstanding FROM arrears_aging_with_total(DATE '%s')", asOf.Format(time.DateOnly))
+}
+
+// ArrearsAgingWithTotal reads arrears_aging(asOf) and its total.
+func (m *Metrics) ArrearsAgingWithTotal(ctx context.Context, asOf time.Time) (buckets []AgingBucket, total AgingBucket, err error) {
+	rows, err := collect(ctx, m.db, ArrearsAgingWithTotalSQL(asOf), func(r *sql.Rows, b *struct {
+		AgingBucket
+		total bool
+	}) error {
+		var bucket sql.NullString
+		var out data.Decimal
+		if err := r.Scan(&bucket, &b.total, &b.Bills, &out); err != nil {
+			return err
+		}
+		b.Bucket, b.Outstanding = bucket.String, out.Decimal
+		return nil
+	})
+	for _, b := range rows {
+		if b.total {
+			total = b.AgingBucket
+		} else {
+			buckets = append(buckets, b.AgingBucket)
+		}
+	}
+	return buckets, total, err
+}
+
+// ReconciliationByDaySQL is the query of ReconciliationByDay.
+func ReconciliationByDaySQL(asOf time.Time) string {
+	return fmt.Sprintf("SELECT day, items, matched, discrepancies, discrepancy_amount, match_rate FROM reconciliation_by_day WHERE day <= DATE '%s' ORDER BY day", asOf.Format(time.DateOnly))
+}
+
+// ReconciliationByDay reads reconciliation_by_day up to asOf (Channel is
+// empty: the rows cover every channel).
+func (m *Metrics) ReconciliationByDay(ctx context.Context, asOf time.Time) ([]ReconciliationDay, error) {
+	return collect(ctx, m.db, ReconciliationByDaySQL(asOf), func(r *sql.Rows, d *ReconciliationDay) error {
+		var amt, mr data.Decimal
+		if err := r.Scan(&d.Day, &d.Items, &d.Matched, &d.Discrepancies, &amt, &mr); err != nil {
+			return err
+		}
+		d.DiscrepancyAmount, d.MatchRate = amt.Decimal, rate(mr)
+		return nil
+	})
+}
+
+// ReconciliationMonth is one month and channel of
+// reconciliation_by_channel_monthly, or (Total) the month's total.
+type ReconciliationMonth struct {
+	Period, Channel               string // Channel "" on the total
+	Total                         bool
+	Items, Matched, Discrepancies int
+	DiscrepancyAmount             decimal.Decimal
+	MatchRate                     Rate
+}
+
+// ReconciliationByChannelMonthlySQL is the query of
+// ReconciliationByChannelMonthly.
+func ReconciliationByChannelMonthlySQL(asOf time.Time) string {
+	return fmt.Sprintf("SELECT period, channel, total, items, matched, discrepancies, discrepancy_amount, match_rate FROM reconciliation_by_channel_monthly WHERE period <= '%s' ORDER BY period, total, channel", asOfMonth(asOf))
+}
+
+// ReconciliationByChannelMonthly reads reconciliation_by_channel_monthly
+// for the months up to asOf's: each month's channels, then its total.
+func (m *Metrics) ReconciliationByChannelMonthly(ctx context.Context, asOf time.Time) ([]ReconciliationMonth, error) {
+	return collect(ctx, m.db, ReconciliationByChannelMonthlySQL(asOf), func(r *sql.Rows, x *ReconciliationMonth) error {
+		var channel sql.NullString
+		var amt, mr data.Decimal
+		if err := r.Scan(&x.Period, &channel, &x.Total, &x.Items, &x.Matched, &x.Discrepancies, &amt, &mr); err != nil {
+			return err
+		}
+		x.Channel, x.DiscrepancyAmount, x.MatchRate = channel.String, amt.Decimal, rate(mr)
+		return nil
+	})
+}
+
+// OpenDiscrepancies is the follow-up list as of a day with its totals.
+type OpenDiscrepancies struct {
+	Rows  []OpenDiscrepancy
+	Count int
+	Abs   decimal.Decimal // sum of |diff|: the size of what is open
+	Net   decimal.Decimal // sum of diff
+}
+
+// DiscrepanciesOpenWithTotalsSQL is the query of DiscrepanciesOpenWithTotals.
+func DiscrepanciesOpenWithTotalsSQL(asOf time.Time) string {
+	return fmt.Sprintf("SELECT ref, status, diff, opened_on, age_days, open_count, open_abs, open_net FROM discrepancies_open_with_totals(DATE '%s')", asOf.Format(time.DateOnly))
+}
+
+// DiscrepanciesOpenWithTotals reads discrepancies_open(asOf) with its count
+// and sums.
+func (m *Metrics) DiscrepanciesOpenWithTotals(ctx context.Context, asOf time.Time) (OpenDiscrepancies, error) {
+	var out OpenDiscrepancies
+	rows, err := collect(ctx, m.db, DiscrepanciesOpenWithTotalsSQL(asOf), func(r *sql.Rows, d *OpenDiscrepancy) error {
+		var diff, abs, net data.Decimal
+		if err := r.Scan(&d.Ref, &d.Status, &diff, &d.OpenedOn, &d.AgeDays, &out.Count, &abs, &net); err != nil {
+			return err
+		}
+		d.Diff, out.Abs, out.Net = diff.Decimal, abs.Decimal, net.Decimal
+		return nil
+	})
+	out.Rows = rows
+	return out, err
+}
+
+// OverviewMonth is one month of overview_monthly.
+type OverviewMonth struct {
+	Period                                string
+	CollectionRate, OnTimeRate            Rate
+	Outstanding                           decimal.Decimal
+	ClearanceRate, MatchRate              Rate
+	OpenDiscrepancies                     int
+	RefundsOpenOfMonth, RefundsOpenToDate int
+	AvgScore                              Rate
+}
+
+// OverviewMonthlySQL is the query of OverviewMonthly.
+func OverviewMonthlySQL(asOf time.Time, months int) string {
+	return fmt.Sprintf("SELECT period, collection_rate, on_time_rate, outstanding, clearance_rate, match_rate, open_discrepancies, refunds_open_of_month, refunds_open_to_date, avg_score FROM overview_monthly WHERE period <= '%s' QUALIFY row_number() OVER (ORDER BY period DESC) <= %d ORDER BY period", asOfMonth(asOf), months)
+}
+
+// OverviewMonthly reads the last months of overview_monthly up to asOf's
+// month, oldest first.
+func (m *Metrics) OverviewMonthly(ctx context.Context, asOf time.Time, months int) ([]OverviewMonth, error) {
+	return collect(ctx, m.db, OverviewMonthlySQL(asOf, months), func(r *sql.Rows, x *OverviewMonth) error {
+		var cr, ot, out, clr, mr, avg data.Decimal
+		if err := r.Scan(&x.Period, &cr, &ot, &out, &clr, &mr, &x.OpenDiscrepancies, &x.RefundsOpenOfMonth, &x.RefundsOpenToDate, &avg); err != nil {
+			return err
+		}
+		x.CollectionRate, x.OnTimeRate, x.Outstanding = rate(cr), rate(ot), out.Decimal
+		x.ClearanceRate, x.MatchRate, x.AvgScore = rate(clr), rate(mr), rate(avg)
+		return nil
+	})
+}
