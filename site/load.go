@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/feeflow/feeflow/analytics"
-	"github.com/shopspring/decimal"
 )
 
 // dataset is everything the pages show, read once for all languages.
@@ -17,14 +16,18 @@ type dataset struct {
 	asOfMonth string
 	first     time.Time // first day of the data; zero when there is none
 
+	overview    []analytics.OverviewMonth // the last trendMonths months
+	collTotals  []analytics.CollectionTotal
 	collection  []analytics.Collection
 	byArea      []analytics.Collection
 	byChannel   []analytics.CollectionShare
 	byCollector []analytics.CollectionShare
 	arrears     []analytics.Arrears
 	aging       []analytics.AgingBucket
-	daily       []analytics.ReconciliationDay
-	open        []analytics.OpenDiscrepancy
+	agingTotal  analytics.AgingBucket
+	days        []analytics.ReconciliationDay // over all channels
+	reconMonths []analytics.ReconciliationMonth
+	open        analytics.OpenDiscrepancies
 	resolved    []analytics.Reconciled
 	exceptions  []analytics.ExceptionMonth
 	refunds     []analytics.RefundMonth
@@ -42,8 +45,6 @@ type dataset struct {
 	paymentsCube   []analytics.PaymentCell
 	arrearsCube    []analytics.ArrearsCell
 	reconCube      []analytics.ReconciliationCell
-
-	openAtMonthEnd map[string]int // open discrepancies at the end of each trend month
 
 	areas []analytics.AreaName
 	zone  *time.Location // the organisation's: the build time is shown in it
@@ -76,14 +77,17 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 		name string
 		run  func() error
 	}{
+		{"overview", func() (err error) { d.overview, err = m.OverviewMonthly(ctx, d.asOf, trendMonths); return }},
+		{"collection totals", func() (err error) { d.collTotals, err = m.CollectionTotals(ctx, d.asOf); return }},
 		{"collection", func() (err error) { d.collection, err = m.CollectionMonthly(ctx); return }},
 		{"collection by area", func() (err error) { d.byArea, err = m.CollectionByArea(ctx); return }},
 		{"collection by channel", func() (err error) { d.byChannel, err = m.CollectionByChannel(ctx); return }},
 		{"collection by collector", func() (err error) { d.byCollector, err = m.CollectionByCollector(ctx); return }},
 		{"arrears", func() (err error) { d.arrears, err = m.ArrearsMonthly(ctx); return }},
-		{"aging", func() (err error) { d.aging, err = m.ArrearsAging(ctx, d.asOf); return }},
-		{"reconciliation", func() (err error) { d.daily, err = m.ReconciliationDaily(ctx); return }},
-		{"open discrepancies", func() (err error) { d.open, err = m.DiscrepanciesOpen(ctx, d.asOf); return }},
+		{"aging", func() (err error) { d.aging, d.agingTotal, err = m.ArrearsAgingWithTotal(ctx, d.asOf); return }},
+		{"reconciliation by day", func() (err error) { d.days, err = m.ReconciliationByDay(ctx, d.asOf); return }},
+		{"reconciliation by month", func() (err error) { d.reconMonths, err = m.ReconciliationByChannelMonthly(ctx, d.asOf); return }},
+		{"open discrepancies", func() (err error) { d.open, err = m.DiscrepanciesOpenWithTotals(ctx, d.asOf); return }},
 		{"resolved discrepancies", func() (err error) { d.resolved, err = m.ResolvedDiscrepancies(ctx); return }},
 		{"exceptions", func() (err error) { d.exceptions, err = m.ExceptionsMonthly(ctx); return }},
 		{"refunds", func() (err error) { d.refunds, err = m.RefundsCycle(ctx); return }},
@@ -121,27 +125,8 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 		}})
 	}
 
-	// Open discrepancies at each month end of the trend: the follow-up list
-	// as it stood then.
-	periods := d.trendPeriods()
-	open := make([]int, len(periods))
-	for i, p := range periods {
-		end := monthEnd(p)
-		if end.After(d.asOf) {
-			end = d.asOf
-		}
-		tasks = append(tasks, task{"open discrepancies at " + end.Format(time.DateOnly), func() error {
-			list, err := m.DiscrepanciesOpen(ctx, end)
-			open[i] = len(list)
-			return err
-		}})
-	}
 	if err := runAll(tasks); err != nil {
 		return nil, err
-	}
-	d.openAtMonthEnd = map[string]int{}
-	for i, p := range periods {
-		d.openAtMonthEnd[p] = open[i]
 	}
 	return d, nil
 }
@@ -186,7 +171,6 @@ func (d *dataset) cut() {
 	d.byChannel = keep(d.byChannel, func(c analytics.CollectionShare) bool { return c.Period <= d.asOfMonth })
 	d.byCollector = keep(d.byCollector, func(c analytics.CollectionShare) bool { return c.Period <= d.asOfMonth })
 	d.arrears = keep(d.arrears, func(a analytics.Arrears) bool { return a.Period <= d.asOfMonth })
-	d.daily = keep(d.daily, func(r analytics.ReconciliationDay) bool { return !r.Day.After(d.asOf) })
 	d.resolved = keep(d.resolved, func(r analytics.Reconciled) bool { return !r.Day.After(d.asOf) })
 	d.exceptions = keep(d.exceptions, func(e analytics.ExceptionMonth) bool { return e.Period <= d.asOfMonth })
 	d.refunds = keep(d.refunds, func(r analytics.RefundMonth) bool { return r.Period <= d.asOfMonth })
@@ -231,88 +215,10 @@ func (d *dataset) weekRange(start time.Time) (from, to time.Time) {
 	return from, to
 }
 
-// periods lists the months with bills or payments up to the as-of month.
-func (d *dataset) periods() []string {
-	var out []string
-	for _, f := range d.finance {
-		out = append(out, f.Period)
-	}
-	return out
-}
-
-// trendPeriods are the last trendMonths periods.
-func (d *dataset) trendPeriods() []string {
-	p := d.periods()
-	if len(p) > trendMonths {
-		p = p[len(p)-trendMonths:]
-	}
-	return p
-}
-
 func monthEnd(period string) time.Time {
 	t, err := time.Parse("2006-01", period)
 	if err != nil {
 		return time.Time{}
 	}
 	return t.AddDate(0, 1, -1)
-}
-
-// ratio is num / den to 4 places, rounded half away from zero, as the views
-// round; a zero denominator is a missing rate.
-func ratio(num, den decimal.Decimal) analytics.Rate {
-	if den.IsZero() {
-		return analytics.Rate{}
-	}
-	return analytics.Rate{Value: num.DivRound(den, 4), Valid: true}
-}
-
-// monthTotal is one period's collection totals over fee items (or channels).
-type monthTotal struct {
-	period                    string
-	billed, collected, onTime decimal.Decimal
-	payments                  int
-}
-
-// collectionTotals sums collection_monthly over fee items, and the on-time
-// part from collection_by_channel (whose parts add up to collected).
-func (d *dataset) collectionTotals() []monthTotal {
-	idx := map[string]int{}
-	var out []monthTotal
-	for _, c := range d.collection {
-		i, ok := idx[c.Period]
-		if !ok {
-			i = len(out)
-			idx[c.Period] = i
-			out = append(out, monthTotal{period: c.Period})
-		}
-		out[i].billed = out[i].billed.Add(c.Billed)
-		out[i].collected = out[i].collected.Add(c.Collected)
-	}
-	for _, c := range d.byChannel {
-		if i, ok := idx[c.Period]; ok {
-			out[i].onTime = out[i].onTime.Add(c.OnTime)
-			out[i].payments += c.Payments
-		}
-	}
-	return out
-}
-
-// reconMonth is one month of reconciliation_daily summed over days and channels.
-type reconMonth struct {
-	items, matched, discrepancies int
-	amount                        decimal.Decimal
-}
-
-func (d *dataset) reconByMonth() map[string]reconMonth {
-	out := map[string]reconMonth{}
-	for _, r := range d.daily {
-		p := r.Day.Format("2006-01")
-		m := out[p]
-		m.items += r.Items
-		m.matched += r.Matched
-		m.discrepancies += r.Discrepancies
-		m.amount = m.amount.Add(r.DiscrepancyAmount)
-		out[p] = m
-	}
-	return out
 }
