@@ -256,9 +256,6 @@ type RefundMonth struct {
 	MedianDays, P90Days                     Rate
 }
 
-// InProgress counts the month's refunds neither rejected nor executed yet.
-func (r RefundMonth) InProgress() int { return r.Requested - r.Rejected - r.Executed }
-
 // RefundsCycle reads refunds_cycle.
 func (m *Metrics) RefundsCycle(ctx context.Context) ([]RefundMonth, error) {
 	return collect(ctx, m.db, RefundsCycleQuery, func(r *sql.Rows, x *RefundMonth) error {

@@ -32,7 +32,7 @@ type CollectionTotal struct {
 
 // CollectionTotalsSQL is the query of CollectionTotals.
 func CollectionTotalsSQL(asOf time.Time) string {
-	return fmt.Sprintf("SELECT period, total, billed, collected, on_time, payments, collection_rate, on_time_rate FROM collection_totals_through('%s')", asOfMonth(asOf))
+	return fmt.Sprintf("SELECT period, total, billed, collected, collection_rate, on_time, on_time_rate, payments FROM collection_totals_through('%s')", asOfMonth(asOf))
 }
 
 // CollectionTotals reads the collection of every period up to asOf's month
@@ -41,7 +41,7 @@ func (m *Metrics) CollectionTotals(ctx context.Context, asOf time.Time) ([]Colle
 	return collect(ctx, m.db, CollectionTotalsSQL(asOf), func(r *sql.Rows, c *CollectionTotal) error {
 		var period sql.NullString
 		var billed, collected, onTime, cr, ot data.Decimal
-		if err := r.Scan(&period, &c.Total, &billed, &collected, &onTime, &c.Payments, &cr, &ot); err != nil {
+		if err := r.Scan(&period, &c.Total, &billed, &collected, &cr, &onTime, &ot, &c.Payments); err != nil {
 			return err
 		}
 		c.Period, c.Billed, c.Collected, c.OnTime = period.String, billed.Decimal, collected.Decimal, onTime.Decimal
@@ -182,6 +182,30 @@ func (m *Metrics) OverviewMonthly(ctx context.Context, asOf time.Time, months in
 		}
 		x.CollectionRate, x.OnTimeRate, x.Outstanding = rate(cr), rate(ot), out.Decimal
 		x.ClearanceRate, x.MatchRate, x.AvgScore = rate(clr), rate(mr), rate(avg)
+		return nil
+	})
+}
+
+// RefundStages is one month of refunds_monthly: refunds_cycle with the
+// month's refunds still in progress.
+type RefundStages struct {
+	RefundMonth
+	OpenOfMonth int // requested - rejected - executed
+}
+
+// RefundsMonthlySQL is the query of RefundsMonthly.
+func RefundsMonthlySQL(asOf time.Time) string {
+	return fmt.Sprintf("SELECT period, requested, approved, rejected, executed, open_of_month, median_days, p90_days FROM refunds_monthly WHERE period <= '%s' ORDER BY period", asOfMonth(asOf))
+}
+
+// RefundsMonthly reads refunds_monthly for the months up to asOf's.
+func (m *Metrics) RefundsMonthly(ctx context.Context, asOf time.Time) ([]RefundStages, error) {
+	return collect(ctx, m.db, RefundsMonthlySQL(asOf), func(r *sql.Rows, x *RefundStages) error {
+		var med, p90 data.Decimal
+		if err := r.Scan(&x.Period, &x.Requested, &x.Approved, &x.Rejected, &x.Executed, &x.OpenOfMonth, &med, &p90); err != nil {
+			return err
+		}
+		x.MedianDays, x.P90Days = rate(med), rate(p90)
 		return nil
 	})
 }

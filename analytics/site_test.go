@@ -372,11 +372,12 @@ func TestOverviewSeries(t *testing.T) {
 		}
 		ofMonth, toDate := 0, 0
 		for _, r := range refunds {
+			open := r.Requested - r.Rejected - r.Executed
 			if r.Period == o.Period {
-				ofMonth = r.InProgress()
+				ofMonth = open
 			}
 			if r.Period <= o.Period {
-				toDate += r.InProgress()
+				toDate += open
 			}
 		}
 		if o.RefundsOpenOfMonth != ofMonth || o.RefundsOpenToDate != toDate {

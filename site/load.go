@@ -30,7 +30,7 @@ type dataset struct {
 	open        analytics.OpenDiscrepancies
 	resolved    []analytics.Reconciled
 	exceptions  []analytics.ExceptionMonth
-	refunds     []analytics.RefundMonth
+	refunds     []analytics.RefundStages
 	invoices    []analytics.InvoiceMonth
 	feedback    []analytics.FeedbackMonth
 	actions     []analytics.Improvement
@@ -90,7 +90,7 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 		{"open discrepancies", func() (err error) { d.open, err = m.DiscrepanciesOpenWithTotals(ctx, d.asOf); return }},
 		{"resolved discrepancies", func() (err error) { d.resolved, err = m.ResolvedDiscrepancies(ctx); return }},
 		{"exceptions", func() (err error) { d.exceptions, err = m.ExceptionsMonthly(ctx); return }},
-		{"refunds", func() (err error) { d.refunds, err = m.RefundsCycle(ctx); return }},
+		{"refunds", func() (err error) { d.refunds, err = m.RefundsMonthly(ctx, d.asOf); return }},
 		{"invoices", func() (err error) { d.invoices, err = m.InvoicesMonthly(ctx); return }},
 		{"feedback", func() (err error) { d.feedback, err = m.FeedbackMonthly(ctx); return }},
 		{"improvement", func() (err error) { d.actions, err = m.Improvements(ctx); return }},
@@ -173,7 +173,6 @@ func (d *dataset) cut() {
 	d.arrears = keep(d.arrears, func(a analytics.Arrears) bool { return a.Period <= d.asOfMonth })
 	d.resolved = keep(d.resolved, func(r analytics.Reconciled) bool { return !r.Day.After(d.asOf) })
 	d.exceptions = keep(d.exceptions, func(e analytics.ExceptionMonth) bool { return e.Period <= d.asOfMonth })
-	d.refunds = keep(d.refunds, func(r analytics.RefundMonth) bool { return r.Period <= d.asOfMonth })
 	d.invoices = keep(d.invoices, func(r analytics.InvoiceMonth) bool { return r.Period <= d.asOfMonth })
 	d.feedback = keep(d.feedback, func(r analytics.FeedbackMonth) bool { return r.Period <= d.asOfMonth })
 	d.finance = keep(d.finance, func(r analytics.FinanceMonth) bool { return r.Period <= d.asOfMonth })

@@ -531,7 +531,7 @@ func exceptionsPage(pc *pageCtx) templates.SitePage {
 	var rp []string
 	var req, appr, rej, exe, med, p90 []point
 	for _, r := range d.refunds {
-		stages.rows = append(stages.rows, []val{vMonth(r.Period), vInt(r.Requested), vInt(r.Approved), vInt(r.Rejected), vInt(r.Executed), vInt(r.InProgress())})
+		stages.rows = append(stages.rows, []val{vMonth(r.Period), vInt(r.Requested), vInt(r.Approved), vInt(r.Rejected), vInt(r.Executed), vInt(r.OpenOfMonth)})
 		cycle.rows = append(cycle.rows, []val{vMonth(r.Period), vInt(r.Executed), vDays(r.MedianDays), vDays(r.P90Days)})
 		rp = append(rp, r.Period)
 		req, appr, rej, exe = append(req, ptInt(r.Requested)), append(appr, ptInt(r.Approved)), append(rej, ptInt(r.Rejected)), append(exe, ptInt(r.Executed))
@@ -541,10 +541,10 @@ func exceptionsPage(pc *pageCtx) templates.SitePage {
 	stageBlock := pc.block("refunds_stage", stages, barChart("refunds_stage", t.T("chart.refunds_stage"), rl, []series{
 		{name: t.T("col.requested"), points: req}, {name: t.T("col.approved"), points: appr},
 		{name: t.T("col.rejected"), points: rej}, {name: t.T("col.executed"), points: exe},
-	}, axisCount, false), analytics.RefundsCycleQuery+";")
+	}, axisCount, false), analytics.RefundsMonthlySQL(d.asOf)+";")
 	cycleBlock := pc.block("refunds_cycle", cycle, lineChart("refunds_cycle", t.T("chart.refunds_cycle"), rl, []series{
 		{name: t.T("col.median_days"), points: med}, {name: t.T("col.p90_days"), points: p90},
-	}, axisCount, nil), analytics.RefundsCycleQuery+";")
+	}, axisCount, nil), analytics.RefundsMonthlySQL(d.asOf)+";")
 
 	// invoices lost and reissued
 	inv := dataTable{caption: t.T("caption.invoices"), cols: cols("month", "#issued", "#lost_or_damaged", "#reissued", "#reissue_rate")}
@@ -821,7 +821,7 @@ func reportPage(pc *pageCtx, period string) templates.SitePage {
 			exc.rows = append(exc.rows, []val{vEnum("exception", e.Type), vInt(e.Count), vInt(e.Escalated), vInt(e.Resolved), vDays(e.MedianDaysToResolve)})
 		}
 	}
-	var rf analytics.RefundMonth
+	var rf analytics.RefundStages
 	for _, r := range d.refunds {
 		if r.Period == period {
 			rf = r

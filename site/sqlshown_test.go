@@ -160,23 +160,23 @@ func (f figure) shows(v any) bool {
 	return d.StringFixed(f.places) == f.value.StringFixed(f.places)
 }
 
-// figuresOf checks that every figure of a rendered row is a value of the
-// result row.
+// figuresOf checks that the figures of a rendered row are values of the
+// result row, in the order of its columns (the table shows them in the
+// query's order).
 func figuresOf(rendered []string, row []any) error {
+	next := 0
 	for _, cell := range rendered {
 		f, ok := readFigure(cell)
 		if !ok {
 			continue
 		}
 		found := false
-		for _, v := range row {
-			if f.shows(v) {
-				found = true
-				break
-			}
+		for next < len(row) && !found {
+			found = f.shows(row[next])
+			next++
 		}
 		if !found {
-			return fmt.Errorf("%q is no value of %v", cell, row)
+			return fmt.Errorf("%q is not among the values %v, in order", cell, row)
 		}
 	}
 	return nil

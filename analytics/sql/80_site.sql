@@ -10,6 +10,7 @@
 -- them less their executed refunds; on_time = the part of collected paid by
 -- the due date; payments = the completed payments linked to them;
 -- collection_rate = collected / billed, on_time_rate = on_time / billed.
+-- (Columns in the order the dashboard's table shows them.)
 CREATE OR REPLACE VIEW collection_totals_monthly AS
 WITH billed AS (
     SELECT period, sum(net_due) AS billed, sum(collected) AS collected, sum(on_time) AS on_time
@@ -19,10 +20,11 @@ WITH billed AS (
 paid AS (
     SELECT period, count(*) AS payments FROM bill_payments GROUP BY period
 )
-SELECT b.period, b.billed, b.collected, b.on_time,
-       CAST(coalesce(p.payments, 0) AS BIGINT) AS payments,
+SELECT b.period, b.billed, b.collected,
        ratio4(b.collected, b.billed) AS collection_rate,
-       ratio4(b.on_time, b.billed) AS on_time_rate
+       b.on_time,
+       ratio4(b.on_time, b.billed) AS on_time_rate,
+       CAST(coalesce(p.payments, 0) AS BIGINT) AS payments
 FROM billed b
 LEFT JOIN paid p USING (period)
 ORDER BY b.period;
@@ -33,10 +35,11 @@ COMMENT ON VIEW collection_totals_monthly IS 'Collection per billing period over
 -- periods, the rates of the sums.
 CREATE OR REPLACE MACRO collection_totals_through(last_period) AS TABLE
 SELECT period, grouping(period) = 1 AS total,
-       sum(billed) AS billed, sum(collected) AS collected, sum(on_time) AS on_time,
-       CAST(sum(payments) AS BIGINT) AS payments,
+       sum(billed) AS billed, sum(collected) AS collected,
        ratio4(sum(collected), sum(billed)) AS collection_rate,
-       ratio4(sum(on_time), sum(billed)) AS on_time_rate
+       sum(on_time) AS on_time,
+       ratio4(sum(on_time), sum(billed)) AS on_time_rate,
+       CAST(sum(payments) AS BIGINT) AS payments
 FROM collection_totals_monthly
 WHERE period <= last_period
 GROUP BY ROLLUP (period)
@@ -136,13 +139,25 @@ GROUP BY m.period
 ORDER BY m.period;
 COMMENT ON VIEW discrepancies_open_monthly IS 'Discrepancies open at each month end as known now: per month of the data, the discrepancies of today''s reconciliation that had opened by the month''s last day and were not resolved by it (the last month ends on the last day of the data).';
 
+-- Refunds by month of request (refunds_cycle) with those still in progress:
+-- open_of_month = requested - rejected - executed, the month's refunds
+-- neither rejected nor executed yet.
+CREATE OR REPLACE VIEW refunds_monthly AS
+SELECT period, requested, approved, rejected, executed,
+       CAST(requested - rejected - executed AS BIGINT) AS open_of_month,
+       median_days, p90_days
+FROM refunds_cycle
+ORDER BY period;
+COMMENT ON VIEW refunds_monthly IS 'Refunds by month of request: requested, approved, rejected, executed, open_of_month = requested - rejected - executed (still in progress); median and 90th percentile days from request to execution.';
+
 -- The overview's monthly series, per period of finance_summary (months with
 -- bills or payments): collection_rate and on_time_rate of the period's bills
 -- over all fee items (collection_totals_monthly), outstanding
 -- (finance_summary), clearance_rate (arrears_monthly), match_rate of the
 -- month's reconciliation (reconciliation_monthly), discrepancies open at the
 -- month's end (discrepancies_open_monthly, 0 when none), refunds requested
--- in the month and neither rejected nor executed (refunds_open_of_month),
+-- in the month and neither rejected nor executed (refunds_monthly's
+-- open_of_month),
 -- those of every month up to it (refunds_open_to_date), and the month's
 -- average feedback score (feedback_monthly).
 CREATE OR REPLACE VIEW overview_monthly AS
@@ -152,15 +167,15 @@ SELECT f.period,
        a.clearance_rate,
        r.match_rate,
        CAST(coalesce(o.open, 0) AS BIGINT) AS open_discrepancies,
-       CAST(coalesce(rf.requested - rf.rejected - rf.executed, 0) AS BIGINT) AS refunds_open_of_month,
-       CAST(coalesce((SELECT sum(x.requested - x.rejected - x.executed) FROM refunds_cycle x WHERE x.period <= f.period), 0) AS BIGINT) AS refunds_open_to_date,
+       CAST(coalesce(rf.open_of_month, 0) AS BIGINT) AS refunds_open_of_month,
+       CAST(coalesce((SELECT sum(x.open_of_month) FROM refunds_monthly x WHERE x.period <= f.period), 0) AS BIGINT) AS refunds_open_to_date,
        fb.avg_score
 FROM finance_summary f
 LEFT JOIN collection_totals_monthly c ON c.period = f.period
 LEFT JOIN arrears_monthly a ON a.period = f.period
 LEFT JOIN reconciliation_monthly r ON r.period = f.period
 LEFT JOIN discrepancies_open_monthly o ON o.period = f.period
-LEFT JOIN refunds_cycle rf ON rf.period = f.period
+LEFT JOIN refunds_monthly rf ON rf.period = f.period
 LEFT JOIN feedback_monthly fb ON fb.period = f.period
 ORDER BY f.period;
 COMMENT ON VIEW overview_monthly IS 'The overview''s series per month: collection_rate, on_time_rate, outstanding, clearance_rate, match_rate, open_discrepancies (open at the month end as known now), refunds_open_of_month, refunds_open_to_date, avg_score.';
@@ -204,4 +219,12 @@ COMMENT ON COLUMN overview_monthly.match_rate IS 'matched / items of the month''
 COMMENT ON COLUMN overview_monthly.open_discrepancies IS 'Discrepancies open at the month''s end, as known now (discrepancies_open_monthly).';
 COMMENT ON COLUMN overview_monthly.refunds_open_of_month IS 'Refunds requested in the month and neither rejected nor executed.';
 COMMENT ON COLUMN overview_monthly.refunds_open_to_date IS 'Refunds requested in this month or before and neither rejected nor executed.';
+COMMENT ON COLUMN refunds_monthly.period IS 'Month of the request, YYYY-MM.';
+COMMENT ON COLUMN refunds_monthly.requested IS 'Refunds requested in the month.';
+COMMENT ON COLUMN refunds_monthly.approved IS 'Of those, approved.';
+COMMENT ON COLUMN refunds_monthly.rejected IS 'Of those, rejected.';
+COMMENT ON COLUMN refunds_monthly.executed IS 'Of those, executed.';
+COMMENT ON COLUMN refunds_monthly.open_of_month IS 'requested - rejected - executed: still in progress.';
+COMMENT ON COLUMN refunds_monthly.median_days IS 'Median days from request to execution of the executed ones.';
+COMMENT ON COLUMN refunds_monthly.p90_days IS '90th percentile of those days.';
 COMMENT ON COLUMN overview_monthly.avg_score IS 'Average feedback score of the month (1-5).';
