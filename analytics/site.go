@@ -17,6 +17,51 @@ import (
 // in `feeflow sql`, it gives the figures on the page. The as-of day is
 // formatted in as a literal (a date, never input text).
 
+// AsOf reads the same metrics as they stand on a day, as the dashboard
+// shows them: the monthly views' rows up to its month, the resolved
+// discrepancies up to the day. The filter is part of the SQL that runs (see
+// SQLAsOf); the other accessors read as New's do.
+func (m *Metrics) AsOf(asOf time.Time) *Metrics {
+	c := *m
+	c.asOf = asOf
+	return &c
+}
+
+// sql is the text an accessor runs for its query.
+func (m *Metrics) sql(query string) string {
+	if m.asOf.IsZero() {
+		return query
+	}
+	return SQLAsOf(query, m.asOf)
+}
+
+// asOfQueries are the queries of the views cut at the as-of day: the query
+// of each accessor with, in place of %s, the as-of month (or day).
+var asOfQueries = map[string]string{
+	CollectionMonthlyQuery:     "SELECT period, fee_item, billed, collected, collection_rate, on_time_rate FROM collection_monthly WHERE period <= '%s' ORDER BY period, fee_item",
+	CollectionByAreaQuery:      "SELECT period, area, billed, collected, collection_rate, on_time_rate FROM collection_by_area WHERE period <= '%s' ORDER BY period, area",
+	CollectionByChannelQuery:   "SELECT period, channel, payments, collected, on_time, share FROM collection_by_channel WHERE period <= '%s' ORDER BY period, channel",
+	CollectionByCollectorQuery: "SELECT period, collector, payments, collected, on_time, share FROM collection_by_collector WHERE period <= '%s' ORDER BY period, collector",
+	ArrearsMonthlyQuery:        "SELECT period, opening_arrears, recovered, clearance_rate, households_billed, households_paid, household_rate FROM arrears_monthly WHERE period <= '%s' ORDER BY period",
+	ExceptionsMonthlyQuery:     "SELECT period, type, count, escalated, resolved, median_days_to_resolve FROM exceptions_monthly WHERE period <= '%s' ORDER BY period, type",
+	InvoicesMonthlyQuery:       "SELECT period, issued, lost_or_damaged, reissued, reissue_rate FROM invoices_monthly WHERE period <= '%s' ORDER BY period",
+	FeedbackMonthlyQuery:       "SELECT period, responses, avg_score FROM feedback_monthly WHERE period <= '%s' ORDER BY period",
+	FinanceSummaryQuery:        "SELECT period, billed, collected, refunded, outstanding, walk_in_revenue, provider_fees, net_settled, dso_days, cei, last_due, collecting FROM finance_summary WHERE period <= '%s' ORDER BY period",
+}
+
+// SQLAsOf is the text that query (one of the package's ...Query constants)
+// runs as read through AsOf(asOf): the text shown beside the figures it
+// gives. A query with no as-of form is returned as it is.
+func SQLAsOf(query string, asOf time.Time) string {
+	if query == ResolvedDiscrepanciesQuery {
+		return fmt.Sprintf("SELECT ref, source, day, channel, collector, system_amount, bank_amount, diff, status, resolution FROM reconciliation WHERE resolution IS NOT NULL AND day <= DATE '%s' ORDER BY day, ref", asOf.Format(time.DateOnly))
+	}
+	if q, ok := asOfQueries[query]; ok {
+		return fmt.Sprintf(q, asOfMonth(asOf))
+	}
+	return query
+}
+
 // asOfMonth is the month (YYYY-MM) of an as-of day.
 func asOfMonth(asOf time.Time) string { return asOf.Format("2006-01") }
 
@@ -208,4 +253,58 @@ func (m *Metrics) RefundsMonthly(ctx context.Context, asOf time.Time) ([]RefundS
 		x.MedianDays, x.P90Days = rate(med), rate(p90)
 		return nil
 	})
+}
+
+// FeeStandardChange is one version of fee_standard_changes: a version of a
+// fee item's tariff and the change of its rate from the version before.
+type FeeStandardChange struct {
+	FeeStandard
+	RateChange Rate // missing for an item's first version
+}
+
+// FeeStandardChangesQuery is the query of FeeStandardChanges.
+const FeeStandardChangesQuery = "SELECT code, name, unit, rate, rate_change, effective_from, effective_until, name_en, name_zh, unit_en, unit_zh FROM fee_standard_changes ORDER BY code, effective_from"
+
+// FeeStandardChanges reads every version of every fee item with its change.
+func (m *Metrics) FeeStandardChanges(ctx context.Context) ([]FeeStandardChange, error) {
+	return collect(ctx, m.db, FeeStandardChangesQuery, func(r *sql.Rows, x *FeeStandardChange) error {
+		var change data.Decimal
+		err := scanFeeStandard(r, &x.FeeStandard, &change)
+		x.RateChange = rate(change)
+		return err
+	})
+}
+
+// FeeStandardsAtSQL is the query of FeeStandardsAt.
+func FeeStandardsAtSQL(asOf time.Time) string {
+	return fmt.Sprintf("SELECT code, name, unit, rate, effective_from, effective_until, name_en, name_zh, unit_en, unit_zh FROM fee_standards_at(DATE '%s')", asOf.Format(time.DateOnly))
+}
+
+// FeeStandardsAt reads the tariff in force on asOf: a version per fee item.
+func (m *Metrics) FeeStandardsAt(ctx context.Context, asOf time.Time) ([]FeeStandard, error) {
+	return collect(ctx, m.db, FeeStandardsAtSQL(asOf), func(r *sql.Rows, x *FeeStandard) error {
+		return scanFeeStandard(r, x, nil)
+	})
+}
+
+// scanFeeStandard scans code, name, unit, rate, [change,] effective_from,
+// effective_until and the names and units per language.
+func scanFeeStandard(r *sql.Rows, x *FeeStandard, change *data.Decimal) error {
+	var rt data.Decimal
+	var unit, nameEN, nameZH, unitEN, unitZH sql.NullString
+	var to sql.NullTime
+	dest := []any{&x.Code, &x.Name, &unit, &rt}
+	if change != nil {
+		dest = append(dest, change)
+	}
+	dest = append(dest, &x.EffectiveFrom, &to, &nameEN, &nameZH, &unitEN, &unitZH)
+	if err := r.Scan(dest...); err != nil {
+		return err
+	}
+	x.Unit, x.Rate = unit.String, rt.Decimal
+	x.NameEN, x.NameZH, x.UnitEN, x.UnitZH = nameEN.String, nameZH.String, unitEN.String, unitZH.String
+	if to.Valid {
+		x.EffectiveTo = &to.Time
+	}
+	return nil
 }

@@ -38,7 +38,9 @@ type dataset struct {
 	weeklyFrom  []time.Time
 	weeklyTo    []time.Time
 	finance     []analytics.FinanceMonth
-	fees        []analytics.FeeStandard
+	fees        []analytics.FeeStandard // every version
+	feeChanges  []analytics.FeeStandardChange
+	feesInForce []analytics.FeeStandard // on the as-of day
 
 	// the cubes the pages' filters sum in the browser
 	collectionCube []analytics.CollectionCell
@@ -72,6 +74,9 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 		d.first = time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, time.UTC)
 	}
 
+	// the views read as of the day: the SQL shown beside their figures
+	// is the SQL that ran (analytics.SQLAsOf)
+	at := m.AsOf(d.asOf)
 	var tasks []task
 	steps := []struct {
 		name string
@@ -79,23 +84,24 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 	}{
 		{"overview", func() (err error) { d.overview, err = m.OverviewMonthly(ctx, d.asOf, trendMonths); return }},
 		{"collection totals", func() (err error) { d.collTotals, err = m.CollectionTotals(ctx, d.asOf); return }},
-		{"collection", func() (err error) { d.collection, err = m.CollectionMonthly(ctx); return }},
-		{"collection by area", func() (err error) { d.byArea, err = m.CollectionByArea(ctx); return }},
-		{"collection by channel", func() (err error) { d.byChannel, err = m.CollectionByChannel(ctx); return }},
-		{"collection by collector", func() (err error) { d.byCollector, err = m.CollectionByCollector(ctx); return }},
-		{"arrears", func() (err error) { d.arrears, err = m.ArrearsMonthly(ctx); return }},
+		{"collection", func() (err error) { d.collection, err = at.CollectionMonthly(ctx); return }},
+		{"collection by area", func() (err error) { d.byArea, err = at.CollectionByArea(ctx); return }},
+		{"collection by channel", func() (err error) { d.byChannel, err = at.CollectionByChannel(ctx); return }},
+		{"collection by collector", func() (err error) { d.byCollector, err = at.CollectionByCollector(ctx); return }},
+		{"arrears", func() (err error) { d.arrears, err = at.ArrearsMonthly(ctx); return }},
 		{"aging", func() (err error) { d.aging, d.agingTotal, err = m.ArrearsAgingWithTotal(ctx, d.asOf); return }},
 		{"reconciliation by day", func() (err error) { d.days, err = m.ReconciliationByDay(ctx, d.asOf); return }},
 		{"reconciliation by month", func() (err error) { d.reconMonths, err = m.ReconciliationByChannelMonthly(ctx, d.asOf); return }},
 		{"open discrepancies", func() (err error) { d.open, err = m.DiscrepanciesOpenWithTotals(ctx, d.asOf); return }},
-		{"resolved discrepancies", func() (err error) { d.resolved, err = m.ResolvedDiscrepancies(ctx); return }},
-		{"exceptions", func() (err error) { d.exceptions, err = m.ExceptionsMonthly(ctx); return }},
+		{"resolved discrepancies", func() (err error) { d.resolved, err = at.ResolvedDiscrepancies(ctx); return }},
+		{"exceptions", func() (err error) { d.exceptions, err = at.ExceptionsMonthly(ctx); return }},
 		{"refunds", func() (err error) { d.refunds, err = m.RefundsMonthly(ctx, d.asOf); return }},
-		{"invoices", func() (err error) { d.invoices, err = m.InvoicesMonthly(ctx); return }},
-		{"feedback", func() (err error) { d.feedback, err = m.FeedbackMonthly(ctx); return }},
+		{"invoices", func() (err error) { d.invoices, err = at.InvoicesMonthly(ctx); return }},
+		{"feedback", func() (err error) { d.feedback, err = at.FeedbackMonthly(ctx); return }},
 		{"improvement", func() (err error) { d.actions, err = m.Improvements(ctx); return }},
-		{"finance summary", func() (err error) { d.finance, err = m.FinanceSummary(ctx); return }},
-		{"fee standards", func() (err error) { d.fees, err = m.FeeStandards(ctx); return }},
+		{"finance summary", func() (err error) { d.finance, err = at.FinanceSummary(ctx); return }},
+		{"fee standards", func() (err error) { d.feeChanges, err = m.FeeStandardChanges(ctx); return }},
+		{"fee standards in force", func() (err error) { d.feesInForce, err = m.FeeStandardsAt(ctx, d.asOf); return }},
 		{"areas", func() (err error) { d.areas, err = m.Areas(ctx); return }},
 		{"zone", func() error { d.zone = m.Zone(ctx); return nil }},
 		{"collection cube", func() (err error) { d.collectionCube, err = m.CollectionCube(ctx); return }},
@@ -113,6 +119,9 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 	}
 	tasks = nil
 	d.cut()
+	for _, f := range d.feeChanges {
+		d.fees = append(d.fees, f.FeeStandard)
+	}
 
 	d.weekly = make([][]analytics.MetricPoint, len(d.actions))
 	for i, a := range d.actions {
@@ -163,19 +172,9 @@ func runAll(tasks []task) error {
 	return errors.Join(errs...)
 }
 
-// cut drops what lies after the as-of day: months after its month, days
-// after it.
+// cut drops from the cubes what lies after the as-of day: months after its
+// month, days after it. (The views are read as of the day.)
 func (d *dataset) cut() {
-	d.collection = keep(d.collection, func(c analytics.Collection) bool { return c.Period <= d.asOfMonth })
-	d.byArea = keep(d.byArea, func(c analytics.Collection) bool { return c.Period <= d.asOfMonth })
-	d.byChannel = keep(d.byChannel, func(c analytics.CollectionShare) bool { return c.Period <= d.asOfMonth })
-	d.byCollector = keep(d.byCollector, func(c analytics.CollectionShare) bool { return c.Period <= d.asOfMonth })
-	d.arrears = keep(d.arrears, func(a analytics.Arrears) bool { return a.Period <= d.asOfMonth })
-	d.resolved = keep(d.resolved, func(r analytics.Reconciled) bool { return !r.Day.After(d.asOf) })
-	d.exceptions = keep(d.exceptions, func(e analytics.ExceptionMonth) bool { return e.Period <= d.asOfMonth })
-	d.invoices = keep(d.invoices, func(r analytics.InvoiceMonth) bool { return r.Period <= d.asOfMonth })
-	d.feedback = keep(d.feedback, func(r analytics.FeedbackMonth) bool { return r.Period <= d.asOfMonth })
-	d.finance = keep(d.finance, func(r analytics.FinanceMonth) bool { return r.Period <= d.asOfMonth })
 	d.collectionCube = keep(d.collectionCube, func(c analytics.CollectionCell) bool { return c.Period <= d.asOfMonth })
 	d.paymentsCube = keep(d.paymentsCube, func(c analytics.PaymentCell) bool { return c.Period <= d.asOfMonth })
 	d.arrearsCube = keep(d.arrearsCube, func(c analytics.ArrearsCell) bool { return c.Period <= d.asOfMonth })

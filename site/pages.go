@@ -318,8 +318,8 @@ func collectionPage(pc *pageCtx) templates.SitePage {
 			Chart: &chartSpec{Pivot: &pivot, Unit: "percent", Links: true}})
 		return pc.block(id, dt, pc.linkMonths(lineChart(id, t.T(chartKey), labels, ss, axisPercent, nil), periods), sql+";")
 	}
-	item := byKey("collection_fee_item", "fee_item", "fee_item", "chart.collection_fee_item", "caption.collection_fee_item", d.collection, pc.feeName, analytics.CollectionMonthlyQuery)
-	area := byKey("collection_area", "area", "area", "chart.collection_area", "caption.collection_area", d.byArea, pc.areaName, analytics.CollectionByAreaQuery)
+	item := byKey("collection_fee_item", "fee_item", "fee_item", "chart.collection_fee_item", "caption.collection_fee_item", d.collection, pc.feeName, analytics.SQLAsOf(analytics.CollectionMonthlyQuery, d.asOf))
+	area := byKey("collection_area", "area", "area", "chart.collection_area", "caption.collection_area", d.byArea, pc.areaName, analytics.SQLAsOf(analytics.CollectionByAreaQuery, d.asOf))
 
 	share := func(id, keyCol, dim, chartKey, captionKey string, rows []analytics.CollectionShare, name func(string) string, sql string) templates.Block {
 		dt := dataTable{caption: t.T(captionKey), cols: cols("month", keyCol, "#payments", "#collected", "#on_time", "#share")}
@@ -347,9 +347,9 @@ func collectionPage(pc *pageCtx) templates.SitePage {
 		return pc.block(id, dt, pc.linkMonths(barChart(id, t.T(chartKey), labels, ss, axisMoney, true), periods), sql+";")
 	}
 	channel := share("collection_channel", "method", "channel", "chart.collection_channel", "caption.collection_channel", d.byChannel,
-		func(s string) string { return t.Enum("method", s) }, analytics.CollectionByChannelQuery)
+		func(s string) string { return t.Enum("method", s) }, analytics.SQLAsOf(analytics.CollectionByChannelQuery, d.asOf))
 	collector := share("collection_collector", "collector", "collector", "chart.collection_collector", "caption.collection_collector", d.byCollector,
-		pc.collectorName, analytics.CollectionByCollectorQuery)
+		pc.collectorName, analytics.SQLAsOf(analytics.CollectionByCollectorQuery, d.asOf))
 
 	p.Filter, p.Data = bar, fs.data
 	p.Sections = []templates.Section{
@@ -391,7 +391,7 @@ func arrearsPage(pc *pageCtx) templates.SitePage {
 		pc.linkMonths(lineChart("arrears_month", t.T("chart.arrears_month"), pc.monthLabels(periods), []series{
 			{name: t.T("col.clearance_rate"), points: clear}, {name: t.T("col.household_rate"), points: house},
 		}, axisPercent, nil), periods),
-		analytics.ArrearsMonthlyQuery+";")
+		analytics.SQLAsOf(analytics.ArrearsMonthlyQuery, d.asOf)+";")
 	fs, bar := pc.arrearsFilters(periods)
 	fs.data.Blocks = append(fs.data.Blocks, blockSpec{ID: "arrears_month", Group: []string{"period"}, Cubes: []string{"arrears", "households"},
 		Cols: []colSpec{{Kind: "money", Sum: "opening_arrears"}, {Kind: "money", Sum: "recovered"}, {Kind: "rate", Rate: [2]string{"recovered", "opening_arrears"}},
@@ -482,7 +482,7 @@ func reconciliationPage(pc *pageCtx) templates.SitePage {
 	for _, r := range d.resolved {
 		res.rows = append(res.rows, []val{vText(r.Ref), vDate(r.Day), vEnum("channel", r.Channel), vEnum("status", r.Status), vMoney(r.SystemAmount), vMoney(r.BankAmount), vMoney(r.Diff), vEnum("resolution", r.Resolution)})
 	}
-	resBlock := pc.block("recon_resolved", res, nil, analytics.ResolvedDiscrepanciesQuery+";")
+	resBlock := pc.block("recon_resolved", res, nil, analytics.SQLAsOf(analytics.ResolvedDiscrepanciesQuery, d.asOf)+";")
 	resBlock.Table.Search = true
 
 	p.Sections = []templates.Section{
@@ -523,7 +523,7 @@ func exceptionsPage(pc *pageCtx) templates.SitePage {
 		}
 		ss = append(ss, s)
 	}
-	exBlock := pc.block("exceptions_type", ex, barChart("exceptions_type", t.T("chart.exceptions_type"), pc.monthLabels(periods), ss, axisCount, true), analytics.ExceptionsMonthlyQuery+";")
+	exBlock := pc.block("exceptions_type", ex, barChart("exceptions_type", t.T("chart.exceptions_type"), pc.monthLabels(periods), ss, axisCount, true), analytics.SQLAsOf(analytics.ExceptionsMonthlyQuery, d.asOf)+";")
 
 	// refunds by stage, and their cycle time
 	stages := dataTable{caption: t.T("caption.refunds_stage"), cols: cols("month", "#requested", "#approved", "#rejected", "#executed", "#open_of_month")}
@@ -557,7 +557,7 @@ func exceptionsPage(pc *pageCtx) templates.SitePage {
 	}
 	invBlock := pc.block("invoices", inv, barChart("invoices", t.T("chart.invoices"), pc.monthLabels(ip), []series{
 		{name: t.T("col.lost_or_damaged"), points: lost}, {name: t.T("col.reissued"), points: reis},
-	}, axisCount, false), analytics.InvoicesMonthlyQuery+";")
+	}, axisCount, false), analytics.SQLAsOf(analytics.InvoicesMonthlyQuery, d.asOf)+";")
 
 	p.Sections = []templates.Section{
 		{ID: "types", Heading: t.T("section.exceptions_type"), Intro: t.T("intro.exceptions_type"), Blocks: []templates.Block{exBlock}},
@@ -692,29 +692,23 @@ func feesPage(pc *pageCtx) templates.SitePage {
 		}
 		return vText(t.T("fees.open_ended"))
 	}
-	inForce := func(f analytics.FeeStandard) bool {
-		return !f.EffectiveFrom.After(d.asOf) && (f.EffectiveTo == nil || !f.EffectiveTo.Before(d.asOf))
-	}
 
 	now := dataTable{caption: t.T("caption.fees", t.Date(d.asOf)), cols: cols("code", "name", "unit", "#rate", "effective_from", "effective_to")}
+	for _, f := range d.feesInForce {
+		now.rows = append(now.rows, []val{vText(f.Code), vText(inLang(t.lang, f.Name, f.NameEN, f.NameZH)), vText(pc.feeUnit(f)), vMoney(f.Rate), vDate(f.EffectiveFrom), until(f)})
+	}
 	history := dataTable{caption: t.T("caption.fees_history"), cols: cols("code", "name", "unit", "#rate", "#rate_change", "effective_from", "effective_to")}
-	var prev *analytics.FeeStandard
-	for i, f := range d.fees {
-		name, unit := inLang(t.lang, f.Name, f.NameEN, f.NameZH), pc.feeUnit(f)
-		if inForce(f) {
-			now.rows = append(now.rows, []val{vText(f.Code), vText(name), vText(unit), vMoney(f.Rate), vDate(f.EffectiveFrom), until(f)})
-		}
+	for _, f := range d.feeChanges {
 		change := vText("")
-		if prev != nil && prev.Code == f.Code {
-			change = vMoney(f.Rate.Sub(prev.Rate))
+		if f.RateChange.Valid {
+			change = vMoney(f.RateChange.Value)
 			change.delta = true
 		}
-		history.rows = append(history.rows, []val{vText(f.Code), vText(name), vText(unit), vMoney(f.Rate), change, vDate(f.EffectiveFrom), until(f)})
-		prev = &d.fees[i]
+		history.rows = append(history.rows, []val{vText(f.Code), vText(inLang(t.lang, f.Name, f.NameEN, f.NameZH)), vText(pc.feeUnit(f.FeeStandard)), vMoney(f.Rate), change, vDate(f.EffectiveFrom), until(f.FeeStandard)})
 	}
-	nowBlock := pc.block("fees", now, nil, analytics.FeeStandardsQuery+";")
+	nowBlock := pc.block("fees", now, nil, analytics.FeeStandardsAtSQL(d.asOf)+";")
 	nowBlock.Collapse = false
-	histBlock := pc.block("fees_history", history, nil, analytics.FeeStandardsQuery+";")
+	histBlock := pc.block("fees_history", history, nil, analytics.FeeStandardChangesQuery+";")
 	p.Sections = []templates.Section{
 		{ID: "tariff", Heading: t.T("section.fees"), Blocks: []templates.Block{nowBlock}},
 		{ID: "history", Heading: t.T("section.fees_history"), Intro: t.T("intro.fees_history"), Blocks: []templates.Block{histBlock}},
@@ -840,7 +834,7 @@ func reportPage(pc *pageCtx, period string) templates.SitePage {
 		}
 	}
 	excSection := templates.Section{ID: "exceptions", Heading: t.T("section.report_exceptions"),
-		Blocks: []templates.Block{tableOnly(exc, analytics.ExceptionsMonthlyQuery+";")},
+		Blocks: []templates.Block{tableOnly(exc, analytics.SQLAsOf(analytics.ExceptionsMonthlyQuery, d.asOf)+";")},
 		Facts: []templates.Fact{
 			{Label: t.T("col.refunds_requested"), Value: t.Int(rf.Requested)},
 			{Label: t.T("col.refunds_executed"), Value: t.Int(rf.Executed)},
@@ -854,7 +848,7 @@ func reportPage(pc *pageCtx, period string) templates.SitePage {
 
 	p.Sections = []templates.Section{
 		fin,
-		{ID: "collection", Heading: t.T("section.report_collection"), Blocks: []templates.Block{tableOnly(coll, analytics.CollectionMonthlyQuery+";\n"+analytics.CollectionTotalsSQL(d.asOf)+";")}},
+		{ID: "collection", Heading: t.T("section.report_collection"), Blocks: []templates.Block{tableOnly(coll, analytics.SQLAsOf(analytics.CollectionMonthlyQuery, d.asOf)+";\n"+analytics.CollectionTotalsSQL(d.asOf)+";")}},
 		arrears,
 		{ID: "reconciliation", Heading: t.T("section.report_recon"), Blocks: []templates.Block{tableOnly(rec, analytics.ReconciliationByChannelMonthlySQL(d.asOf)+";")}},
 		excSection,

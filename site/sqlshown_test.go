@@ -5,11 +5,14 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/feeflow/feeflow/analytics"
 	"github.com/feeflow/feeflow/data"
+	"github.com/feeflow/feeflow/site"
 	"github.com/shopspring/decimal"
 	"golang.org/x/net/html"
 )
@@ -183,18 +186,47 @@ func figuresOf(rendered []string, row []any) error {
 }
 
 // subsetBlocks show some rows of their query's result: the calendar marks
-// the days with discrepancies of the daily reconciliation, the tariff the
-// versions in force on the as-of day.
+// the days with discrepancies of the daily reconciliation.
 var subsetBlocks = map[string]bool{"recon_calendar": true}
 
 // TestTheSQLShownIsTheSQLThatRan runs the SQL shown beside every block of
 // the built site, as an analyst would paste it into feeflow sql, and checks
 // that it gives the block's table: as many rows, and the first and last rows'
-// figures as rendered; its total rows (total = true), or the totals on its
-// rows, give the table's totals. A report page's blocks read every month at
-// once: their rows are the result's rows of the page's month.
+// figures as rendered, in the query's column order; its total rows (total =
+// true), or the totals on its rows, give the table's totals. A report page's
+// blocks read every month at once: their rows are the result's rows of the
+// page's month. The site is built twice: as of the data's last day, and as
+// of a day inside its second month, with a new tariff version, so that what
+// lies after the as-of day must be cut by the SQL shown.
 func TestTheSQLShownIsTheSQLThatRan(t *testing.T) {
-	_, files := cleanSite(t)
+	t.Run("as of the last day", func(t *testing.T) {
+		_, files := cleanSite(t)
+		checkShownSQL(t, clean.store, files)
+	})
+	t.Run("as of a day inside the data", func(t *testing.T) {
+		dir := t.TempDir()
+		m, store := openFixture(t, dir, addTariffVersionAndNames(t))
+		defer store.Close()
+		out := filepath.Join(dir, "site")
+		asOf := time.Date(2026, 2, 20, 0, 0, 0, 0, time.UTC)
+		if _, err := site.Build(context.Background(), m, site.Options{Out: out, AsOf: asOf, Now: fixtureNow, Langs: []string{"en"}}); err != nil {
+			t.Fatal(err)
+		}
+		files := readTree(t, out)
+		if _, ok := files["en/reports/2026-03/index.html"]; ok {
+			t.Errorf("the report of a month after the as-of day is published")
+		}
+		if !strings.Contains(string(files["en/data/fees_history.csv"]), "7.20,0.70,2026-03-01") {
+			t.Errorf("the tariff history lacks the new version and its change")
+		}
+		if strings.Contains(string(files["en/data/fees.csv"]), "7.20") {
+			t.Errorf("the tariff of 2026-02-20 shows the version of 2026-03-01")
+		}
+		checkShownSQL(t, store, files)
+	})
+}
+
+func checkShownSQL(t *testing.T, store *data.Store, files map[string][]byte) {
 	ctx := context.Background()
 	var blocks []shownBlock
 	for _, name := range sortedNames(files) {
@@ -208,7 +240,7 @@ func TestTheSQLShownIsTheSQLThatRan(t *testing.T) {
 			continue
 		}
 		t.Run(b.page+"#"+b.id, func(t *testing.T) {
-			results, err := analytics.Query(ctx, clean.store, b.sql, analytics.QueryOptions{MaxBytes: -1})
+			results, err := analytics.Query(ctx, store, b.sql, analytics.QueryOptions{MaxBytes: -1})
 			if err != nil {
 				t.Fatalf("the SQL shown does not run: %v\n%s", err, b.sql)
 			}

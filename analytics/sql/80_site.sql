@@ -180,6 +180,26 @@ LEFT JOIN feedback_monthly fb ON fb.period = f.period
 ORDER BY f.period;
 COMMENT ON VIEW overview_monthly IS 'The overview''s series per month: collection_rate, on_time_rate, outstanding, clearance_rate, match_rate, open_discrepancies (open at the month end as known now), refunds_open_of_month, refunds_open_to_date, avg_score.';
 
+-- Every version of every fee item's tariff (fee_standards) with the change
+-- of its rate from the item's version before it (rate_change; NULL for an
+-- item's first version).
+CREATE OR REPLACE VIEW fee_standard_changes AS
+SELECT code, name, unit, rate,
+       rate - lag(rate) OVER (PARTITION BY code ORDER BY effective_from) AS rate_change,
+       effective_from, effective_until, name_en, name_zh, unit_en, unit_zh
+FROM fee_standards
+ORDER BY code, effective_from;
+COMMENT ON VIEW fee_standard_changes IS 'Every version of every fee item''s tariff with rate_change = its rate - the rate of the item''s version before it (NULL for the first version).';
+
+-- The published tariff on a day: the version of each fee item in force then
+-- (effective_from on or before it, effective_until open or on or after it).
+CREATE OR REPLACE MACRO fee_standards_at(as_of) AS TABLE
+SELECT code, name, unit, rate, effective_from, effective_until, name_en, name_zh, unit_en, unit_zh
+FROM fee_standards
+WHERE effective_from <= CAST(as_of AS DATE)
+  AND (effective_until IS NULL OR effective_until >= CAST(as_of AS DATE))
+ORDER BY code, effective_from;
+
 -- The columns of the views above, for the data dictionary.
 COMMENT ON COLUMN collection_totals_monthly.period IS 'Billing period, YYYY-MM.';
 COMMENT ON COLUMN collection_totals_monthly.billed IS 'Sum of amount_due - discount of the period''s bills.';
@@ -228,3 +248,14 @@ COMMENT ON COLUMN refunds_monthly.open_of_month IS 'requested - rejected - execu
 COMMENT ON COLUMN refunds_monthly.median_days IS 'Median days from request to execution of the executed ones.';
 COMMENT ON COLUMN refunds_monthly.p90_days IS '90th percentile of those days.';
 COMMENT ON COLUMN overview_monthly.avg_score IS 'Average feedback score of the month (1-5).';
+COMMENT ON COLUMN fee_standard_changes.code IS 'Fee item code.';
+COMMENT ON COLUMN fee_standard_changes.name IS 'Fee item name as uploaded.';
+COMMENT ON COLUMN fee_standard_changes.unit IS 'Unit the rate is charged per.';
+COMMENT ON COLUMN fee_standard_changes.rate IS 'The version''s rate.';
+COMMENT ON COLUMN fee_standard_changes.rate_change IS 'rate - the rate of the item''s version before it; NULL for the first version.';
+COMMENT ON COLUMN fee_standard_changes.effective_from IS 'First day the version is in force.';
+COMMENT ON COLUMN fee_standard_changes.effective_until IS 'Last day the version is in force (its effective_to, or the day before the next version); NULL while open.';
+COMMENT ON COLUMN fee_standard_changes.name_en IS 'Name in English.';
+COMMENT ON COLUMN fee_standard_changes.name_zh IS 'Name in Chinese.';
+COMMENT ON COLUMN fee_standard_changes.unit_en IS 'Unit in English.';
+COMMENT ON COLUMN fee_standard_changes.unit_zh IS 'Unit in Chinese.';
