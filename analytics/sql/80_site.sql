@@ -259,3 +259,7 @@ COMMENT ON COLUMN fee_standard_changes.name_en IS 'Name in English.';
 COMMENT ON COLUMN fee_standard_changes.name_zh IS 'Name in Chinese.';
 COMMENT ON COLUMN fee_standard_changes.unit_en IS 'Unit in English.';
 COMMENT ON COLUMN fee_standard_changes.unit_zh IS 'Unit in Chinese.';
+COMMENT ON MACRO TABLE collection_totals_through IS 'collection_totals_monthly for the periods up to last_period (YYYY-MM), then their total (period NULL, total true): the same sums, the rates of the sums.';
+COMMENT ON MACRO TABLE arrears_aging_with_total IS 'arrears_aging(as_of), then its total (bucket NULL, total true).';
+COMMENT ON MACRO TABLE discrepancies_open_with_totals IS 'discrepancies_open(as_of) with, on every row, the list''s count (open_count), sum of |diff| (open_abs) and net sum of diff (open_net).';
+COMMENT ON MACRO TABLE fee_standards_at IS 'The published tariff on a day: the version of each fee item in force then.';
