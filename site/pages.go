@@ -208,7 +208,7 @@ func overviewPage(pc *pageCtx) templates.SitePage {
 	blk.Collapse = false
 	p.Sections = append(p.Sections, templates.Section{
 		ID: "trend", Heading: t.T("section.trend"), Intro: t.T("intro.trend"),
-		Blocks: []templates.Block{blk},
+		Blocks: []templates.Block{blk}, Notes: []string{t.T("note.open_at_month_end")},
 	})
 	return p
 }
