@@ -143,7 +143,7 @@ func (m *Metrics) ReconciliationByDay(ctx context.Context, asOf time.Time) ([]Re
 }
 
 // ReconciliationMonth is one month and channel of
-// reconciliation_by_channel_monthly, or (Total) the month's total.
+// reconciliation_by_channel, or (Total) the month's total.
 type ReconciliationMonth struct {
 	Period, Channel               string // Channel "" on the total
 	Total                         bool
@@ -152,16 +152,16 @@ type ReconciliationMonth struct {
 	MatchRate                     Rate
 }
 
-// ReconciliationByChannelMonthlySQL is the query of
-// ReconciliationByChannelMonthly.
-func ReconciliationByChannelMonthlySQL(asOf time.Time) string {
-	return fmt.Sprintf("SELECT period, channel, total, items, matched, discrepancies, discrepancy_amount, match_rate FROM reconciliation_by_channel_monthly WHERE period <= '%s' ORDER BY period, total, channel", asOfMonth(asOf))
+// ReconciliationByChannelSQL is the query of
+// ReconciliationByChannel.
+func ReconciliationByChannelSQL(asOf time.Time) string {
+	return fmt.Sprintf("SELECT period, channel, total, items, matched, discrepancies, discrepancy_amount, match_rate FROM reconciliation_by_channel WHERE period <= '%s' ORDER BY period, total, channel", asOfMonth(asOf))
 }
 
-// ReconciliationByChannelMonthly reads reconciliation_by_channel_monthly
+// ReconciliationByChannel reads reconciliation_by_channel
 // for the months up to asOf's: each month's channels, then its total.
-func (m *Metrics) ReconciliationByChannelMonthly(ctx context.Context, asOf time.Time) ([]ReconciliationMonth, error) {
-	return collect(ctx, m.db, ReconciliationByChannelMonthlySQL(asOf), func(r *sql.Rows, x *ReconciliationMonth) error {
+func (m *Metrics) ReconciliationByChannel(ctx context.Context, asOf time.Time) ([]ReconciliationMonth, error) {
+	return collect(ctx, m.db, ReconciliationByChannelSQL(asOf), func(r *sql.Rows, x *ReconciliationMonth) error {
 		var channel sql.NullString
 		var amt, mr data.Decimal
 		if err := r.Scan(&x.Period, &channel, &x.Total, &x.Items, &x.Matched, &x.Discrepancies, &amt, &mr); err != nil {
@@ -180,16 +180,16 @@ type OpenDiscrepancies struct {
 	Net   decimal.Decimal // sum of diff
 }
 
-// DiscrepanciesOpenWithTotalsSQL is the query of DiscrepanciesOpenWithTotals.
-func DiscrepanciesOpenWithTotalsSQL(asOf time.Time) string {
-	return fmt.Sprintf("SELECT ref, status, diff, opened_on, age_days, open_count, open_abs, open_net FROM discrepancies_open_with_totals(DATE '%s')", asOf.Format(time.DateOnly))
+// DiscrepanciesOpenTotalsSQL is the query of DiscrepanciesOpenTotals.
+func DiscrepanciesOpenTotalsSQL(asOf time.Time) string {
+	return fmt.Sprintf("SELECT ref, status, diff, opened_on, age_days, open_count, open_abs, open_net FROM discrepancies_open_totals(DATE '%s')", asOf.Format(time.DateOnly))
 }
 
-// DiscrepanciesOpenWithTotals reads discrepancies_open(asOf) with its count
+// DiscrepanciesOpenTotals reads discrepancies_open(asOf) with its count
 // and sums.
-func (m *Metrics) DiscrepanciesOpenWithTotals(ctx context.Context, asOf time.Time) (OpenDiscrepancies, error) {
+func (m *Metrics) DiscrepanciesOpenTotals(ctx context.Context, asOf time.Time) (OpenDiscrepancies, error) {
 	var out OpenDiscrepancies
-	rows, err := collect(ctx, m.db, DiscrepanciesOpenWithTotalsSQL(asOf), func(r *sql.Rows, d *OpenDiscrepancy) error {
+	rows, err := collect(ctx, m.db, DiscrepanciesOpenTotalsSQL(asOf), func(r *sql.Rows, d *OpenDiscrepancy) error {
 		var diff, abs, net data.Decimal
 		if err := r.Scan(&d.Ref, &d.Status, &diff, &d.OpenedOn, &d.AgeDays, &out.Count, &abs, &net); err != nil {
 			return err

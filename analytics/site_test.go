@@ -101,7 +101,7 @@ func TestCollectionTotalsAreTheSumOfFeeItems(t *testing.T) {
 }
 
 // TestReconciliationTotalsAreTheSumOfChannels checks reconciliation_by_day
-// and reconciliation_by_channel_monthly against reconciliation_daily.
+// and reconciliation_by_channel against reconciliation_daily.
 func TestReconciliationTotalsAreTheSumOfChannels(t *testing.T) {
 	store, _ := loadGenerated(t)
 	ctx := context.Background()
@@ -160,12 +160,12 @@ func TestReconciliationTotalsAreTheSumOfChannels(t *testing.T) {
 		check(d.Day.Format(time.DateOnly), d.Items, d.Matched, d.Discrepancies, d.DiscrepancyAmount, d.MatchRate, byDay[d.Day])
 	}
 
-	months, err := m.ReconciliationByChannelMonthly(ctx, asOf)
+	months, err := m.ReconciliationByChannel(ctx, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(months) != len(byChannel)+len(byMonth) {
-		t.Fatalf("ReconciliationByChannelMonthly has %d rows, want %d channels and %d totals", len(months), len(byChannel), len(byMonth))
+		t.Fatalf("ReconciliationByChannel has %d rows, want %d channels and %d totals", len(months), len(byChannel), len(byMonth))
 	}
 	for i, x := range months {
 		if x.Total {
@@ -210,7 +210,7 @@ func TestAgingAndOpenListTotals(t *testing.T) {
 		t.Errorf("aging total = %d, %v; want %d, %v", total.Bills, total.Outstanding, bills, sum)
 	}
 
-	open, err := m.DiscrepanciesOpenWithTotals(ctx, asOf)
+	open, err := m.DiscrepanciesOpenTotals(ctx, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +346,7 @@ func TestOverviewSeries(t *testing.T) {
 	for _, c := range totals {
 		coll[c.Period] = c
 	}
-	recon, err := m.ReconciliationByChannelMonthly(ctx, asOf)
+	recon, err := m.ReconciliationByChannel(ctx, asOf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -474,7 +474,7 @@ func reconciliationPage(pc *pageCtx) templates.SitePage {
 			{vText(t.T("total.net")), vText(""), vMoney(d.open.Net), vText(""), vText("")},
 		}
 	}
-	openBlock := pc.block("recon_open", open, nil, analytics.DiscrepanciesOpenWithTotalsSQL(d.asOf)+";")
+	openBlock := pc.block("recon_open", open, nil, analytics.DiscrepanciesOpenTotalsSQL(d.asOf)+";")
 	openBlock.Collapse = false
 	openBlock.Table.Search = true // a day of the daily table finds its rows here
 
@@ -850,7 +850,7 @@ func reportPage(pc *pageCtx, period string) templates.SitePage {
 		fin,
 		{ID: "collection", Heading: t.T("section.report_collection"), Blocks: []templates.Block{tableOnly(coll, analytics.SQLAsOf(analytics.CollectionMonthlyQuery, d.asOf)+";\n"+analytics.CollectionTotalsSQL(d.asOf)+";")}},
 		arrears,
-		{ID: "reconciliation", Heading: t.T("section.report_recon"), Blocks: []templates.Block{tableOnly(rec, analytics.ReconciliationByChannelMonthlySQL(d.asOf)+";")}},
+		{ID: "reconciliation", Heading: t.T("section.report_recon"), Blocks: []templates.Block{tableOnly(rec, analytics.ReconciliationByChannelSQL(d.asOf)+";")}},
 		excSection,
 	}
 	return p

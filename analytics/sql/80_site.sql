@@ -74,7 +74,7 @@ COMMENT ON VIEW reconciliation_by_day IS 'Reconciliation per day over all settle
 -- the month's total over channels (channel NULL, total true): items decided,
 -- matched, discrepancies, discrepancy_amount = sum of |diff|, match_rate =
 -- matched / items.
-CREATE OR REPLACE VIEW reconciliation_by_channel_monthly AS
+CREATE OR REPLACE VIEW reconciliation_by_channel AS
 SELECT period, channel, grouping(channel) = 1 AS total,
        CAST(sum(items) AS BIGINT) AS items,
        CAST(sum(matched) AS BIGINT) AS matched,
@@ -84,13 +84,13 @@ SELECT period, channel, grouping(channel) = 1 AS total,
 FROM (SELECT period_of(day) AS period, * FROM reconciliation_daily)
 GROUP BY GROUPING SETS ((period, channel), (period))
 ORDER BY period, total, channel;
-COMMENT ON VIEW reconciliation_by_channel_monthly IS 'Reconciliation per month and settlement channel, then each month''s total over channels (channel NULL, total true): items (decided rows), matched, discrepancies, discrepancy_amount = sum of |diff|, match_rate = matched / items.';
+COMMENT ON VIEW reconciliation_by_channel IS 'Reconciliation per month and settlement channel, then each month''s total over channels (channel NULL, total true): items (decided rows), matched, discrepancies, discrepancy_amount = sum of |diff|, match_rate = matched / items.';
 
 -- Reconciliation per month over all channels: the totals of
--- reconciliation_by_channel_monthly.
+-- reconciliation_by_channel.
 CREATE OR REPLACE VIEW reconciliation_monthly AS
 SELECT period, items, matched, discrepancies, discrepancy_amount, match_rate
-FROM reconciliation_by_channel_monthly
+FROM reconciliation_by_channel
 WHERE total
 ORDER BY period;
 COMMENT ON VIEW reconciliation_monthly IS 'Reconciliation per month over all settlement channels: items (decided rows), matched, discrepancies, discrepancy_amount = sum of |diff|, match_rate = matched / items.';
@@ -98,7 +98,7 @@ COMMENT ON VIEW reconciliation_monthly IS 'Reconciliation per month over all set
 -- The follow-up list as of a day (discrepancies_open) with, on every row,
 -- the list's count, the sum of |diff| (the size of what is open: differences
 -- of both signs do not cancel out) and the net sum of diff.
-CREATE OR REPLACE MACRO discrepancies_open_with_totals(as_of) AS TABLE
+CREATE OR REPLACE MACRO discrepancies_open_totals(as_of) AS TABLE
 SELECT ref, status, diff, opened_on, age_days,
        count(*) OVER () AS open_count,
        sum(abs(diff)) OVER () AS open_abs,
@@ -214,14 +214,14 @@ COMMENT ON COLUMN reconciliation_by_day.matched IS 'Rows matched.';
 COMMENT ON COLUMN reconciliation_by_day.discrepancies IS 'Rows decided and not matched.';
 COMMENT ON COLUMN reconciliation_by_day.discrepancy_amount IS 'Sum of |diff| of the discrepancies.';
 COMMENT ON COLUMN reconciliation_by_day.match_rate IS 'matched / items; NULL when nothing is decided.';
-COMMENT ON COLUMN reconciliation_by_channel_monthly.period IS 'Month of the rows'' day, YYYY-MM.';
-COMMENT ON COLUMN reconciliation_by_channel_monthly.channel IS 'Settlement channel; NULL on the month''s total.';
-COMMENT ON COLUMN reconciliation_by_channel_monthly.total IS 'True on the month''s total over channels.';
-COMMENT ON COLUMN reconciliation_by_channel_monthly.items IS 'Rows decided (status other than pending).';
-COMMENT ON COLUMN reconciliation_by_channel_monthly.matched IS 'Rows matched.';
-COMMENT ON COLUMN reconciliation_by_channel_monthly.discrepancies IS 'Rows decided and not matched.';
-COMMENT ON COLUMN reconciliation_by_channel_monthly.discrepancy_amount IS 'Sum of |diff| of the discrepancies.';
-COMMENT ON COLUMN reconciliation_by_channel_monthly.match_rate IS 'matched / items; NULL when nothing is decided.';
+COMMENT ON COLUMN reconciliation_by_channel.period IS 'Month of the rows'' day, YYYY-MM.';
+COMMENT ON COLUMN reconciliation_by_channel.channel IS 'Settlement channel; NULL on the month''s total.';
+COMMENT ON COLUMN reconciliation_by_channel.total IS 'True on the month''s total over channels.';
+COMMENT ON COLUMN reconciliation_by_channel.items IS 'Rows decided (status other than pending).';
+COMMENT ON COLUMN reconciliation_by_channel.matched IS 'Rows matched.';
+COMMENT ON COLUMN reconciliation_by_channel.discrepancies IS 'Rows decided and not matched.';
+COMMENT ON COLUMN reconciliation_by_channel.discrepancy_amount IS 'Sum of |diff| of the discrepancies.';
+COMMENT ON COLUMN reconciliation_by_channel.match_rate IS 'matched / items; NULL when nothing is decided.';
 COMMENT ON COLUMN reconciliation_monthly.period IS 'Month of the rows'' day, YYYY-MM.';
 COMMENT ON COLUMN reconciliation_monthly.items IS 'Rows decided (status other than pending).';
 COMMENT ON COLUMN reconciliation_monthly.matched IS 'Rows matched.';
@@ -261,5 +261,5 @@ COMMENT ON COLUMN fee_standard_changes.unit_en IS 'Unit in English.';
 COMMENT ON COLUMN fee_standard_changes.unit_zh IS 'Unit in Chinese.';
 COMMENT ON MACRO TABLE collection_totals_through IS 'collection_totals_monthly for the periods up to last_period (YYYY-MM), then their total (period NULL, total true): the same sums, the rates of the sums.';
 COMMENT ON MACRO TABLE arrears_aging_with_total IS 'arrears_aging(as_of), then its total (bucket NULL, total true).';
-COMMENT ON MACRO TABLE discrepancies_open_with_totals IS 'discrepancies_open(as_of) with, on every row, the list''s count (open_count), sum of |diff| (open_abs) and net sum of diff (open_net).';
+COMMENT ON MACRO TABLE discrepancies_open_totals IS 'discrepancies_open(as_of) with, on every row, the list''s count (open_count), sum of |diff| (open_abs) and net sum of diff (open_net).';
 COMMENT ON MACRO TABLE fee_standards_at IS 'The published tariff on a day: the version of each fee item in force then.';
