@@ -22,7 +22,8 @@ func rate(d data.Decimal) Rate { return Rate{Value: d.Decimal, Valid: d.Valid} }
 // Metrics reads the metric views with typed results: amounts and rates as
 // decimals, days as dates, never floats.
 type Metrics struct {
-	db *sql.DB
+	db   *sql.DB
+	asOf time.Time // zero: every row; else see AsOf
 }
 
 // New reads the metrics of store (Install must have run).
@@ -88,12 +89,12 @@ func scanCollection(r *sql.Rows, c *Collection) error {
 
 // CollectionMonthly reads collection_monthly (Key = fee item).
 func (m *Metrics) CollectionMonthly(ctx context.Context) ([]Collection, error) {
-	return collect(ctx, m.db, CollectionMonthlyQuery, scanCollection)
+	return collect(ctx, m.db, m.sql(CollectionMonthlyQuery), scanCollection)
 }
 
 // CollectionByArea reads collection_by_area (Key = area).
 func (m *Metrics) CollectionByArea(ctx context.Context) ([]Collection, error) {
-	return collect(ctx, m.db, CollectionByAreaQuery, scanCollection)
+	return collect(ctx, m.db, m.sql(CollectionByAreaQuery), scanCollection)
 }
 
 // CollectionShare is one row of collection_by_channel or
@@ -116,12 +117,12 @@ func scanShare(r *sql.Rows, c *CollectionShare) error {
 
 // CollectionByChannel reads collection_by_channel.
 func (m *Metrics) CollectionByChannel(ctx context.Context) ([]CollectionShare, error) {
-	return collect(ctx, m.db, CollectionByChannelQuery, scanShare)
+	return collect(ctx, m.db, m.sql(CollectionByChannelQuery), scanShare)
 }
 
 // CollectionByCollector reads collection_by_collector.
 func (m *Metrics) CollectionByCollector(ctx context.Context) ([]CollectionShare, error) {
-	return collect(ctx, m.db, CollectionByCollectorQuery, scanShare)
+	return collect(ctx, m.db, m.sql(CollectionByCollectorQuery), scanShare)
 }
 
 // Arrears is one month of arrears_monthly.
@@ -135,7 +136,7 @@ type Arrears struct {
 
 // ArrearsMonthly reads arrears_monthly.
 func (m *Metrics) ArrearsMonthly(ctx context.Context) ([]Arrears, error) {
-	return collect(ctx, m.db, ArrearsMonthlyQuery, func(r *sql.Rows, a *Arrears) error {
+	return collect(ctx, m.db, m.sql(ArrearsMonthlyQuery), func(r *sql.Rows, a *Arrears) error {
 		var open, rec, cr, hr data.Decimal
 		var hb, hp sql.NullInt64
 		if err := r.Scan(&a.Period, &open, &rec, &cr, &hb, &hp, &hr); err != nil {
@@ -223,7 +224,7 @@ type Reconciled struct {
 
 // ResolvedDiscrepancies lists the discrepancies that have a resolution.
 func (m *Metrics) ResolvedDiscrepancies(ctx context.Context) ([]Reconciled, error) {
-	return collect(ctx, m.db, ResolvedDiscrepanciesQuery, func(r *sql.Rows, x *Reconciled) error {
+	return collect(ctx, m.db, m.sql(ResolvedDiscrepanciesQuery), func(r *sql.Rows, x *Reconciled) error {
 		var sys, bank, diff data.Decimal
 		var collector, resolution sql.NullString
 		if err := r.Scan(&x.Ref, &x.Source, &x.Day, &x.Channel, &collector, &sys, &bank, &diff, &x.Status, &resolution); err != nil {
@@ -244,7 +245,7 @@ type ExceptionMonth struct {
 
 // ExceptionsMonthly reads exceptions_monthly.
 func (m *Metrics) ExceptionsMonthly(ctx context.Context) ([]ExceptionMonth, error) {
-	return collect(ctx, m.db, ExceptionsMonthlyQuery, func(r *sql.Rows, e *ExceptionMonth) error {
+	return collect(ctx, m.db, m.sql(ExceptionsMonthlyQuery), func(r *sql.Rows, e *ExceptionMonth) error {
 		var med data.Decimal
 		if err := r.Scan(&e.Period, &e.Type, &e.Count, &e.Escalated, &e.Resolved, &med); err != nil {
 			return err
@@ -260,9 +261,6 @@ type RefundMonth struct {
 	Requested, Approved, Rejected, Executed int
 	MedianDays, P90Days                     Rate
 }
-
-// InProgress counts the month's refunds neither rejected nor executed yet.
-func (r RefundMonth) InProgress() int { return r.Requested - r.Rejected - r.Executed }
 
 // RefundsCycle reads refunds_cycle.
 func (m *Metrics) RefundsCycle(ctx context.Context) ([]RefundMonth, error) {
@@ -285,7 +283,7 @@ type InvoiceMonth struct {
 
 // InvoicesMonthly reads invoices_monthly.
 func (m *Metrics) InvoicesMonthly(ctx context.Context) ([]InvoiceMonth, error) {
-	return collect(ctx, m.db, InvoicesMonthlyQuery, func(r *sql.Rows, x *InvoiceMonth) error {
+	return collect(ctx, m.db, m.sql(InvoicesMonthlyQuery), func(r *sql.Rows, x *InvoiceMonth) error {
 		var rr data.Decimal
 		if err := r.Scan(&x.Period, &x.Issued, &x.LostOrDamaged, &x.Reissued, &rr); err != nil {
 			return err
@@ -323,7 +321,7 @@ type FeedbackMonth struct {
 
 // FeedbackMonthly reads feedback_monthly.
 func (m *Metrics) FeedbackMonthly(ctx context.Context) ([]FeedbackMonth, error) {
-	return collect(ctx, m.db, FeedbackMonthlyQuery, func(r *sql.Rows, x *FeedbackMonth) error {
+	return collect(ctx, m.db, m.sql(FeedbackMonthlyQuery), func(r *sql.Rows, x *FeedbackMonth) error {
 		var avg data.Decimal
 		if err := r.Scan(&x.Period, &x.Responses, &avg); err != nil {
 			return err
@@ -420,7 +418,7 @@ type FinanceMonth struct {
 
 // FinanceSummary reads finance_summary.
 func (m *Metrics) FinanceSummary(ctx context.Context) ([]FinanceMonth, error) {
-	return collect(ctx, m.db, FinanceSummaryQuery, func(r *sql.Rows, x *FinanceMonth) error {
+	return collect(ctx, m.db, m.sql(FinanceSummaryQuery), func(r *sql.Rows, x *FinanceMonth) error {
 		var b, c, rf, o, w, pf, ns, dso, cei data.Decimal
 		var due sql.NullTime
 		if err := r.Scan(&x.Period, &b, &c, &rf, &o, &w, &pf, &ns, &dso, &cei, &due, &x.Collecting); err != nil {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/feeflow/feeflow/analytics"
-	"github.com/shopspring/decimal"
 )
 
 // dataset is everything the pages show, read once for all languages.
@@ -18,17 +17,21 @@ type dataset struct {
 	latest    bool      // asOf is on or after the data's last day: the as-of macros read the facts
 	first     time.Time // first day of the data; zero when there is none
 
+	overview    []analytics.OverviewMonth // the last trendMonths months
+	collTotals  []analytics.CollectionTotal
 	collection  []analytics.Collection
 	byArea      []analytics.Collection
 	byChannel   []analytics.CollectionShare
 	byCollector []analytics.CollectionShare
 	arrears     []analytics.Arrears
 	aging       []analytics.AgingBucket
-	daily       []analytics.ReconciliationDay
-	open        []analytics.OpenDiscrepancy
+	agingTotal  analytics.AgingBucket
+	days        []analytics.ReconciliationDay // over all channels
+	reconMonths []analytics.ReconciliationMonth
+	open        analytics.OpenDiscrepancies
 	resolved    []analytics.Reconciled
 	exceptions  []analytics.ExceptionMonth
-	refunds     []analytics.RefundMonth
+	refunds     []analytics.RefundStages
 	invoices    []analytics.InvoiceMonth
 	feedback    []analytics.FeedbackMonth
 	actions     []analytics.Improvement
@@ -36,15 +39,15 @@ type dataset struct {
 	weeklyFrom  []time.Time
 	weeklyTo    []time.Time
 	finance     []analytics.FinanceMonth
-	fees        []analytics.FeeStandard
+	fees        []analytics.FeeStandard // every version
+	feeChanges  []analytics.FeeStandardChange
+	feesInForce []analytics.FeeStandard // on the as-of day
 
 	// the cubes the pages' filters sum in the browser
 	collectionCube []analytics.CollectionCell
 	paymentsCube   []analytics.PaymentCell
 	arrearsCube    []analytics.ArrearsCell
 	reconCube      []analytics.ReconciliationCell
-
-	openAtMonthEnd map[string]int // open discrepancies at the end of each trend month
 
 	areas []analytics.AreaName
 	zone  *time.Location // the organisation's: the build time is shown in it
@@ -73,27 +76,34 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 		d.first = time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, time.UTC)
 	}
 
+	// the views read as of the day: the SQL shown beside their figures
+	// is the SQL that ran (analytics.SQLAsOf)
+	at := m.AsOf(d.asOf)
 	var tasks []task
 	steps := []struct {
 		name string
 		run  func() error
 	}{
-		{"collection", func() (err error) { d.collection, err = m.CollectionMonthly(ctx); return }},
-		{"collection by area", func() (err error) { d.byArea, err = m.CollectionByArea(ctx); return }},
-		{"collection by channel", func() (err error) { d.byChannel, err = m.CollectionByChannel(ctx); return }},
-		{"collection by collector", func() (err error) { d.byCollector, err = m.CollectionByCollector(ctx); return }},
-		{"arrears", func() (err error) { d.arrears, err = m.ArrearsMonthly(ctx); return }},
-		{"aging", func() (err error) { d.aging, err = m.ArrearsAging(ctx, d.asOf); return }},
-		{"reconciliation", func() (err error) { d.daily, err = m.ReconciliationDaily(ctx); return }},
-		{"open discrepancies", func() (err error) { d.open, err = m.DiscrepanciesOpen(ctx, d.asOf); return }},
-		{"resolved discrepancies", func() (err error) { d.resolved, err = m.ResolvedDiscrepancies(ctx); return }},
-		{"exceptions", func() (err error) { d.exceptions, err = m.ExceptionsMonthly(ctx); return }},
-		{"refunds", func() (err error) { d.refunds, err = m.RefundsCycle(ctx); return }},
-		{"invoices", func() (err error) { d.invoices, err = m.InvoicesMonthly(ctx); return }},
-		{"feedback", func() (err error) { d.feedback, err = m.FeedbackMonthly(ctx); return }},
+		{"overview", func() (err error) { d.overview, err = m.OverviewMonthly(ctx, d.asOf, trendMonths); return }},
+		{"collection totals", func() (err error) { d.collTotals, err = m.CollectionTotals(ctx, d.asOf); return }},
+		{"collection", func() (err error) { d.collection, err = at.CollectionMonthly(ctx); return }},
+		{"collection by area", func() (err error) { d.byArea, err = at.CollectionByArea(ctx); return }},
+		{"collection by channel", func() (err error) { d.byChannel, err = at.CollectionByChannel(ctx); return }},
+		{"collection by collector", func() (err error) { d.byCollector, err = at.CollectionByCollector(ctx); return }},
+		{"arrears", func() (err error) { d.arrears, err = at.ArrearsMonthly(ctx); return }},
+		{"aging", func() (err error) { d.aging, d.agingTotal, err = m.ArrearsAgingWithTotal(ctx, d.asOf); return }},
+		{"reconciliation by day", func() (err error) { d.days, err = m.ReconciliationByDay(ctx, d.asOf); return }},
+		{"reconciliation by month", func() (err error) { d.reconMonths, err = m.ReconciliationByChannel(ctx, d.asOf); return }},
+		{"open discrepancies", func() (err error) { d.open, err = m.DiscrepanciesOpenTotals(ctx, d.asOf); return }},
+		{"resolved discrepancies", func() (err error) { d.resolved, err = at.ResolvedDiscrepancies(ctx); return }},
+		{"exceptions", func() (err error) { d.exceptions, err = at.ExceptionsMonthly(ctx); return }},
+		{"refunds", func() (err error) { d.refunds, err = m.RefundsMonthly(ctx, d.asOf); return }},
+		{"invoices", func() (err error) { d.invoices, err = at.InvoicesMonthly(ctx); return }},
+		{"feedback", func() (err error) { d.feedback, err = at.FeedbackMonthly(ctx); return }},
 		{"improvement", func() (err error) { d.actions, err = m.Improvements(ctx); return }},
-		{"finance summary", func() (err error) { d.finance, err = m.FinanceSummary(ctx); return }},
-		{"fee standards", func() (err error) { d.fees, err = m.FeeStandards(ctx); return }},
+		{"finance summary", func() (err error) { d.finance, err = at.FinanceSummary(ctx); return }},
+		{"fee standards", func() (err error) { d.feeChanges, err = m.FeeStandardChanges(ctx); return }},
+		{"fee standards in force", func() (err error) { d.feesInForce, err = m.FeeStandardsAt(ctx, d.asOf); return }},
 		{"areas", func() (err error) { d.areas, err = m.Areas(ctx); return }},
 		{"zone", func() error { d.zone = m.Zone(ctx); return nil }},
 		{"collection cube", func() (err error) { d.collectionCube, err = m.CollectionCube(ctx); return }},
@@ -111,6 +121,9 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 	}
 	tasks = nil
 	d.cut()
+	for _, f := range d.feeChanges {
+		d.fees = append(d.fees, f.FeeStandard)
+	}
 
 	d.weekly = make([][]analytics.MetricPoint, len(d.actions))
 	for i, a := range d.actions {
@@ -123,27 +136,8 @@ func load(ctx context.Context, m *analytics.Metrics, asOf time.Time, now time.Ti
 		}})
 	}
 
-	// Open discrepancies at each month end of the trend: the follow-up list
-	// as it stood then.
-	periods := d.trendPeriods()
-	open := make([]int, len(periods))
-	for i, p := range periods {
-		end := monthEnd(p)
-		if end.After(d.asOf) {
-			end = d.asOf
-		}
-		tasks = append(tasks, task{"open discrepancies at " + end.Format(time.DateOnly), func() error {
-			list, err := m.DiscrepanciesOpen(ctx, end)
-			open[i] = len(list)
-			return err
-		}})
-	}
 	if err := runAll(tasks); err != nil {
 		return nil, err
-	}
-	d.openAtMonthEnd = map[string]int{}
-	for i, p := range periods {
-		d.openAtMonthEnd[p] = open[i]
 	}
 	return d, nil
 }
@@ -180,21 +174,9 @@ func runAll(tasks []task) error {
 	return errors.Join(errs...)
 }
 
-// cut drops what lies after the as-of day: months after its month, days
-// after it.
+// cut drops from the cubes what lies after the as-of day: months after its
+// month, days after it. (The views are read as of the day.)
 func (d *dataset) cut() {
-	d.collection = keep(d.collection, func(c analytics.Collection) bool { return c.Period <= d.asOfMonth })
-	d.byArea = keep(d.byArea, func(c analytics.Collection) bool { return c.Period <= d.asOfMonth })
-	d.byChannel = keep(d.byChannel, func(c analytics.CollectionShare) bool { return c.Period <= d.asOfMonth })
-	d.byCollector = keep(d.byCollector, func(c analytics.CollectionShare) bool { return c.Period <= d.asOfMonth })
-	d.arrears = keep(d.arrears, func(a analytics.Arrears) bool { return a.Period <= d.asOfMonth })
-	d.daily = keep(d.daily, func(r analytics.ReconciliationDay) bool { return !r.Day.After(d.asOf) })
-	d.resolved = keep(d.resolved, func(r analytics.Reconciled) bool { return !r.Day.After(d.asOf) })
-	d.exceptions = keep(d.exceptions, func(e analytics.ExceptionMonth) bool { return e.Period <= d.asOfMonth })
-	d.refunds = keep(d.refunds, func(r analytics.RefundMonth) bool { return r.Period <= d.asOfMonth })
-	d.invoices = keep(d.invoices, func(r analytics.InvoiceMonth) bool { return r.Period <= d.asOfMonth })
-	d.feedback = keep(d.feedback, func(r analytics.FeedbackMonth) bool { return r.Period <= d.asOfMonth })
-	d.finance = keep(d.finance, func(r analytics.FinanceMonth) bool { return r.Period <= d.asOfMonth })
 	d.collectionCube = keep(d.collectionCube, func(c analytics.CollectionCell) bool { return c.Period <= d.asOfMonth })
 	d.paymentsCube = keep(d.paymentsCube, func(c analytics.PaymentCell) bool { return c.Period <= d.asOfMonth })
 	d.arrearsCube = keep(d.arrearsCube, func(c analytics.ArrearsCell) bool { return c.Period <= d.asOfMonth })
@@ -233,88 +215,10 @@ func (d *dataset) weekRange(start time.Time) (from, to time.Time) {
 	return from, to
 }
 
-// periods lists the months with bills or payments up to the as-of month.
-func (d *dataset) periods() []string {
-	var out []string
-	for _, f := range d.finance {
-		out = append(out, f.Period)
-	}
-	return out
-}
-
-// trendPeriods are the last trendMonths periods.
-func (d *dataset) trendPeriods() []string {
-	p := d.periods()
-	if len(p) > trendMonths {
-		p = p[len(p)-trendMonths:]
-	}
-	return p
-}
-
 func monthEnd(period string) time.Time {
 	t, err := time.Parse("2006-01", period)
 	if err != nil {
 		return time.Time{}
 	}
 	return t.AddDate(0, 1, -1)
-}
-
-// ratio is num / den to 4 places, rounded half away from zero, as the views
-// round; a zero denominator is a missing rate.
-func ratio(num, den decimal.Decimal) analytics.Rate {
-	if den.IsZero() {
-		return analytics.Rate{}
-	}
-	return analytics.Rate{Value: num.DivRound(den, 4), Valid: true}
-}
-
-// monthTotal is one period's collection totals over fee items (or channels).
-type monthTotal struct {
-	period                    string
-	billed, collected, onTime decimal.Decimal
-	payments                  int
-}
-
-// collectionTotals sums collection_monthly over fee items, and the on-time
-// part from collection_by_channel (whose parts add up to collected).
-func (d *dataset) collectionTotals() []monthTotal {
-	idx := map[string]int{}
-	var out []monthTotal
-	for _, c := range d.collection {
-		i, ok := idx[c.Period]
-		if !ok {
-			i = len(out)
-			idx[c.Period] = i
-			out = append(out, monthTotal{period: c.Period})
-		}
-		out[i].billed = out[i].billed.Add(c.Billed)
-		out[i].collected = out[i].collected.Add(c.Collected)
-	}
-	for _, c := range d.byChannel {
-		if i, ok := idx[c.Period]; ok {
-			out[i].onTime = out[i].onTime.Add(c.OnTime)
-			out[i].payments += c.Payments
-		}
-	}
-	return out
-}
-
-// reconMonth is one month of reconciliation_daily summed over days and channels.
-type reconMonth struct {
-	items, matched, discrepancies int
-	amount                        decimal.Decimal
-}
-
-func (d *dataset) reconByMonth() map[string]reconMonth {
-	out := map[string]reconMonth{}
-	for _, r := range d.daily {
-		p := r.Day.Format("2006-01")
-		m := out[p]
-		m.items += r.Items
-		m.matched += r.Matched
-		m.discrepancies += r.Discrepancies
-		m.amount = m.amount.Add(r.DiscrepancyAmount)
-		out[p] = m
-	}
-	return out
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/feeflow/feeflow/analytics"
@@ -50,36 +49,14 @@ type kpiDef struct {
 func overviewPage(pc *pageCtx) templates.SitePage {
 	t, d := pc.t, pc.d
 	p := pc.frame("page.overview", "intro.overview")
-	periods := d.trendPeriods()
+	var periods []string
+	for _, o := range d.overview {
+		periods = append(periods, o.Period)
+	}
 	labels := pc.monthLabels(periods)
-
-	totals := map[string]monthTotal{}
-	for _, m := range d.collectionTotals() {
-		totals[m.period] = m
-	}
-	finance := map[string]analytics.FinanceMonth{}
-	for _, f := range d.finance {
-		finance[f.Period] = f
-	}
-	arrears := map[string]analytics.Arrears{}
-	for _, a := range d.arrears {
-		arrears[a.Period] = a
-	}
-	recon := d.reconByMonth()
-	refunds := map[string]analytics.RefundMonth{}
-	inProgress := 0
-	for _, r := range d.refunds {
-		refunds[r.Period] = r
-		inProgress += r.InProgress()
-	}
-	feedback := map[string]analytics.FeedbackMonth{}
-	for _, f := range d.feedback {
-		feedback[f.Period] = f
-	}
 	count := func(n int) analytics.Rate {
 		return analytics.Rate{Value: decimal.NewFromInt(int64(n)), Valid: true}
 	}
-	money := func(v decimal.Decimal, ok bool) analytics.Rate { return analytics.Rate{Value: v, Valid: ok} }
 
 	defs := []*kpiDef{
 		{id: "kpi_collection_rate", key: "kpi.collection_rate", note: "kpi.note.collection_rate", kind: kRate, higherBetter: true, maturing: true},
@@ -91,23 +68,25 @@ func overviewPage(pc *pageCtx) templates.SitePage {
 		{id: "kpi_refunds_in_progress", key: "kpi.refunds_in_progress", note: "kpi.note.refunds_in_progress", kind: kInt, compare: "kpi.compare.refunds", seriesKey: "col.refunds_open_of_month"},
 		{id: "kpi_avg_score", key: "kpi.avg_score", note: "kpi.note.avg_score", kind: kNum, higherBetter: true},
 	}
-	for _, per := range periods {
-		tot := totals[per]
-		f, okF := finance[per]
-		rm := recon[per]
-		defs[0].series = append(defs[0].series, ratio(tot.collected, tot.billed))
-		defs[1].series = append(defs[1].series, ratio(tot.onTime, tot.billed))
-		defs[2].series = append(defs[2].series, money(f.Outstanding, okF))
-		defs[3].series = append(defs[3].series, arrears[per].ClearanceRate)
-		defs[4].series = append(defs[4].series, ratio(decimal.NewFromInt(int64(rm.matched)), decimal.NewFromInt(int64(rm.items))))
-		defs[5].series = append(defs[5].series, count(d.openAtMonthEnd[per]))
-		defs[6].series = append(defs[6].series, count(refunds[per].InProgress()))
-		defs[7].series = append(defs[7].series, feedback[per].AvgScore)
+	for _, o := range d.overview {
+		defs[0].series = append(defs[0].series, o.CollectionRate)
+		defs[1].series = append(defs[1].series, o.OnTimeRate)
+		defs[2].series = append(defs[2].series, analytics.Rate{Value: o.Outstanding, Valid: true})
+		defs[3].series = append(defs[3].series, o.ClearanceRate)
+		defs[4].series = append(defs[4].series, o.MatchRate)
+		defs[5].series = append(defs[5].series, count(o.OpenDiscrepancies))
+		defs[6].series = append(defs[6].series, count(o.RefundsOpenOfMonth))
+		defs[7].series = append(defs[7].series, o.AvgScore)
 	}
-	open := count(len(d.open))
+	// the open discrepancies card: the follow-up list of the as-of day; the
+	// refunds card: every month's refunds still in progress
+	open := count(d.open.Count)
 	defs[5].value = &open
-	total := count(inProgress)
-	defs[6].value = &total
+	inProgress := count(0)
+	if n := len(d.overview); n > 0 {
+		inProgress = count(d.overview[n-1].RefundsOpenToDate)
+	}
+	defs[6].value = &inProgress
 
 	// The month the cards show: the last of the trend, or the last complete
 	// one while the month that just started has only a few days of data
@@ -225,16 +204,11 @@ func overviewPage(pc *pageCtx) templates.SitePage {
 		}
 		dt.rows = append(dt.rows, row)
 	}
-	sql := strings.Join([]string{
-		analytics.CollectionMonthlyQuery, analytics.CollectionByChannelQuery, analytics.FinanceSummaryQuery,
-		analytics.ArrearsMonthlyQuery, analytics.ReconciliationDailyQuery,
-		fmt.Sprintf(analytics.DiscrepanciesOpenQuery, "<month end>", false), analytics.RefundsCycleQuery, analytics.FeedbackMonthlyQuery,
-	}, ";\n") + ";"
-	blk := pc.block("overview_trend", dt, nil, sql)
+	blk := pc.block("overview_trend", dt, nil, analytics.OverviewMonthlySQL(d.asOf, trendMonths)+";")
 	blk.Collapse = false
 	p.Sections = append(p.Sections, templates.Section{
 		ID: "trend", Heading: t.T("section.trend"), Intro: t.T("intro.trend"),
-		Blocks: []templates.Block{blk},
+		Blocks: []templates.Block{blk}, Notes: []string{t.T("note.open_at_month_end")},
 	})
 	return p
 }
@@ -289,10 +263,11 @@ func kpiChange(t *tr, k kind, diff decimal.Decimal, higherBetter bool) (string, 
 func collectionPage(pc *pageCtx) templates.SitePage {
 	t, d := pc.t, pc.d
 	p := pc.frame("page.collection", "intro.collection")
-	totals := d.collectionTotals()
 	var periods []string
-	for _, m := range totals {
-		periods = append(periods, m.period)
+	for _, m := range d.collTotals {
+		if !m.Total {
+			periods = append(periods, m.Period)
+		}
 	}
 	labels := pc.monthLabels(periods)
 	fs, bar := pc.collectionFilters(periods)
@@ -300,20 +275,18 @@ func collectionPage(pc *pageCtx) templates.SitePage {
 	// by month
 	dt := dataTable{caption: t.T("caption.collection_month"), cols: cols("month", "#billed", "#collected", "#collection_rate", "#on_time", "#on_time_rate")}
 	var rate, onTime []point
-	var sumB, sumC, sumO decimal.Decimal
-	for _, m := range totals {
-		cr, or := ratio(m.collected, m.billed), ratio(m.onTime, m.billed)
-		dt.rows = append(dt.rows, []val{pc.month(m.period), vMoney(m.billed), vMoney(m.collected), vRate(cr), vMoney(m.onTime), vRate(or)})
-		rate, onTime = append(rate, rateOf(cr)), append(onTime, rateOf(or))
-		sumB, sumC, sumO = sumB.Add(m.billed), sumC.Add(m.collected), sumO.Add(m.onTime)
-	}
-	if len(totals) > 0 {
-		dt.foot = [][]val{{vText(t.T("total")), vMoney(sumB), vMoney(sumC), vRate(ratio(sumC, sumB)), vMoney(sumO), vRate(ratio(sumO, sumB))}}
+	for _, m := range d.collTotals {
+		if m.Total {
+			dt.foot = [][]val{{vText(t.T("total")), vMoney(m.Billed), vMoney(m.Collected), vRate(m.CollectionRate), vMoney(m.OnTime), vRate(m.OnTimeRate)}}
+			continue
+		}
+		dt.rows = append(dt.rows, []val{pc.month(m.Period), vMoney(m.Billed), vMoney(m.Collected), vRate(m.CollectionRate), vMoney(m.OnTime), vRate(m.OnTimeRate)})
+		rate, onTime = append(rate, rateOf(m.CollectionRate)), append(onTime, rateOf(m.OnTimeRate))
 	}
 	ch := pc.linkMonths(lineChart("collection_month", t.T("chart.collection_month"), pc.maturingLabels(periods), []series{
 		{name: t.T("col.collection_rate"), points: rate}, {name: t.T("col.on_time_rate"), points: onTime},
 	}, axisPercent, nil), periods)
-	month := pc.block("collection_month", dt, ch, analytics.CollectionMonthlyQuery+";\n"+analytics.CollectionByChannelQuery+";")
+	month := pc.block("collection_month", dt, ch, analytics.CollectionTotalsSQL(d.asOf)+";")
 	fs.data.Blocks = append(fs.data.Blocks, blockSpec{ID: "collection_month", Group: []string{"period"}, Cubes: []string{"collection", "payments"},
 		Cols: []colSpec{{Kind: "money", Sum: "billed"}, {Kind: "money", Sum: "collected"}, {Kind: "rate", Rate: [2]string{"collected", "billed"}},
 			{Kind: "money", Sum: "on_time"}, {Kind: "rate", Rate: [2]string{"on_time", "billed"}}},
@@ -345,8 +318,8 @@ func collectionPage(pc *pageCtx) templates.SitePage {
 			Chart: &chartSpec{Pivot: &pivot, Unit: "percent", Links: true}})
 		return pc.block(id, dt, pc.linkMonths(lineChart(id, t.T(chartKey), labels, ss, axisPercent, nil), periods), sql+";")
 	}
-	item := byKey("collection_fee_item", "fee_item", "fee_item", "chart.collection_fee_item", "caption.collection_fee_item", d.collection, pc.feeName, analytics.CollectionMonthlyQuery)
-	area := byKey("collection_area", "area", "area", "chart.collection_area", "caption.collection_area", d.byArea, pc.areaName, analytics.CollectionByAreaQuery)
+	item := byKey("collection_fee_item", "fee_item", "fee_item", "chart.collection_fee_item", "caption.collection_fee_item", d.collection, pc.feeName, analytics.SQLAsOf(analytics.CollectionMonthlyQuery, d.asOf))
+	area := byKey("collection_area", "area", "area", "chart.collection_area", "caption.collection_area", d.byArea, pc.areaName, analytics.SQLAsOf(analytics.CollectionByAreaQuery, d.asOf))
 
 	share := func(id, keyCol, dim, chartKey, captionKey string, rows []analytics.CollectionShare, name func(string) string, sql string) templates.Block {
 		dt := dataTable{caption: t.T(captionKey), cols: cols("month", keyCol, "#payments", "#collected", "#on_time", "#share")}
@@ -374,9 +347,9 @@ func collectionPage(pc *pageCtx) templates.SitePage {
 		return pc.block(id, dt, pc.linkMonths(barChart(id, t.T(chartKey), labels, ss, axisMoney, true), periods), sql+";")
 	}
 	channel := share("collection_channel", "method", "channel", "chart.collection_channel", "caption.collection_channel", d.byChannel,
-		func(s string) string { return t.Enum("method", s) }, analytics.CollectionByChannelQuery)
+		func(s string) string { return t.Enum("method", s) }, analytics.SQLAsOf(analytics.CollectionByChannelQuery, d.asOf))
 	collector := share("collection_collector", "collector", "collector", "chart.collection_collector", "caption.collection_collector", d.byCollector,
-		pc.collectorName, analytics.CollectionByCollectorQuery)
+		pc.collectorName, analytics.SQLAsOf(analytics.CollectionByCollectorQuery, d.asOf))
 
 	p.Filter, p.Data = bar, fs.data
 	p.Sections = []templates.Section{
@@ -396,19 +369,15 @@ func arrearsPage(pc *pageCtx) templates.SitePage {
 	aging := dataTable{caption: t.T("caption.arrears_aging", t.Date(d.asOf)), cols: cols("bucket", "#bills", "#outstanding")}
 	var x []string
 	var pts []point
-	var bills int
-	var sum decimal.Decimal
 	for _, b := range d.aging {
 		aging.rows = append(aging.rows, []val{vEnum("bucket", b.Bucket), vInt(b.Bills), vMoney(b.Outstanding)})
 		x = append(x, t.Enum("bucket", b.Bucket))
 		pts = append(pts, pt(b.Outstanding))
-		bills += b.Bills
-		sum = sum.Add(b.Outstanding)
 	}
-	aging.foot = [][]val{{vText(t.T("total")), vInt(bills), vMoney(sum)}}
+	aging.foot = [][]val{{vText(t.T("total")), vInt(d.agingTotal.Bills), vMoney(d.agingTotal.Outstanding)}}
 	agingBlock := pc.block("arrears_aging", aging,
 		barChart("arrears_aging", t.T("chart.arrears_aging"), x, []series{{name: t.T("col.outstanding"), points: pts}}, axisMoney, false),
-		fmt.Sprintf(analytics.ArrearsAgingQuery, d.asOf.Format(time.DateOnly))+";")
+		analytics.ArrearsAgingWithTotalSQL(d.asOf)+";")
 
 	monthly := dataTable{caption: t.T("caption.arrears_month"), cols: cols("month", "#opening_arrears", "#recovered", "#clearance_rate", "#households_billed", "#households_paid", "#household_rate")}
 	var periods []string
@@ -422,7 +391,7 @@ func arrearsPage(pc *pageCtx) templates.SitePage {
 		pc.linkMonths(lineChart("arrears_month", t.T("chart.arrears_month"), pc.monthLabels(periods), []series{
 			{name: t.T("col.clearance_rate"), points: clear}, {name: t.T("col.household_rate"), points: house},
 		}, axisPercent, nil), periods),
-		analytics.ArrearsMonthlyQuery+";")
+		analytics.SQLAsOf(analytics.ArrearsMonthlyQuery, d.asOf)+";")
 	fs, bar := pc.arrearsFilters(periods)
 	fs.data.Blocks = append(fs.data.Blocks, blockSpec{ID: "arrears_month", Group: []string{"period"}, Cubes: []string{"arrears", "households"},
 		Cols: []colSpec{{Kind: "money", Sum: "opening_arrears"}, {Kind: "money", Sum: "recovered"}, {Kind: "rate", Rate: [2]string{"recovered", "opening_arrears"}},
@@ -438,53 +407,30 @@ func arrearsPage(pc *pageCtx) templates.SitePage {
 	return p
 }
 
-// dayTotal is reconciliation_daily summed over channels.
-type dayTotal struct {
-	day                           time.Time
-	items, matched, discrepancies int
-	amount                        decimal.Decimal
-}
-
-func (d *dataset) reconByDay() []dayTotal {
-	var out []dayTotal
-	for _, r := range d.daily {
-		if n := len(out); n == 0 || !out[n-1].day.Equal(r.Day) {
-			out = append(out, dayTotal{day: r.Day})
-		}
-		x := &out[len(out)-1]
-		x.items += r.Items
-		x.matched += r.Matched
-		x.discrepancies += r.Discrepancies
-		x.amount = x.amount.Add(r.DiscrepancyAmount)
-	}
-	return out
-}
-
 func reconciliationPage(pc *pageCtx) templates.SitePage {
 	t, d := pc.t, pc.d
 	p := pc.frame("page.reconciliation", "intro.reconciliation")
-	days := d.reconByDay()
+	days := d.days
 
 	daily := dataTable{caption: t.T("caption.recon_daily"), cols: cols("day", "#items", "#matched", "#discrepancies", "#discrepancy_amount", "#match_rate")}
 	var x []string
 	var pts []point
 	for _, r := range days {
-		mr := ratio(decimal.NewFromInt(int64(r.matched)), decimal.NewFromInt(int64(r.items)))
-		day := vDate(r.day)
-		if r.discrepancies > 0 {
+		day := vDate(r.Day)
+		if r.Discrepancies > 0 {
 			// the day's discrepancies, found in the lists below
-			day = day.linked("#q=" + r.day.Format(time.DateOnly))
+			day = day.linked("#q=" + r.Day.Format(time.DateOnly))
 		}
-		daily.rows = append(daily.rows, []val{day, vInt(r.items), vInt(r.matched), vInt(r.discrepancies), vMoney(r.amount), vRate(mr)})
-		x = append(x, r.day.Format(time.DateOnly))
-		pts = append(pts, rateOf(mr))
+		daily.rows = append(daily.rows, []val{day, vInt(r.Items), vInt(r.Matched), vInt(r.Discrepancies), vMoney(r.DiscrepancyAmount), vRate(r.MatchRate)})
+		x = append(x, r.Day.Format(time.DateOnly))
+		pts = append(pts, rateOf(r.MatchRate))
 	}
 	dailyBlock := pc.block("recon_daily", daily,
 		lineChart("recon_daily", t.T("chart.recon_daily"), x, []series{{name: t.T("col.match_rate"), points: pts}}, axisPercent, nil),
-		analytics.ReconciliationDailyQuery+";")
+		analytics.ReconciliationByDaySQL(d.asOf)+";")
 	var months []string
 	for _, r := range days {
-		months = append(months, r.day.Format("2006-01"))
+		months = append(months, r.Day.Format("2006-01"))
 	}
 	fs, bar := pc.reconciliationFilters(cubePeriods(months, func(s string) string { return s }))
 	fs.data.Blocks = append(fs.data.Blocks, blockSpec{ID: "recon_daily", Group: []string{"day"}, Cubes: []string{"reconciliation"},
@@ -502,35 +448,33 @@ func reconciliationPage(pc *pageCtx) templates.SitePage {
 	var cdays []time.Time
 	var counts []int
 	for _, r := range days {
-		if r.discrepancies == 0 || r.day.Before(from) {
+		if r.Discrepancies == 0 || r.Day.Before(from) {
 			continue
 		}
-		cal.rows = append(cal.rows, []val{vDate(r.day), vInt(r.discrepancies), vMoney(r.amount)})
-		cdays, counts = append(cdays, r.day), append(counts, r.discrepancies)
+		cal.rows = append(cal.rows, []val{vDate(r.Day), vInt(r.Discrepancies), vMoney(r.DiscrepancyAmount)})
+		cdays, counts = append(cdays, r.Day), append(counts, r.Discrepancies)
 	}
 	calBlock := pc.block("recon_calendar", cal,
 		calendarChart("recon_calendar", t.T("chart.recon_calendar"), t.T("col.discrepancies"), from, d.asOf, cdays, counts, t.dayNames(), t.monthNames()),
-		analytics.ReconciliationDailyQuery+";")
+		analytics.ReconciliationByDaySQL(d.asOf)+";")
 
 	open := dataTable{caption: t.T("caption.recon_open", t.Date(d.asOf)), cols: cols("ref", "status", "#diff", "opened_on", "#age_days")}
-	var sumDiff, sumAbs decimal.Decimal
-	for _, o := range d.open {
+	for _, o := range d.open.Rows {
 		age := vInt(o.AgeDays)
 		if o.AgeDays > 30 {
 			age = age.with("bad")
 		}
 		open.rows = append(open.rows, []val{vText(o.Ref), vEnum("status", o.Status), vMoney(o.Diff), vDate(o.OpenedOn), age})
-		sumDiff, sumAbs = sumDiff.Add(o.Diff), sumAbs.Add(o.Diff.Abs())
 	}
-	if len(d.open) > 0 {
+	if d.open.Count > 0 {
 		// differences of both signs do not cancel out: the size of what is
 		// open is the sum of |diff|; the net is shown apart
 		open.foot = [][]val{
-			{vText(t.T("total.abs", len(d.open))), vText(""), vMoney(sumAbs), vText(""), vText("")},
-			{vText(t.T("total.net")), vText(""), vMoney(sumDiff), vText(""), vText("")},
+			{vText(t.T("total.abs", d.open.Count)), vText(""), vMoney(d.open.Abs), vText(""), vText("")},
+			{vText(t.T("total.net")), vText(""), vMoney(d.open.Net), vText(""), vText("")},
 		}
 	}
-	openBlock := pc.block("recon_open", open, nil, fmt.Sprintf(analytics.DiscrepanciesOpenQuery, d.asOf.Format(time.DateOnly), d.latest)+";")
+	openBlock := pc.block("recon_open", open, nil, analytics.DiscrepanciesOpenTotalsSQL(d.asOf, d.latest)+";")
 	openBlock.Collapse = false
 	openBlock.Table.Search = true // a day of the daily table finds its rows here
 
@@ -538,7 +482,7 @@ func reconciliationPage(pc *pageCtx) templates.SitePage {
 	for _, r := range d.resolved {
 		res.rows = append(res.rows, []val{vText(r.Ref), vDate(r.Day), vEnum("channel", r.Channel), vEnum("status", r.Status), vMoney(r.SystemAmount), vMoney(r.BankAmount), vMoney(r.Diff), vEnum("resolution", r.Resolution)})
 	}
-	resBlock := pc.block("recon_resolved", res, nil, analytics.ResolvedDiscrepanciesQuery+";")
+	resBlock := pc.block("recon_resolved", res, nil, analytics.SQLAsOf(analytics.ResolvedDiscrepanciesQuery, d.asOf)+";")
 	resBlock.Table.Search = true
 
 	p.Sections = []templates.Section{
@@ -579,7 +523,7 @@ func exceptionsPage(pc *pageCtx) templates.SitePage {
 		}
 		ss = append(ss, s)
 	}
-	exBlock := pc.block("exceptions_type", ex, barChart("exceptions_type", t.T("chart.exceptions_type"), pc.monthLabels(periods), ss, axisCount, true), analytics.ExceptionsMonthlyQuery+";")
+	exBlock := pc.block("exceptions_type", ex, barChart("exceptions_type", t.T("chart.exceptions_type"), pc.monthLabels(periods), ss, axisCount, true), analytics.SQLAsOf(analytics.ExceptionsMonthlyQuery, d.asOf)+";")
 
 	// refunds by stage, and their cycle time
 	stages := dataTable{caption: t.T("caption.refunds_stage"), cols: cols("month", "#requested", "#approved", "#rejected", "#executed", "#open_of_month")}
@@ -587,7 +531,7 @@ func exceptionsPage(pc *pageCtx) templates.SitePage {
 	var rp []string
 	var req, appr, rej, exe, med, p90 []point
 	for _, r := range d.refunds {
-		stages.rows = append(stages.rows, []val{vMonth(r.Period), vInt(r.Requested), vInt(r.Approved), vInt(r.Rejected), vInt(r.Executed), vInt(r.InProgress())})
+		stages.rows = append(stages.rows, []val{vMonth(r.Period), vInt(r.Requested), vInt(r.Approved), vInt(r.Rejected), vInt(r.Executed), vInt(r.OpenOfMonth)})
 		cycle.rows = append(cycle.rows, []val{vMonth(r.Period), vInt(r.Executed), vDays(r.MedianDays), vDays(r.P90Days)})
 		rp = append(rp, r.Period)
 		req, appr, rej, exe = append(req, ptInt(r.Requested)), append(appr, ptInt(r.Approved)), append(rej, ptInt(r.Rejected)), append(exe, ptInt(r.Executed))
@@ -597,10 +541,10 @@ func exceptionsPage(pc *pageCtx) templates.SitePage {
 	stageBlock := pc.block("refunds_stage", stages, barChart("refunds_stage", t.T("chart.refunds_stage"), rl, []series{
 		{name: t.T("col.requested"), points: req}, {name: t.T("col.approved"), points: appr},
 		{name: t.T("col.rejected"), points: rej}, {name: t.T("col.executed"), points: exe},
-	}, axisCount, false), analytics.RefundsCycleQuery+";")
+	}, axisCount, false), analytics.RefundsMonthlySQL(d.asOf)+";")
 	cycleBlock := pc.block("refunds_cycle", cycle, lineChart("refunds_cycle", t.T("chart.refunds_cycle"), rl, []series{
 		{name: t.T("col.median_days"), points: med}, {name: t.T("col.p90_days"), points: p90},
-	}, axisCount, nil), analytics.RefundsCycleQuery+";")
+	}, axisCount, nil), analytics.RefundsMonthlySQL(d.asOf)+";")
 
 	// invoices lost and reissued
 	inv := dataTable{caption: t.T("caption.invoices"), cols: cols("month", "#issued", "#lost_or_damaged", "#reissued", "#reissue_rate")}
@@ -613,7 +557,7 @@ func exceptionsPage(pc *pageCtx) templates.SitePage {
 	}
 	invBlock := pc.block("invoices", inv, barChart("invoices", t.T("chart.invoices"), pc.monthLabels(ip), []series{
 		{name: t.T("col.lost_or_damaged"), points: lost}, {name: t.T("col.reissued"), points: reis},
-	}, axisCount, false), analytics.InvoicesMonthlyQuery+";")
+	}, axisCount, false), analytics.SQLAsOf(analytics.InvoicesMonthlyQuery, d.asOf)+";")
 
 	p.Sections = []templates.Section{
 		{ID: "types", Heading: t.T("section.exceptions_type"), Intro: t.T("intro.exceptions_type"), Blocks: []templates.Block{exBlock}},
@@ -748,29 +692,23 @@ func feesPage(pc *pageCtx) templates.SitePage {
 		}
 		return vText(t.T("fees.open_ended"))
 	}
-	inForce := func(f analytics.FeeStandard) bool {
-		return !f.EffectiveFrom.After(d.asOf) && (f.EffectiveTo == nil || !f.EffectiveTo.Before(d.asOf))
-	}
 
 	now := dataTable{caption: t.T("caption.fees", t.Date(d.asOf)), cols: cols("code", "name", "unit", "#rate", "effective_from", "effective_to")}
+	for _, f := range d.feesInForce {
+		now.rows = append(now.rows, []val{vText(f.Code), vText(inLang(t.lang, f.Name, f.NameEN, f.NameZH)), vText(pc.feeUnit(f)), vMoney(f.Rate), vDate(f.EffectiveFrom), until(f)})
+	}
 	history := dataTable{caption: t.T("caption.fees_history"), cols: cols("code", "name", "unit", "#rate", "#rate_change", "effective_from", "effective_to")}
-	var prev *analytics.FeeStandard
-	for i, f := range d.fees {
-		name, unit := inLang(t.lang, f.Name, f.NameEN, f.NameZH), pc.feeUnit(f)
-		if inForce(f) {
-			now.rows = append(now.rows, []val{vText(f.Code), vText(name), vText(unit), vMoney(f.Rate), vDate(f.EffectiveFrom), until(f)})
-		}
+	for _, f := range d.feeChanges {
 		change := vText("")
-		if prev != nil && prev.Code == f.Code {
-			change = vMoney(f.Rate.Sub(prev.Rate))
+		if f.RateChange.Valid {
+			change = vMoney(f.RateChange.Value)
 			change.delta = true
 		}
-		history.rows = append(history.rows, []val{vText(f.Code), vText(name), vText(unit), vMoney(f.Rate), change, vDate(f.EffectiveFrom), until(f)})
-		prev = &d.fees[i]
+		history.rows = append(history.rows, []val{vText(f.Code), vText(inLang(t.lang, f.Name, f.NameEN, f.NameZH)), vText(pc.feeUnit(f.FeeStandard)), vMoney(f.Rate), change, vDate(f.EffectiveFrom), until(f.FeeStandard)})
 	}
-	nowBlock := pc.block("fees", now, nil, analytics.FeeStandardsQuery+";")
+	nowBlock := pc.block("fees", now, nil, analytics.FeeStandardsAtSQL(d.asOf)+";")
 	nowBlock.Collapse = false
-	histBlock := pc.block("fees_history", history, nil, analytics.FeeStandardsQuery+";")
+	histBlock := pc.block("fees_history", history, nil, analytics.FeeStandardChangesQuery+";")
 	p.Sections = []templates.Section{
 		{ID: "tariff", Heading: t.T("section.fees"), Blocks: []templates.Block{nowBlock}},
 		{ID: "history", Heading: t.T("section.fees_history"), Intro: t.T("intro.fees_history"), Blocks: []templates.Block{histBlock}},
@@ -831,21 +769,16 @@ func reportPage(pc *pageCtx, period string) templates.SitePage {
 		collMonth = t.Collecting(collMonth)
 	}
 	coll := dataTable{caption: t.T("caption.report_collection", collMonth), cols: cols("fee_item", "#billed", "#collected", "#collection_rate", "#on_time_rate")}
-	var sb, sc decimal.Decimal
 	for _, c := range d.collection {
-		if c.Period != period {
-			continue
-		}
-		coll.rows = append(coll.rows, []val{vText(pc.feeName(c.Key)), vMoney(c.Billed), vMoney(c.Collected), vRate(c.CollectionRate), vRate(c.OnTimeRate)})
-		sb, sc = sb.Add(c.Billed), sc.Add(c.Collected)
-	}
-	var onTime decimal.Decimal
-	for _, c := range d.byChannel {
 		if c.Period == period {
-			onTime = onTime.Add(c.OnTime)
+			coll.rows = append(coll.rows, []val{vText(pc.feeName(c.Key)), vMoney(c.Billed), vMoney(c.Collected), vRate(c.CollectionRate), vRate(c.OnTimeRate)})
 		}
 	}
-	coll.foot = [][]val{{vText(t.T("total")), vMoney(sb), vMoney(sc), vRate(ratio(sc, sb)), vRate(ratio(onTime, sb))}}
+	for _, c := range d.collTotals {
+		if c.Period == period && !c.Total {
+			coll.foot = [][]val{{vText(t.T("total")), vMoney(c.Billed), vMoney(c.Collected), vRate(c.CollectionRate), vRate(c.OnTimeRate)}}
+		}
+	}
 
 	var arr analytics.Arrears
 	for _, a := range d.arrears {
@@ -863,31 +796,18 @@ func reportPage(pc *pageCtx, period string) templates.SitePage {
 	}}
 
 	rec := dataTable{caption: t.T("caption.report_recon", t.Month(period)), cols: cols("channel", "#items", "#matched", "#discrepancies", "#discrepancy_amount", "#match_rate")}
-	byCh := map[string]*reconMonth{}
-	for _, r := range d.daily {
-		if r.Day.Format("2006-01") != period {
+	for _, r := range d.reconMonths {
+		if r.Period != period {
 			continue
 		}
-		m := byCh[r.Channel]
-		if m == nil {
-			m = &reconMonth{}
-			byCh[r.Channel] = m
+		row := []val{vEnum("channel", r.Channel), vInt(r.Items), vInt(r.Matched), vInt(r.Discrepancies), vMoney(r.DiscrepancyAmount), vRate(r.MatchRate)}
+		if r.Total {
+			row[0] = vText(t.T("total"))
+			rec.foot = [][]val{row}
+		} else {
+			rec.rows = append(rec.rows, row)
 		}
-		m.items += r.Items
-		m.matched += r.Matched
-		m.discrepancies += r.Discrepancies
-		m.amount = m.amount.Add(r.DiscrepancyAmount)
 	}
-	var tot reconMonth
-	for _, ch := range sortedKeys(byCh) {
-		m := byCh[ch]
-		rec.rows = append(rec.rows, []val{vEnum("channel", ch), vInt(m.items), vInt(m.matched), vInt(m.discrepancies), vMoney(m.amount), vRate(ratio(decimal.NewFromInt(int64(m.matched)), decimal.NewFromInt(int64(m.items))))})
-		tot.items += m.items
-		tot.matched += m.matched
-		tot.discrepancies += m.discrepancies
-		tot.amount = tot.amount.Add(m.amount)
-	}
-	rec.foot = [][]val{{vText(t.T("total")), vInt(tot.items), vInt(tot.matched), vInt(tot.discrepancies), vMoney(tot.amount), vRate(ratio(decimal.NewFromInt(int64(tot.matched)), decimal.NewFromInt(int64(tot.items))))}}
 
 	exc := dataTable{caption: t.T("caption.report_exceptions", t.Month(period)), cols: cols("type", "#count", "#escalated", "#resolved", "#median_days")}
 	for _, e := range d.exceptions {
@@ -895,7 +815,7 @@ func reportPage(pc *pageCtx, period string) templates.SitePage {
 			exc.rows = append(exc.rows, []val{vEnum("exception", e.Type), vInt(e.Count), vInt(e.Escalated), vInt(e.Resolved), vDays(e.MedianDaysToResolve)})
 		}
 	}
-	var rf analytics.RefundMonth
+	var rf analytics.RefundStages
 	for _, r := range d.refunds {
 		if r.Period == period {
 			rf = r
@@ -914,7 +834,7 @@ func reportPage(pc *pageCtx, period string) templates.SitePage {
 		}
 	}
 	excSection := templates.Section{ID: "exceptions", Heading: t.T("section.report_exceptions"),
-		Blocks: []templates.Block{tableOnly(exc, analytics.ExceptionsMonthlyQuery+";")},
+		Blocks: []templates.Block{tableOnly(exc, analytics.SQLAsOf(analytics.ExceptionsMonthlyQuery, d.asOf)+";")},
 		Facts: []templates.Fact{
 			{Label: t.T("col.refunds_requested"), Value: t.Int(rf.Requested)},
 			{Label: t.T("col.refunds_executed"), Value: t.Int(rf.Executed)},
@@ -928,9 +848,9 @@ func reportPage(pc *pageCtx, period string) templates.SitePage {
 
 	p.Sections = []templates.Section{
 		fin,
-		{ID: "collection", Heading: t.T("section.report_collection"), Blocks: []templates.Block{tableOnly(coll, analytics.CollectionMonthlyQuery+";")}},
+		{ID: "collection", Heading: t.T("section.report_collection"), Blocks: []templates.Block{tableOnly(coll, analytics.SQLAsOf(analytics.CollectionMonthlyQuery, d.asOf)+";\n"+analytics.CollectionTotalsSQL(d.asOf)+";")}},
 		arrears,
-		{ID: "reconciliation", Heading: t.T("section.report_recon"), Blocks: []templates.Block{tableOnly(rec, analytics.ReconciliationDailyQuery+";")}},
+		{ID: "reconciliation", Heading: t.T("section.report_recon"), Blocks: []templates.Block{tableOnly(rec, analytics.ReconciliationByChannelSQL(d.asOf)+";")}},
 		excSection,
 	}
 	return p
