@@ -32,7 +32,7 @@ refunded AS (
 )
 SELECT p.txn_id, local_day(p.paid_at) AS paid_on, p.customer_id, p.bill_id, p.fee_item, p.amount,
        p.method, settlement_channel(p.method) AS channel, p.collector, p.status,
-       CAST(coalesce(r.refunded, 0) AS DECIMAL(18,2)) AS refunded,
+       coalesce(r.refunded, 0) AS refunded,
        b.period AS bill_period, b.fee_item AS bill_fee_item, b.due_date, c.area
 FROM pay p
 LEFT JOIN refunded r ON r.txn_id = p.txn_id

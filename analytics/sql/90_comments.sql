@@ -197,6 +197,14 @@ COMMENT ON MACRO ratio2 IS 'The quotient num / den to 2 places; NULL when den is
 COMMENT ON MACRO TABLE bill_balances_at IS 'The view bill_balances as of a day (later payments and refunds do not count).';
 COMMENT ON MACRO TABLE arrears_aging IS 'Outstanding bills as of a day by days past due: not_due, 1-30, 31-60, 61-90, 91-120, 120+.';
 COMMENT ON MACRO TABLE reconciliation_at IS 'The reconciliation view as of a day.';
+COMMENT ON MACRO TABLE reconciliation_rows_at IS 'Every reconciliation row as of a day, with the day each discrepancy opened; latest := true reads fact_reconciliation (the same rows, only on or after the data''s last day).';
+COMMENT ON MACRO TABLE reconciliation_rows_from IS 'The reconciliation rows as of a day that belong to the days from from_day on (how fact_reconciliation is kept).';
+COMMENT ON MACRO TABLE reconciliation_facts_at IS 'The reconciliation as of a day on or after the data''s last day, from fact_reconciliation.';
+COMMENT ON MACRO TABLE fact_payments_rows IS 'fact_payments recomputed from the base tables (all_keys := true: every payment).';
+COMMENT ON MACRO TABLE fact_settlements_rows IS 'fact_settlements recomputed from the base tables.';
+COMMENT ON MACRO TABLE fact_bills_rows IS 'fact_bills recomputed from the base tables.';
+COMMENT ON MACRO TABLE fact_bill_months_rows IS 'fact_bill_months recomputed from the base tables (all_bills, all_months := true: every bill and month).';
+COMMENT ON MACRO TABLE fact_reconciliation_rows IS 'fact_reconciliation recomputed from the base tables.';
 COMMENT ON MACRO TABLE discrepancies_open IS 'Every unresolved discrepancy known on the day, when it opened and its age in days.';
 COMMENT ON MACRO metric_window IS 'An improvement metric over the days [from_day, to_day) from its summed numerator and denominator (discrepancy_amount: the amount per week).';
 COMMENT ON MACRO TABLE metric_weekly IS 'An improvement metric week by week: (week, value) for the weeks starting at from_day, every 7 days, before to_day.';
