@@ -15,8 +15,8 @@ import (
 // as-of day is formatted in by the caller (a date, never input text).
 const (
 	DebtorsQuery          = "SELECT customer_id, name, unit, area, fee_items, outstanding, bills_open, oldest_due, days_overdue, last_paid_on FROM debtors(DATE '%s')"
-	DebtorBillsQuery      = "SELECT customer_id, bill_id, period, fee_item, due_date, net_due, paid, refunded, outstanding, overpaid, payments, txn_ids, last_paid_on FROM bill_detail_at(DATE '%[1]s') WHERE outstanding > 0 AND customer_id IN (SELECT customer_id FROM debtors(DATE '%[1]s'))"
-	OverpaymentsQuery     = "SELECT bill_id, customer_id, area, period, fee_item, net_due, paid, overpaid, refunded, credit, payments, txn_ids FROM overpayments_at(DATE '%s')"
+	DebtorBillsQuery      = "SELECT customer_id, bill_id, period, fee_item, due_date, net_due, paid, refunded, outstanding, overpaid, payments, txn_ids, last_paid_on FROM bill_detail_at(DATE '%[1]s', latest := %[2]t) WHERE outstanding > 0 AND customer_id IN (SELECT customer_id FROM debtors(DATE '%[1]s'))"
+	OverpaymentsQuery     = "SELECT bill_id, customer_id, area, period, fee_item, net_due, paid, overpaid, refunded, credit, payments, txn_ids FROM overpayments_at(DATE '%s', latest := %t)"
 	ExceptionsOpenQuery   = "SELECT exception_id, occurred_on, customer_id, bill_id, type, reason, collector, escalated, age_days FROM exceptions_open(DATE '%s')"
 	RefundsOpenQuery      = "SELECT refund_id, txn_id, customer_id, bill_id, amount, reason, stage, requested_on, age_days, stage_days FROM refunds_open(DATE '%s')"
 	DiscrepancyLinesQuery = "SELECT ref, status, opened_on, item, item_id, day, channel, collector, amount FROM discrepancy_lines(DATE '%s', latest := %t)"
@@ -64,7 +64,11 @@ type BillDetail struct {
 // of that day, by customer, period and fee item: per customer they add up
 // to the debtor's outstanding.
 func (m *Metrics) DebtorBills(ctx context.Context, asOf time.Time) ([]BillDetail, error) {
-	return collect(ctx, m.db, fmt.Sprintf(DebtorBillsQuery, asOf.Format(time.DateOnly)), func(r *sql.Rows, b *BillDetail) error {
+	latest, err := m.Latest(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return collect(ctx, m.db, fmt.Sprintf(DebtorBillsQuery, asOf.Format(time.DateOnly), latest), func(r *sql.Rows, b *BillDetail) error {
 		var due, paid, refunded, out, over data.Decimal
 		var txns string
 		var last sql.NullTime
@@ -87,7 +91,11 @@ type Overpayment struct {
 
 // Overpayments reads overpayments_at(asOf).
 func (m *Metrics) Overpayments(ctx context.Context, asOf time.Time) ([]Overpayment, error) {
-	return collect(ctx, m.db, fmt.Sprintf(OverpaymentsQuery, asOf.Format(time.DateOnly)), func(r *sql.Rows, o *Overpayment) error {
+	latest, err := m.Latest(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return collect(ctx, m.db, fmt.Sprintf(OverpaymentsQuery, asOf.Format(time.DateOnly), latest), func(r *sql.Rows, o *Overpayment) error {
 		var due, paid, over, refunded, credit data.Decimal
 		var txns string
 		if err := r.Scan(&o.BillID, &o.CustomerID, &o.Area, &o.Period, &o.FeeItem, &due, &paid, &over, &refunded, &credit, &o.Payments, &txns); err != nil {

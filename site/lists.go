@@ -280,7 +280,7 @@ func (pc *pageCtx) debtorBills() templates.Section {
 		pc.b.files[t.lang+"/data/debtor_bills.csv"] = all.csv(t)
 		s.Links = []templates.Link{{Label: t.T("link.debtor_bills_csv"), Href: pc.href("data/debtor_bills.csv")}}
 	}
-	s.Code = []templates.Fact{{Label: t.T("frame.sql"), Value: fmt.Sprintf(analytics.DebtorBillsQuery, d.asOf.Format(time.DateOnly)) + ";"}}
+	s.Code = []templates.Fact{{Label: t.T("frame.sql"), Value: fmt.Sprintf(analytics.DebtorBillsQuery, d.asOf.Format(time.DateOnly), d.latest) + ";"}}
 	return s
 }
 
@@ -302,7 +302,7 @@ func overpaymentsPage(pc *pageCtx) templates.SitePage {
 	if len(l.overpayments) > 0 {
 		dt.foot = [][]val{{vText(t.T("total.count", len(l.overpayments))), vText(""), vText(""), vText(""), vText(""), vText(""), vText(""), vMoney(over), vMoney(refunded), vMoney(credit), vText("")}}
 	}
-	list := pc.list("overpayments", dt, fmt.Sprintf(analytics.OverpaymentsQuery, d.asOf.Format(time.DateOnly))+";", nil)
+	list := pc.list("overpayments", dt, fmt.Sprintf(analytics.OverpaymentsQuery, d.asOf.Format(time.DateOnly), d.latest)+";", nil)
 	p.Sections = []templates.Section{{ID: "overpaid", Heading: t.T("section.overpayments"), Lists: []templates.ListTable{pc.sortable(list, 3, false, true)}}}
 	return p
 }

@@ -65,7 +65,7 @@ CREATE OR REPLACE MACRO data_end() AS (
 -- of it paid by the due date.
 CREATE OR REPLACE MACRO fact_bills_rows(all_keys) AS TABLE
 WITH pay AS (
-    SELECT bill_id, amount - refunded AS net, paid_on
+    SELECT bill_id, txn_id, amount, refunded, amount - refunded AS net, paid_on
     FROM fact_payments
     WHERE status = 'completed' AND bill_id IS NOT NULL
       AND (all_keys OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill'))
@@ -73,7 +73,12 @@ WITH pay AS (
 SELECT b.bill_id, b.customer_id, b.fee_item, c.area, b.period, b.due_date,
        b.amount_due - b.discount AS net_due,
        coalesce(sum(pay.net), 0) AS collected,
-       coalesce(sum(pay.net) FILTER (WHERE pay.paid_on <= b.due_date), 0) AS on_time
+       coalesce(sum(pay.net) FILTER (WHERE pay.paid_on <= b.due_date), 0) AS on_time,
+       coalesce(sum(pay.amount), 0) AS paid,
+       coalesce(sum(pay.refunded), 0) AS refunded,
+       count(pay.txn_id) AS payments,
+       coalesce(string_agg(pay.txn_id, ' ' ORDER BY pay.paid_on, pay.txn_id), '') AS txn_ids,
+       max(pay.paid_on) AS last_paid_on
 FROM bills b
 LEFT JOIN customers c ON c.customer_id = b.customer_id
 LEFT JOIN pay ON pay.bill_id = b.bill_id
@@ -81,4 +86,4 @@ WHERE all_keys OR b.bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')
 GROUP BY b.bill_id, b.customer_id, b.fee_item, c.area, b.period, b.due_date, b.amount_due, b.discount;
 
 CREATE OR REPLACE TABLE fact_bills AS SELECT * FROM fact_bills_rows(true);
-COMMENT ON TABLE fact_bills IS 'Metric fact, kept at ingest: each bill with net_due, collected (completed payments less their executed refunds) and on_time (the part paid by the due date), as of all the data. Equal to fact_bills_rows(true).';
+COMMENT ON TABLE fact_bills IS 'Metric fact, kept at ingest: each bill with net_due, collected (completed payments less their executed refunds) and on_time (the part paid by the due date), paid (before refunds), refunded, the number of payments, their txn_ids and the last day paid, as of all the data. Equal to fact_bills_rows(true).';

@@ -9,7 +9,10 @@
 -- refunded (executed refunds of those payments), outstanding (what is still
 -- owed, never below zero) and overpaid (collected beyond what was due, a
 -- credit to refund or carry forward), and the payments behind it.
-CREATE OR REPLACE MACRO bill_detail_at(as_of) AS TABLE
+-- latest := true reads fact_bills instead (the same rows), which holds only
+-- for a day on or after the data's last day: asked for an earlier day it is
+-- an error, never a wrong answer.
+CREATE OR REPLACE MACRO bill_detail_at(as_of, latest := false) AS TABLE
 WITH refunded AS (
     SELECT txn_id, sum(amount) AS refunded FROM refunds
     WHERE executed_at IS NOT NULL AND local_day(executed_at) <= CAST(as_of AS DATE)
@@ -18,7 +21,7 @@ WITH refunded AS (
 pay AS (
     SELECT p.bill_id, p.txn_id, p.amount, p.paid_on, coalesce(r.refunded, 0) AS refunded
     FROM fact_payments p LEFT JOIN refunded r ON r.txn_id = p.txn_id
-    WHERE p.status = 'completed' AND p.bill_id IS NOT NULL AND p.paid_on <= CAST(as_of AS DATE)
+    WHERE p.status = 'completed' AND p.bill_id IS NOT NULL AND p.paid_on <= CAST(as_of AS DATE) AND NOT latest
 ),
 per_bill AS (
     SELECT bill_id, sum(amount) AS paid, sum(refunded) AS refunded, count(*) AS payments,
@@ -36,8 +39,21 @@ SELECT b.customer_id, b.bill_id, b.period, b.fee_item, b.due_date,
        p.last_paid_on
 FROM bill_balances_at(CAST(as_of AS DATE)) b
 LEFT JOIN per_bill p ON p.bill_id = b.bill_id
-WHERE b.period <= strftime(CAST(as_of AS DATE), '%Y-%m')
-ORDER BY b.customer_id, b.period, b.fee_item, b.bill_id;
+WHERE b.period <= strftime(CAST(as_of AS DATE), '%Y-%m') AND NOT latest
+UNION ALL
+SELECT f.customer_id, f.bill_id, f.period, f.fee_item, f.due_date,
+       f.net_due,
+       CAST(f.paid AS DECIMAL(18,2)),
+       CAST(f.refunded AS DECIMAL(18,2)),
+       CAST(greatest(f.net_due - f.collected, 0) AS DECIMAL(18,2)),
+       CAST(greatest(f.collected - f.net_due, 0) AS DECIMAL(18,2)),
+       f.payments, f.txn_ids, f.last_paid_on
+FROM fact_bills f
+WHERE f.period <= strftime(CAST(as_of AS DATE), '%Y-%m') AND latest
+  AND CASE WHEN CAST(as_of AS DATE) < coalesce(data_end(), DATE '0001-01-01')
+           THEN error('latest := true reads the facts, which hold on or after the data''s last day only')
+           ELSE true END
+ORDER BY 1, 3, 4, 2;
 
 -- Every bill as of all the data there is.
 CREATE OR REPLACE VIEW bill_detail AS SELECT * FROM bill_detail_at(DATE '9999-12-31');
@@ -79,14 +95,14 @@ ORDER BY outstanding DESC, o.customer_id;
 -- overpaid = paid - due; refunded = what of it went back (executed refunds
 -- of the bill's payments); credit = what is still owed back to the
 -- customer, to refund or carry forward (collected - due, never below zero).
-CREATE OR REPLACE MACRO overpayments_at(as_of) AS TABLE
+CREATE OR REPLACE MACRO overpayments_at(as_of, latest := false) AS TABLE
 SELECT d.bill_id, d.customer_id, coalesce(c.area, '') AS area, d.period, d.fee_item,
        d.net_due, d.paid,
        CAST(d.paid - d.net_due AS DECIMAL(18,2)) AS overpaid,
        d.refunded,
        d.overpaid AS credit,
        d.payments, d.txn_ids
-FROM bill_detail_at(as_of) d
+FROM bill_detail_at(as_of, latest := latest) d
 LEFT JOIN customers c ON c.customer_id = d.customer_id
 WHERE d.paid > d.net_due
 ORDER BY d.period, d.bill_id;
