@@ -33,8 +33,8 @@ var Facts = []Fact{
 	{"fact_reconciliation", "fact_reconciliation_rows(true)"},
 }
 
-// maintenance is what a batch of each kind does to the facts: the keys it
-// touches (facts_scope), then the facts recomputed for them. Kinds not
+// scopeOf is what a batch of each kind writes into facts_scope: the keys it
+// touches, for which keep then recomputes the facts. Kinds not
 // listed (fee items, customers, invoices, exceptions, feedback, actions,
 // resolutions) feed no fact: the views read them directly.
 var scopeOf = map[string]string{
