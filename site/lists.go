@@ -109,6 +109,12 @@ func (pc *pageCtx) privacyNote() string {
 	return pc.t.T("privacy.ids")
 }
 
+// listPageRows is how many rows of a list a page shows: the first, in the
+// list's order (the largest debtors first, the oldest open items first).
+// The CSV beside it holds every row; a page of a large operator's whole
+// list would run to hundreds of megabytes.
+var listPageRows = 1000
+
 // list makes a list with its CSV (named id) and SQL; href, when set, links
 // each row's first cell.
 func (pc *pageCtx) list(id string, dt dataTable, sql string, href func(row int) string) templates.ListTable {
@@ -126,7 +132,12 @@ func (pc *pageCtx) list(id string, dt dataTable, sql string, href func(row int) 
 	for _, c := range dt.cols {
 		l.Columns = append(l.Columns, templates.Column{Label: t.T(c.key), Num: c.num})
 	}
-	for i, r := range dt.rows {
+	rows := dt.rows
+	if len(rows) > listPageRows {
+		rows = rows[:listPageRows]
+		l.Cut = t.T("list.cut", t.Int(listPageRows), t.Int(len(dt.rows)))
+	}
+	for i, r := range rows {
 		row := make([]templates.ListCell, len(r))
 		for j, v := range r {
 			row[j] = templates.ListCell{Text: v.display(t), Num: v.numeric(), Class: v.class, Sort: sortKey(v)}
@@ -258,13 +269,19 @@ func (pc *pageCtx) debtorBills() templates.Section {
 	bc := cols("bill", "period", "fee_item", "due_date", "#net_due", "#paid", "#refunded", "#outstanding", "txn_ids")
 	all := dataTable{cols: append(cols("customer"), bc...)}
 	s := templates.Section{ID: "bills", Heading: t.T("section.debtor_bills"), Intro: t.T("intro.debtor_bills")}
-	for _, x := range l.debtors {
+	for i, x := range l.debtors {
+		shown := i < listPageRows // the who-owes list links only the debtors it shows
 		dt := dataTable{caption: t.T("caption.debtor_bills", x.CustomerID, t.Date(d.asOf)), cols: bc}
 		for _, b := range l.bills[x.CustomerID] {
 			row := []val{vText(b.BillID), vMonth(b.Period), vText(pc.feeName(b.FeeItem)), vDate(b.DueDate),
 				vMoney(b.NetDue), vMoney(b.Paid), vMoney(b.Refunded), vMoney(b.Outstanding).with("bad"), vText(strings.Join(b.TxnIDs, " "))}
-			dt.rows = append(dt.rows, row)
 			all.rows = append(all.rows, append([]val{vText(x.CustomerID)}, row...))
+			if shown {
+				dt.rows = append(dt.rows, row)
+			}
+		}
+		if !shown {
+			continue
 		}
 		dt.foot = [][]val{{vText(t.T("total")), vText(""), vText(""), vText(""), vText(""), vText(""), vText(""), vMoney(x.Outstanding), vText("")}}
 		fold := []string{x.CustomerID}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -174,4 +175,56 @@ func groupMoney(d decimal.Decimal) string {
 		b.WriteRune(r)
 	}
 	return b.String() + "." + frac
+}
+
+// TestLongListsShowTheirFirstRows: a list longer than a page shows its
+// first rows, in the list's order, says so, and its CSV holds every row; the
+// who-owes page folds out the bills of the debtors it shows only.
+func TestLongListsShowTheirFirstRows(t *testing.T) {
+	debtors, err := clean.m.Debtors(context.Background(), fixtureAsOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const shown = 3
+	if len(debtors) <= shown {
+		t.Fatalf("%d debtors in the fixture: the test would prove nothing", len(debtors))
+	}
+	restore := site.SetListPageRows(shown)
+	defer restore()
+	out := filepath.Join(t.TempDir(), "site")
+	if _, err := site.Build(context.Background(), clean.m, site.Options{Out: out, AsOf: fixtureAsOf, Now: fixtureNow, Langs: []string{"en"}}); err != nil {
+		t.Fatal(err)
+	}
+	files := readTree(t, out)
+	page := string(files["en/who-owes.html"])
+	for i, d := range debtors {
+		linked := strings.Contains(page, `<a href="#bills-`+d.CustomerID+`">`+d.CustomerID+`</a>`)
+		folded := strings.Contains(page, `id="bills-`+d.CustomerID+`"`)
+		if want := i < shown; linked != want || folded != want {
+			t.Errorf("debtor %d (%s, owes %s): listed %v, bills folded out %v; want %v", i+1, d.CustomerID, d.Outstanding, linked, folded, want)
+		}
+	}
+	note := fmt.Sprintf("This page shows the first %d of %d rows", shown, len(debtors))
+	if !strings.Contains(page, note) {
+		t.Errorf("the who-owes page does not say %q", note)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(files["en/data/debtors.csv"], []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a header, every debtor, the total
+	if len(recs) != len(debtors)+2 {
+		t.Errorf("debtors.csv has %d records, want %d debtors with header and total", len(recs), len(debtors))
+	}
+	bills, err := clean.m.DebtorBills(context.Background(), fixtureAsOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(files["en/data/debtor_bills.csv"], []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(bills)+1 {
+		t.Errorf("debtor_bills.csv has %d records, want %d bills and a header", len(recs), len(bills))
+	}
 }

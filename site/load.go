@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -165,7 +166,12 @@ func runAll(tasks []task) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if err := t.run(); err != nil {
+			t0 := time.Now()
+			err := t.run()
+			if os.Getenv("FEEFLOW_TRACE_READS") != "" {
+				fmt.Fprintf(os.Stderr, "read %-28s %6d ms\n", t.name, time.Since(t0).Milliseconds())
+			}
+			if err != nil {
 				errs[i] = fmt.Errorf("read %s: %w", t.name, err)
 			}
 		}()

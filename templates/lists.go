@@ -23,6 +23,7 @@ type ListTable struct {
 	SQL      string
 	Script   string // relative path of lists.js; set on the first sortable list of a page
 	Fold     string // when set, the list is folded under this summary (a <details> with the list's ID)
+	Cut      string // when set, the page shows only the first rows and this says so (the CSV has them all)
 	Text     ListText
 }
 
