@@ -26,51 +26,175 @@ type Fact struct {
 // ones before it).
 var Facts = []Fact{
 	{"fact_payments", "fact_payments_rows(true)"},
+	{"fact_collection_payments", "fact_collection_payments_rows(true)"},
+	{"fact_payment_days", "fact_payment_days_rows(true)"},
 	{"fact_settlements", "fact_settlements_rows(true)"},
+	{"fact_settlement_days", "fact_settlement_days_rows(true)"},
+	{"fact_invoice_days", "fact_invoice_days_rows(true)"},
 	{"fact_bills", "fact_bills_rows(true)"},
+	{"fact_collection", "fact_collection_rows(true)"},
+	{"fact_households", "fact_households_rows(true)"},
 	{"fact_bill_months", "fact_bill_months_rows(true, true)"},
 	{"fact_months", "(SELECT period FROM arrears_months)"},
+	{"fact_arrears", "fact_arrears_rows(true)"},
 	{"fact_reconciliation", "fact_reconciliation_rows(true)"},
+	{"fact_reconciliation_cells", "fact_reconciliation_cells_rows(true)"},
+}
+
+// aggregate is an aggregate fact: the sums of a per-key fact at a coarser
+// grain, kept by difference. Its macro (rows) sums the per-key fact's rows
+// of the keys in facts_scope; every measure is a count or a sum that is
+// never NULL, and the first counts the rows summed.
+type aggregate struct {
+	table    string
+	rows     string   // the macro call summing the scoped rows
+	keys     []string // the grain
+	measures []string
+}
+
+var (
+	collectionPayments = aggregate{"fact_collection_payments", "fact_collection_payments_rows(false)",
+		[]string{"period", "fee_item", "area", "channel", "collector"}, []string{"payments", "collected", "on_time"}}
+	paymentDays = aggregate{"fact_payment_days", "fact_payment_days_rows(false)",
+		[]string{"paid_on", "collector"}, []string{"payments", "voided", "bill_amount", "walk_in_amount"}}
+	settlementDays = aggregate{"fact_settlement_days", "fact_settlement_days_rows(false)",
+		[]string{"day", "channel"}, []string{"lines", "amount", "fee"}}
+	invoiceDays = aggregate{"fact_invoice_days", "fact_invoice_days_rows(false)",
+		[]string{"day"}, []string{"issued", "lost_or_damaged", "reissued"}}
+	collection = aggregate{"fact_collection", "fact_collection_rows(false)",
+		[]string{"period", "fee_item", "area", "due_date"}, []string{"bills", "billed", "collected", "on_time", "bills_open", "open_amount"}}
+	households = aggregate{"fact_households", "fact_households_rows(false)",
+		[]string{"period", "customer_id"}, []string{"bills", "unpaid"}}
+	arrears = aggregate{"fact_arrears", "fact_arrears_rows(false)",
+		[]string{"period", "area", "fee_item"}, []string{"rows", "bills", "opening_arrears", "recovered", "opening", "closing", "closing_current"}}
+	reconciliationCells = aggregate{"fact_reconciliation_cells", "fact_reconciliation_cells_rows(false)",
+		[]string{"day", "channel", "collector", "status", "pending_until"}, []string{"items", "abs_diff", "system_amount", "bank_amount"}}
+)
+
+// start empties a's difference.
+func (a aggregate) start() string {
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE facts_delta_%[1]s AS SELECT * FROM %[1]s LIMIT 0`, a.table)
+}
+
+// take subtracts from a's difference what the scoped rows of its per-key
+// fact contribute now, before they are replaced.
+func (a aggregate) take() string {
+	neg := make([]string, len(a.measures))
+	for i, m := range a.measures {
+		neg[i] = fmt.Sprintf("-%[1]s AS %[1]s", m)
+	}
+	return fmt.Sprintf(`INSERT INTO facts_delta_%s SELECT %s, %s FROM %s`,
+		a.table, strings.Join(a.keys, ", "), strings.Join(neg, ", "), a.rows)
+}
+
+// give adds to a's difference what the scoped rows contribute once
+// replaced.
+func (a aggregate) give() string {
+	return fmt.Sprintf(`INSERT INTO facts_delta_%s SELECT * FROM %s`, a.table, a.rows)
+}
+
+// apply are the statements that add a's difference to it: the groups it
+// touches are summed again with it, and a group whose row count falls to
+// 0 is dropped.
+func (a aggregate) apply() []string {
+	on := make([]string, len(a.keys))
+	for i, k := range a.keys {
+		on[i] = fmt.Sprintf("t.%[1]s IS NOT DISTINCT FROM d.%[1]s", k)
+	}
+	sums := make([]string, len(a.measures))
+	for i, m := range a.measures {
+		sums[i] = fmt.Sprintf("sum(%[1]s) AS %[1]s", m)
+	}
+	keys, match := strings.Join(a.keys, ", "), strings.Join(on, " AND ")
+	return []string{
+		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE facts_sum_%[1]s AS
+			SELECT %[2]s, %[3]s FROM (
+				SELECT t.* FROM %[1]s t SEMI JOIN (SELECT DISTINCT %[2]s FROM facts_delta_%[1]s) d ON %[4]s
+				UNION ALL SELECT * FROM facts_delta_%[1]s)
+			GROUP BY %[2]s`, a.table, keys, strings.Join(sums, ", "), match),
+		fmt.Sprintf(`DELETE FROM %[1]s t USING (SELECT DISTINCT %[2]s FROM facts_delta_%[1]s) d WHERE %[3]s`, a.table, keys, match),
+		fmt.Sprintf(`INSERT INTO %[1]s SELECT * FROM facts_sum_%[1]s WHERE %[2]s <> 0`, a.table, a.measures[0]),
+		fmt.Sprintf(`DROP TABLE facts_delta_%[1]s`, a.table),
+		fmt.Sprintf(`DROP TABLE facts_sum_%[1]s`, a.table),
+	}
 }
 
 // scopeOf is what a batch of each kind writes into facts_scope: the keys it
 // touches, for which keep then recomputes the facts. Kinds not
-// listed (fee items, customers, invoices, exceptions, feedback, actions,
+// listed (fee items, customers, exceptions, feedback, actions,
 // resolutions) feed no fact: the views read them directly.
 var scopeOf = map[string]string{
 	"payments":    `INSERT INTO facts_scope SELECT 'txn', txn_id FROM payments WHERE batch_id = ?`,
 	"refunds":     `INSERT INTO facts_scope SELECT DISTINCT 'txn', txn_id FROM refunds WHERE batch_id = ?`,
 	"settlements": `INSERT INTO facts_scope SELECT 'line', settlement_id FROM settlements WHERE batch_id = ?`,
 	"bills":       `INSERT INTO facts_scope SELECT 'bill', bill_id FROM bills WHERE batch_id = ?`,
+	"invoices":    `INSERT INTO facts_scope VALUES ('batch', ?)`,
 }
 
 // keep are the statements that bring the facts up to date for the keys in
 // facts_scope, in order.
-var keep = []string{
+var keep = concat(
+	[]string{
+		collectionPayments.start(), paymentDays.start(), settlementDays.start(), invoiceDays.start(),
+		collection.start(), households.start(), arrears.start(), reconciliationCells.start(),
+	},
 	// payments (new ones, and those whose refunds changed)
-	`DELETE FROM fact_payments WHERE txn_id IN (SELECT key FROM facts_scope WHERE kind = 'txn')`,
-	`INSERT INTO fact_payments SELECT * FROM fact_payments_rows(false)`,
-	// settlement lines
-	`DELETE FROM fact_settlements WHERE settlement_id IN (SELECT key FROM facts_scope WHERE kind = 'line')`,
-	`INSERT INTO fact_settlements SELECT * FROM fact_settlements_rows(false)`,
-	// the bills those payments pay
-	`INSERT INTO facts_scope SELECT DISTINCT 'bill', bill_id FROM fact_payments
+	prefixed(ifTxn, []string{
+		collectionPayments.take(),
+		paymentDays.take(),
+		`DELETE FROM fact_payments WHERE txn_id IN (SELECT key FROM facts_scope WHERE kind = 'txn')`,
+		`INSERT INTO fact_payments SELECT * FROM fact_payments_rows(false)`,
+		collectionPayments.give(),
+		paymentDays.give(),
+		// the bills those payments pay
+		`INSERT INTO facts_scope SELECT DISTINCT 'bill', bill_id FROM fact_payments
 		WHERE bill_id IS NOT NULL AND txn_id IN (SELECT key FROM facts_scope WHERE kind = 'txn')`,
-	`DELETE FROM fact_bills WHERE bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
-	`INSERT INTO fact_bills SELECT * FROM fact_bills_rows(false)`,
-	`DELETE FROM fact_bill_months WHERE bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
-	`INSERT INTO fact_bill_months SELECT * FROM fact_bill_months_rows(false, true)`,
-	// months new to arrears_months (the data reached a new month, or bills of
-	// an earlier one came in): every other bill in them
-	`INSERT INTO facts_scope SELECT 'month', period FROM arrears_months
+	}),
+	// settlement lines
+	prefixed(ifLine, []string{
+		settlementDays.take(),
+		`DELETE FROM fact_settlements WHERE settlement_id IN (SELECT key FROM facts_scope WHERE kind = 'line')`,
+		`INSERT INTO fact_settlements SELECT * FROM fact_settlements_rows(false)`,
+		settlementDays.give(),
+	}),
+	// invoices, only ever added
+	prefixed(ifBatch, []string{invoiceDays.give()}),
+	// bills
+	prefixed(ifBill, []string{
+		collection.take(),
+		households.take(),
+		`DELETE FROM fact_bills WHERE bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
+		`INSERT INTO fact_bills SELECT * FROM fact_bills_rows(false)`,
+		collection.give(),
+		households.give(),
+	}),
+	// the aggregates arrears_months and data_end() read are up to date from here
+	collectionPayments.apply(), paymentDays.apply(), settlementDays.apply(), invoiceDays.apply(),
+	collection.apply(), households.apply(),
+	prefixed(ifBill, []string{
+		// before the months below are in the scope: the rows of its bills
+		arrears.take(),
+		`DELETE FROM fact_bill_months WHERE bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
+		`INSERT INTO fact_bill_months SELECT * FROM fact_bill_months_rows(false, true)`,
+	}),
+	[]string{
+		// months new to arrears_months (the data reached a new month, or bills of
+		// an earlier one came in): every other bill in them
+		`INSERT INTO facts_scope SELECT 'month', period FROM arrears_months
 		WHERE period NOT IN (SELECT period FROM fact_months)`,
-	ifMonths + `INSERT INTO fact_bill_months SELECT * FROM fact_bill_months_rows(true, false)
+		ifMonth + `INSERT INTO fact_bill_months SELECT * FROM fact_bill_months_rows(true, false)
 		WHERE bill_id NOT IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
-	`INSERT INTO fact_months SELECT key FROM facts_scope WHERE kind = 'month'`,
+		ifMonth + `INSERT INTO fact_months SELECT key FROM facts_scope WHERE kind = 'month'`,
+		// the rows of its bills, and of every bill in the new months: none
+		// was there before
+		ifBill + ifMonth + arrears.give(),
+	},
+	arrears.apply(),
 	// reconciliation: every row from the earliest day the batch touches — its
 	// payments' and lines' days, the days of the payments its lines and
 	// refunds name, and of the other lines naming the same payments
-	`INSERT INTO facts_scope
+	[]string{
+		`INSERT INTO facts_scope
 		SELECT 'from_day', CAST(min(d) AS VARCHAR) FROM (
 			SELECT paid_on AS d FROM fact_payments WHERE txn_id IN (SELECT key FROM facts_scope WHERE kind = 'txn')
 			UNION ALL
@@ -84,17 +208,43 @@ var keep = []string{
 			                    UNION ALL
 			                    SELECT txn_ref FROM fact_settlements WHERE settlement_id IN (SELECT key FROM facts_scope WHERE kind = 'line'))
 		) HAVING min(d) IS NOT NULL`,
-	`DELETE FROM fact_reconciliation
+	},
+	prefixed(ifFromDay, []string{
+		reconciliationCells.take(),
+		`DELETE FROM fact_reconciliation
 		WHERE home_day >= (SELECT min(CAST(key AS DATE)) FROM facts_scope WHERE kind = 'from_day')`,
-	ifFromDay + `INSERT INTO fact_reconciliation SELECT * FROM fact_reconciliation_rows(false)`,
-	`DELETE FROM facts_scope`,
+		`INSERT INTO fact_reconciliation SELECT * FROM fact_reconciliation_rows(false)`,
+		reconciliationCells.give(),
+	}),
+	reconciliationCells.apply(),
+	[]string{`DELETE FROM facts_scope`},
+)
+
+func concat(parts ...[]string) []string {
+	var out []string
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
 }
 
-// A statement of keep that starts with one of these runs only when the
-// scope holds keys of that kind: computing the rows of no key still costs a
-// pass over the data.
+func prefixed(prefix string, stmts []string) []string {
+	out := make([]string, len(stmts))
+	for i, q := range stmts {
+		out[i] = prefix + q
+	}
+	return out
+}
+
+// A statement of keep that starts with one or more of these runs only when
+// the scope holds keys of one of their kinds: computing the rows of no key
+// still costs a pass over the data.
 const (
-	ifMonths  = "-- if month\n"
+	ifTxn     = "-- if txn\n"
+	ifLine    = "-- if line\n"
+	ifBatch   = "-- if batch\n"
+	ifBill    = "-- if bill\n"
+	ifMonth   = "-- if month\n"
 	ifFromDay = "-- if from_day\n"
 )
 
@@ -119,10 +269,18 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 		return fmt.Errorf("metric facts: %w", err)
 	}
 	for _, q := range keep {
-		if kind, ok := strings.CutPrefix(q, "-- if "); ok {
-			kind, _, _ = strings.Cut(kind, "\n")
+		var kinds []any
+		for {
+			kind, rest, ok := strings.Cut(strings.TrimPrefix(q, "-- if "), "\n")
+			if !ok || !strings.HasPrefix(q, "-- if ") {
+				break
+			}
+			kinds, q = append(kinds, kind), rest
+		}
+		if len(kinds) > 0 {
 			var any bool
-			if err := tx.QueryRow(ctx, `SELECT count(*) > 0 FROM facts_scope WHERE kind = ?`, kind).Scan(&any); err != nil {
+			in := strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ")
+			if err := tx.QueryRow(ctx, `SELECT count(*) > 0 FROM facts_scope WHERE kind IN (`+in+`)`, kinds...).Scan(&any); err != nil {
 				return fmt.Errorf("metric facts: %w", err)
 			}
 			if !any {

@@ -96,13 +96,17 @@ func (m *Metrics) CollectionTotals(ctx context.Context, asOf time.Time) ([]Colle
 }
 
 // ArrearsAgingWithTotalSQL is the query of ArrearsAgingWithTotal.
-func ArrearsAgingWithTotalSQL(asOf time.Time) string {
-	return fmt.Sprintf("SELECT bucket, total, bills, outstanding FROM arrears_aging_with_total(DATE '%s')", asOf.Format(time.DateOnly))
+func ArrearsAgingWithTotalSQL(asOf time.Time, latest bool) string {
+	return fmt.Sprintf("SELECT bucket, total, bills, outstanding FROM arrears_aging_with_total(DATE '%s', latest := %t)", asOf.Format(time.DateOnly), latest)
 }
 
 // ArrearsAgingWithTotal reads arrears_aging(asOf) and its total.
 func (m *Metrics) ArrearsAgingWithTotal(ctx context.Context, asOf time.Time) (buckets []AgingBucket, total AgingBucket, err error) {
-	rows, err := collect(ctx, m.db, ArrearsAgingWithTotalSQL(asOf), func(r *sql.Rows, b *struct {
+	latest, err := m.Latest(ctx, asOf)
+	if err != nil {
+		return nil, total, err
+	}
+	rows, err := collect(ctx, m.db, ArrearsAgingWithTotalSQL(asOf, latest), func(r *sql.Rows, b *struct {
 		AgingBucket
 		total bool
 	}) error {

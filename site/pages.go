@@ -377,7 +377,7 @@ func arrearsPage(pc *pageCtx) templates.SitePage {
 	aging.foot = [][]val{{vText(t.T("total")), vInt(d.agingTotal.Bills), vMoney(d.agingTotal.Outstanding)}}
 	agingBlock := pc.block("arrears_aging", aging,
 		barChart("arrears_aging", t.T("chart.arrears_aging"), x, []series{{name: t.T("col.outstanding"), points: pts}}, axisMoney, false),
-		analytics.ArrearsAgingWithTotalSQL(d.asOf)+";")
+		analytics.ArrearsAgingWithTotalSQL(d.asOf, d.latest)+";")
 
 	monthly := dataTable{caption: t.T("caption.arrears_month"), cols: cols("month", "#opening_arrears", "#recovered", "#clearance_rate", "#households_billed", "#households_paid", "#household_rate")}
 	var periods []string

@@ -53,37 +53,153 @@ WHERE all_keys OR settlement_id IN (SELECT key FROM facts_scope WHERE kind = 'li
 CREATE OR REPLACE TABLE fact_settlements AS SELECT * FROM fact_settlements_rows(true);
 COMMENT ON TABLE fact_settlements IS 'Metric fact, kept at ingest: every settlement line with its local day; txn_ref, refund_ref and collector trimmed, empty as NULL. Equal to fact_settlements_rows(true).';
 
--- The last day of the data: the latest payment, settlement line or executed
--- refund.
-CREATE OR REPLACE MACRO data_end() AS (
-    SELECT greatest((SELECT max(paid_on) FROM fact_payments), (SELECT max(day) FROM fact_settlements),
-                    (SELECT max(local_day(executed_at)) FROM refunds))
-);
-
 -- fact_bills: each bill as of all the data there is: net due, collected
 -- (completed payments linked to it less their executed refunds) and the part
 -- of it paid by the due date.
 CREATE OR REPLACE MACRO fact_bills_rows(all_keys) AS TABLE
+-- aggregated per bill first, and the ordered list of payments only for the
+-- bills with several: a list per bill for every bill does not fit the memory
+-- bound at millions of bills
 WITH pay AS (
-    SELECT bill_id, txn_id, amount, refunded, amount - refunded AS net, paid_on
+    SELECT bill_id, sum(amount - refunded) AS collected,
+           coalesce(sum(amount - refunded) FILTER (WHERE paid_on <= due_date), 0) AS on_time,
+           count(*) AS payments, sum(amount) AS paid, sum(refunded) AS refunded,
+           max(paid_on) AS last_paid_on, any_value(txn_id) AS one_txn
     FROM fact_payments
     WHERE status = 'completed' AND bill_id IS NOT NULL
       AND (all_keys OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill'))
+    GROUP BY bill_id
+),
+several AS (
+    SELECT bill_id, string_agg(txn_id, ' ' ORDER BY paid_on, txn_id) AS txn_ids
+    FROM fact_payments
+    WHERE status = 'completed' AND bill_id IN (
+        SELECT bill_id FROM fact_payments
+        WHERE status = 'completed' AND bill_id IS NOT NULL
+          AND (all_keys OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill'))
+        GROUP BY bill_id HAVING count(*) > 1)
+    GROUP BY bill_id
 )
 SELECT b.bill_id, b.customer_id, b.fee_item, c.area, b.period, b.due_date,
        b.amount_due - b.discount AS net_due,
-       coalesce(sum(pay.net), 0) AS collected,
-       coalesce(sum(pay.net) FILTER (WHERE pay.paid_on <= b.due_date), 0) AS on_time,
-       coalesce(sum(pay.amount), 0) AS paid,
-       coalesce(sum(pay.refunded), 0) AS refunded,
-       count(pay.txn_id) AS payments,
-       coalesce(string_agg(pay.txn_id, ' ' ORDER BY pay.paid_on, pay.txn_id), '') AS txn_ids,
-       max(pay.paid_on) AS last_paid_on
+       coalesce(p.collected, 0) AS collected,
+       coalesce(p.on_time, 0) AS on_time,
+       coalesce(p.paid, 0) AS paid,
+       coalesce(p.refunded, 0) AS refunded,
+       coalesce(p.payments, 0) AS payments,
+       coalesce(s.txn_ids, p.one_txn, '') AS txn_ids,
+       p.last_paid_on
 FROM bills b
 LEFT JOIN customers c ON c.customer_id = b.customer_id
-LEFT JOIN pay ON pay.bill_id = b.bill_id
-WHERE all_keys OR b.bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')
-GROUP BY b.bill_id, b.customer_id, b.fee_item, c.area, b.period, b.due_date, b.amount_due, b.discount;
+LEFT JOIN pay p ON p.bill_id = b.bill_id
+LEFT JOIN several s ON s.bill_id = b.bill_id
+WHERE all_keys OR b.bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill');
 
 CREATE OR REPLACE TABLE fact_bills AS SELECT * FROM fact_bills_rows(true);
 COMMENT ON TABLE fact_bills IS 'Metric fact, kept at ingest: each bill with net_due, collected (completed payments less their executed refunds) and on_time (the part paid by the due date), paid (before refunds), refunded, the number of payments, their txn_ids and the last day paid, as of all the data. Equal to fact_bills_rows(true).';
+
+-- Aggregate facts: the per-key facts above summed at the grain the
+-- dashboard reads, so that a build reads a few thousand rows instead of
+-- every bill or payment. Each is a table macro fact_*_rows(all_keys) that
+-- sums the rows of its per-key fact: all of them, or (all_keys false) only
+-- those of the keys in facts_scope. Every measure is a count or an exact sum
+-- (never NULL), and the first is the number of rows summed; so a batch keeps
+-- an aggregate by subtracting what the rows it replaces contributed and
+-- adding what their new rows contribute (analytics.MaintainFacts), and a
+-- group whose count falls to 0 is dropped, as a recomputation would not have
+-- it.
+
+-- fact_collection: bills per billing period, fee item, area and due date.
+CREATE OR REPLACE MACRO fact_collection_rows(all_keys) AS TABLE
+SELECT period, fee_item, coalesce(area, '') AS area, due_date,
+       count(*) AS bills,
+       sum(net_due) AS billed,
+       sum(collected) AS collected,
+       sum(on_time) AS on_time,
+       count(*) FILTER (WHERE net_due - collected > 0) AS bills_open,
+       coalesce(sum(net_due - collected) FILTER (WHERE net_due - collected > 0), 0) AS open_amount
+FROM fact_bills
+WHERE all_keys OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')
+GROUP BY ALL;
+
+CREATE OR REPLACE TABLE fact_collection AS SELECT * FROM fact_collection_rows(true);
+COMMENT ON TABLE fact_collection IS 'Aggregate fact, kept at ingest: fact_bills per period, fee item, area and due date: bills, billed, collected, on_time, bills_open and open_amount (bills with something outstanding and what is). Equal to fact_collection_rows(true).';
+
+-- fact_households: each customer's bills of each period, and how many of
+-- them are not fully paid.
+CREATE OR REPLACE MACRO fact_households_rows(all_keys) AS TABLE
+SELECT period, customer_id,
+       count(*) AS bills,
+       count(*) FILTER (WHERE collected < net_due) AS unpaid
+FROM fact_bills
+WHERE all_keys OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')
+GROUP BY ALL;
+
+CREATE OR REPLACE TABLE fact_households AS SELECT * FROM fact_households_rows(true);
+COMMENT ON TABLE fact_households IS 'Aggregate fact, kept at ingest: per period and customer, their bills and how many are not fully paid. Equal to fact_households_rows(true).';
+
+-- fact_collection_payments: completed payments linked to bills, per the
+-- bill's period, fee item and area, payment method and collector: how many,
+-- their amount net of executed refunds, and the part paid by the due date.
+CREATE OR REPLACE MACRO fact_collection_payments_rows(all_keys) AS TABLE
+SELECT bill_period AS period, bill_fee_item AS fee_item, coalesce(area, '') AS area, method AS channel,
+       coalesce(collector, '') AS collector,
+       count(*) AS payments,
+       sum(amount - refunded) AS collected,
+       coalesce(sum(amount - refunded) FILTER (WHERE paid_on <= due_date), 0) AS on_time
+FROM fact_payments
+WHERE status = 'completed' AND bill_period IS NOT NULL
+  AND (all_keys OR txn_id IN (SELECT key FROM facts_scope WHERE kind = 'txn'))
+GROUP BY ALL;
+
+CREATE OR REPLACE TABLE fact_collection_payments AS SELECT * FROM fact_collection_payments_rows(true);
+COMMENT ON TABLE fact_collection_payments IS 'Aggregate fact, kept at ingest: completed bill payments per bill period, fee item, area, method and collector: payments, collected (net of executed refunds), on_time. Equal to fact_collection_payments_rows(true).';
+
+-- fact_payment_days: every payment per local day and collector: how many,
+-- how many voided, and the completed ones' amounts, for bills and walk-in.
+CREATE OR REPLACE MACRO fact_payment_days_rows(all_keys) AS TABLE
+SELECT paid_on, coalesce(collector, '') AS collector,
+       count(*) AS payments,
+       count(*) FILTER (WHERE status = 'voided') AS voided,
+       coalesce(sum(amount) FILTER (WHERE status = 'completed' AND bill_id IS NOT NULL), 0) AS bill_amount,
+       coalesce(sum(amount) FILTER (WHERE status = 'completed' AND bill_id IS NULL), 0) AS walk_in_amount
+FROM fact_payments
+WHERE all_keys OR txn_id IN (SELECT key FROM facts_scope WHERE kind = 'txn')
+GROUP BY ALL;
+
+CREATE OR REPLACE TABLE fact_payment_days AS SELECT * FROM fact_payment_days_rows(true);
+COMMENT ON TABLE fact_payment_days IS 'Aggregate fact, kept at ingest: payments per local day and collector: payments, voided, bill_amount and walk_in_amount (completed). Equal to fact_payment_days_rows(true).';
+
+-- fact_settlement_days: settlement lines per local day and channel.
+CREATE OR REPLACE MACRO fact_settlement_days_rows(all_keys) AS TABLE
+SELECT day, channel,
+       count(*) AS lines,
+       sum(amount) AS amount,
+       sum(fee) AS fee
+FROM fact_settlements
+WHERE all_keys OR settlement_id IN (SELECT key FROM facts_scope WHERE kind = 'line')
+GROUP BY ALL;
+
+CREATE OR REPLACE TABLE fact_settlement_days AS SELECT * FROM fact_settlement_days_rows(true);
+COMMENT ON TABLE fact_settlement_days IS 'Aggregate fact, kept at ingest: settlement lines per local day and channel: lines, amount, fee. Equal to fact_settlement_days_rows(true).';
+
+-- fact_invoice_days: invoices per local day of issue. Invoices are never
+-- replaced, so a batch only adds its own (facts_scope kind batch).
+CREATE OR REPLACE MACRO fact_invoice_days_rows(all_keys) AS TABLE
+SELECT local_day(issued_at) AS day,
+       count(*) AS issued,
+       count(*) FILTER (WHERE status IN ('lost', 'damaged')) AS lost_or_damaged,
+       count(reissue_of) AS reissued
+FROM invoices
+WHERE all_keys OR batch_id IN (SELECT key FROM facts_scope WHERE kind = 'batch')
+GROUP BY ALL;
+
+CREATE OR REPLACE TABLE fact_invoice_days AS SELECT * FROM fact_invoice_days_rows(true);
+COMMENT ON TABLE fact_invoice_days IS 'Aggregate fact, kept at ingest: invoices per local day of issue: issued, lost_or_damaged, reissued. Equal to fact_invoice_days_rows(true).';
+
+-- The last day of the data: the latest payment, settlement line or executed
+-- refund.
+CREATE OR REPLACE MACRO data_end() AS (
+    SELECT greatest((SELECT max(paid_on) FROM fact_payment_days), (SELECT max(day) FROM fact_settlement_days),
+                    (SELECT max(local_day(executed_at)) FROM refunds))
+);

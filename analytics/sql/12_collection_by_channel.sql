@@ -10,23 +10,23 @@ WHERE status = 'completed' AND bill_period IS NOT NULL;
 COMMENT ON VIEW bill_payments IS 'Completed payments linked to bills, with the bill''s period and due date and the amount net of executed refunds.';
 
 CREATE OR REPLACE VIEW collection_by_channel AS
-SELECT period, method AS channel,
-       count(*) AS payments,
-       sum(net_amount) AS collected,
-       coalesce(sum(net_amount) FILTER (WHERE paid_on <= due_date), 0) AS on_time,
-       ratio4(sum(net_amount), sum(sum(net_amount)) OVER (PARTITION BY period)) AS share
-FROM bill_payments
-GROUP BY period, method
+SELECT period, channel,
+       CAST(sum(payments) AS BIGINT) AS payments,
+       sum(collected) AS collected,
+       sum(on_time) AS on_time,
+       ratio4(sum(collected), sum(sum(collected)) OVER (PARTITION BY period)) AS share
+FROM fact_collection_payments
+GROUP BY period, channel
 ORDER BY period, channel;
 COMMENT ON VIEW collection_by_channel IS 'Collected per billing period by payment method (cash, card, bank_transfer, wechat, alipay, other): payments, collected net of executed refunds, the part paid by the due date, and the share of the period''s collected.';
 
 CREATE OR REPLACE VIEW collection_by_collector AS
 SELECT period, collector,
-       count(*) AS payments,
-       sum(net_amount) AS collected,
-       coalesce(sum(net_amount) FILTER (WHERE paid_on <= due_date), 0) AS on_time,
-       ratio4(sum(net_amount), sum(sum(net_amount)) OVER (PARTITION BY period)) AS share
-FROM bill_payments
+       CAST(sum(payments) AS BIGINT) AS payments,
+       sum(collected) AS collected,
+       sum(on_time) AS on_time,
+       ratio4(sum(collected), sum(sum(collected)) OVER (PARTITION BY period)) AS share
+FROM fact_collection_payments
 GROUP BY period, collector
 ORDER BY period, collector;
 COMMENT ON VIEW collection_by_collector IS 'Collected per billing period by collector ('''' for payments taken online); same definitions as collection_by_channel.';

@@ -12,12 +12,12 @@
 -- payments linked to those bills less their executed refunds, on_time = the
 -- part of collected paid by the due date (as bill_balances).
 CREATE OR REPLACE VIEW collection_cube AS
-SELECT period, fee_item, coalesce(area, '') AS area,
-       count(*) AS bills,
-       sum(net_due) AS billed,
+SELECT period, fee_item, area,
+       CAST(sum(bills) AS BIGINT) AS bills,
+       sum(billed) AS billed,
        sum(collected) AS collected,
        sum(on_time) AS on_time
-FROM bill_balances
+FROM fact_collection
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3;
 COMMENT ON VIEW collection_cube IS 'Collection per billing period, fee item and area: bills, billed, collected and on_time as exact sums; collection_rate = sum(collected) / sum(billed) of any selection of rows.';
@@ -35,14 +35,8 @@ COMMENT ON COLUMN collection_cube.on_time IS 'The part of collected paid by the 
 -- What was billed belongs to a bill, not to a payment: it cannot be split by
 -- channel or collector, and this cube has no billed.
 CREATE OR REPLACE VIEW collection_payments_cube AS
-SELECT bill_period AS period, bill_fee_item AS fee_item, coalesce(area, '') AS area, method AS channel,
-       coalesce(collector, '') AS collector,
-       count(*) AS payments,
-       sum(amount - refunded) AS collected,
-       coalesce(sum(amount - refunded) FILTER (WHERE paid_on <= due_date), 0) AS on_time
-FROM fact_payments
-WHERE status = 'completed' AND bill_period IS NOT NULL
-GROUP BY 1, 2, 3, 4, 5
+SELECT period, fee_item, area, channel, collector, payments, collected, on_time
+FROM fact_collection_payments
 ORDER BY 1, 2, 3, 4, 5;
 COMMENT ON VIEW collection_payments_cube IS 'Collected per billing period, fee item, area, payment method and collector: payments, collected net of executed refunds, the part paid by the due date.';
 COMMENT ON COLUMN collection_payments_cube.period IS 'Billing period of the bill paid, YYYY-MM.';
@@ -62,7 +56,7 @@ CREATE OR REPLACE VIEW arrears_months AS
 WITH bounds AS (
     SELECT min(CAST(period || '-01' AS DATE)) AS lo,
            greatest(max(CAST(period || '-01' AS DATE)), CAST(date_trunc('month', data_end()) AS DATE)) AS hi
-    FROM bills
+    FROM fact_collection
 )
 SELECT strftime(CAST(m AS DATE), '%Y-%m') AS period, CAST(m AS DATE) AS first_day
 FROM bounds, generate_series(CAST(bounds.lo AS TIMESTAMP), CAST(bounds.hi AS TIMESTAMP), INTERVAL 1 MONTH) g(m)
@@ -148,6 +142,34 @@ COMMENT ON TABLE fact_bill_months IS 'Metric fact, kept at ingest: each bill in 
 CREATE OR REPLACE TABLE fact_months AS SELECT period FROM arrears_months;
 COMMENT ON TABLE fact_months IS 'Metric fact: the months fact_bill_months covers (arrears_months as of the last batch).';
 
+-- fact_arrears (an aggregate fact, see 05_facts.sql): fact_bill_months per
+-- month, area and fee item: the bills in arrears at the month's start (due
+-- before it, something outstanding then), what was outstanding on them and
+-- what was recovered on them in the month (paid in it, up to what was
+-- outstanding); and for finance, over the bills issued by the month
+-- (bill_period up to it), what was open at its start on those of earlier
+-- periods (opening), at its end (closing), and at its end on those not yet
+-- due then (closing_current). all_keys false: the rows of the bills and
+-- months in facts_scope.
+CREATE OR REPLACE MACRO fact_arrears_rows(all_keys) AS TABLE
+SELECT period, area, fee_item,
+       count(*) AS rows,
+       count(*) FILTER (WHERE due_date < first_day AND start_amount > 0) AS bills,
+       coalesce(sum(start_amount) FILTER (WHERE due_date < first_day AND start_amount > 0), 0) AS opening_arrears,
+       coalesce(sum(least(greatest(start_amount - end_amount, 0), start_amount))
+                FILTER (WHERE due_date < first_day AND start_amount > 0), 0) AS recovered,
+       coalesce(sum(greatest(start_amount, 0)) FILTER (WHERE bill_period < period), 0) AS opening,
+       coalesce(sum(greatest(end_amount, 0)) FILTER (WHERE bill_period <= period), 0) AS closing,
+       coalesce(sum(greatest(end_amount, 0))
+                FILTER (WHERE bill_period <= period AND due_date >= CAST(first_day + INTERVAL 1 MONTH AS DATE)), 0) AS closing_current
+FROM fact_bill_months
+WHERE all_keys OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')
+      OR period IN (SELECT key FROM facts_scope WHERE kind = 'month')
+GROUP BY ALL;
+
+CREATE OR REPLACE TABLE fact_arrears AS SELECT * FROM fact_arrears_rows(true);
+COMMENT ON TABLE fact_arrears IS 'Aggregate fact, kept at ingest: fact_bill_months per month, area and fee item: rows, bills in arrears, opening_arrears, recovered; opening, closing and closing_current of the bills issued by the month. Equal to fact_arrears_rows(true).';
+
 -- arrears_cube: per month, area and fee item, the arrears open at the
 -- month's start (bills due before it with something outstanding then) and
 -- what was recovered on them in the month: paid in it (net of refunds
@@ -155,13 +177,9 @@ COMMENT ON TABLE fact_months IS 'Metric fact: the months fact_bill_months covers
 -- month from the one after its due date until it is paid, whether or not
 -- that month has bills of its own.
 CREATE OR REPLACE VIEW arrears_cube AS
-SELECT period, area, fee_item,
-       count(*) AS bills,
-       sum(start_amount) AS opening_arrears,
-       sum(least(greatest(start_amount - end_amount, 0), start_amount)) AS recovered
-FROM fact_bill_months
-WHERE due_date < first_day AND start_amount > 0
-GROUP BY period, area, fee_item
+SELECT period, area, fee_item, bills, opening_arrears, recovered
+FROM fact_arrears
+WHERE bills > 0
 ORDER BY 1, 2, 3;
 COMMENT ON VIEW arrears_cube IS 'Arrears per month, area and fee item: bills in arrears at the month''s start, opening_arrears and recovered as exact sums; clearance_rate = sum(recovered) / sum(opening_arrears) of any selection of rows.';
 COMMENT ON COLUMN arrears_cube.period IS 'Month, YYYY-MM.';

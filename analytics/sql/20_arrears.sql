@@ -18,9 +18,8 @@ WITH arrears AS (
 ),
 households AS (
     SELECT period, count(*) AS households_billed,
-           count(*) FILTER (WHERE fully_paid) AS households_paid
-    FROM (SELECT period, customer_id, bool_and(collected >= net_due) AS fully_paid
-          FROM bill_balances GROUP BY period, customer_id)
+           count(*) FILTER (WHERE unpaid = 0) AS households_paid
+    FROM fact_households
     GROUP BY period
 )
 SELECT m.period,
@@ -37,23 +36,38 @@ ORDER BY m.period;
 COMMENT ON VIEW arrears_monthly IS 'Per month: arrears open at its start (bills past due before it, still outstanding), recovered in it, clearance_rate (清繳率) = recovered / opening_arrears; households billed and fully paid, household_rate (戶收費率) = paid / billed.';
 
 -- Outstanding bills as of a day, by days past due. Payments and refunds after
--- the day do not count; bills of later periods are not yet issued.
-CREATE OR REPLACE MACRO arrears_aging(as_of) AS TABLE
+-- the day do not count; bills of later periods are not yet issued. By
+-- default computed from every bill as it stood on the day (any day);
+-- latest := true reads fact_collection instead (the same figures), which
+-- holds only on or after the data's last day: asked for an earlier day it
+-- is an error, never a wrong answer.
+CREATE OR REPLACE MACRO arrears_aging(as_of, latest := false) AS TABLE
 WITH buckets(ord, bucket) AS (
     VALUES (1, 'not_due'), (2, '1-30'), (3, '31-60'), (4, '61-90'), (5, '91-120'), (6, '120+')
 ),
 open_bills AS (
-    SELECT outstanding,
+    SELECT 1 AS bills, outstanding, due_date
+    FROM bill_balances_at(CAST(as_of AS DATE))
+    WHERE NOT latest AND outstanding > 0 AND period <= strftime(CAST(as_of AS DATE), '%Y-%m')
+    UNION ALL
+    SELECT bills_open, open_amount, due_date
+    FROM fact_collection
+    WHERE latest AND bills_open > 0 AND period <= strftime(CAST(as_of AS DATE), '%Y-%m')
+      AND CASE WHEN CAST(as_of AS DATE) < coalesce(data_end(), DATE '0001-01-01')
+               THEN error('latest := true reads the facts, which hold on or after the data''s last day only')
+               ELSE true END
+),
+bucketed AS (
+    SELECT bills, outstanding,
            CASE WHEN date_diff('day', due_date, CAST(as_of AS DATE)) <= 0 THEN 'not_due'
                 WHEN date_diff('day', due_date, CAST(as_of AS DATE)) <= 30 THEN '1-30'
                 WHEN date_diff('day', due_date, CAST(as_of AS DATE)) <= 60 THEN '31-60'
                 WHEN date_diff('day', due_date, CAST(as_of AS DATE)) <= 90 THEN '61-90'
                 WHEN date_diff('day', due_date, CAST(as_of AS DATE)) <= 120 THEN '91-120'
                 ELSE '120+' END AS bucket
-    FROM bill_balances_at(CAST(as_of AS DATE))
-    WHERE outstanding > 0 AND period <= strftime(CAST(as_of AS DATE), '%Y-%m')
+    FROM open_bills
 )
-SELECT b.bucket, count(o.outstanding) AS bills, coalesce(sum(o.outstanding), CAST(0 AS DECIMAL(38,2))) AS outstanding
-FROM buckets b LEFT JOIN open_bills o USING (bucket)
+SELECT b.bucket, CAST(coalesce(sum(o.bills), 0) AS BIGINT) AS bills, coalesce(sum(o.outstanding), CAST(0 AS DECIMAL(38,2))) AS outstanding
+FROM buckets b LEFT JOIN bucketed o USING (bucket)
 GROUP BY b.ord, b.bucket
 ORDER BY b.ord;

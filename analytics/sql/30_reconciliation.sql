@@ -239,6 +239,23 @@ FROM reconciliation_rows_from(DATE '9999-12-31',
 CREATE OR REPLACE TABLE fact_reconciliation AS SELECT * FROM fact_reconciliation_rows(true);
 COMMENT ON TABLE fact_reconciliation IS 'Metric fact, kept at ingest: every reconciliation row once all the data is in, status as after the settlement window (pending_until: until when it would be pending), home_day the day it belongs to. Equal to fact_reconciliation_rows(true).';
 
+-- fact_reconciliation_cells (an aggregate fact, see 05_facts.sql):
+-- fact_reconciliation per day, channel, collector ('' for none), status as
+-- after the window and pending_until: rows, sum of |diff|, system and bank
+-- amounts. all_keys false: the rows from facts_scope's from_day on.
+CREATE OR REPLACE MACRO fact_reconciliation_cells_rows(all_keys) AS TABLE
+SELECT day, channel, coalesce(collector, '') AS collector, status, pending_until,
+       count(*) AS items,
+       coalesce(sum(abs(CAST(bank_amount - system_amount AS DECIMAL(18,2)))), 0) AS abs_diff,
+       coalesce(sum(system_amount), 0) AS system_amount,
+       coalesce(sum(bank_amount), 0) AS bank_amount
+FROM fact_reconciliation
+WHERE all_keys OR home_day >= (SELECT min(CAST(key AS DATE)) FROM facts_scope WHERE kind = 'from_day')
+GROUP BY ALL;
+
+CREATE OR REPLACE TABLE fact_reconciliation_cells AS SELECT * FROM fact_reconciliation_cells_rows(true);
+COMMENT ON TABLE fact_reconciliation_cells IS 'Aggregate fact, kept at ingest: fact_reconciliation per day, channel, collector, status and pending_until: items, abs_diff (sum of |bank - system|), system_amount, bank_amount. Equal to fact_reconciliation_cells_rows(true).';
+
 -- The reconciliation as of a day on or after the data's last day, from the
 -- fact: pending while the day is before pending_until.
 CREATE OR REPLACE MACRO reconciliation_facts_at(as_of) AS TABLE
@@ -286,13 +303,21 @@ COMMENT ON VIEW reconciliation IS 'One row per payment or settlement line, or pe
 -- Per day and channel: items decided (pending ones are not yet), matched,
 -- discrepancies and their amount (sum of |diff|), match_rate = matched / items.
 CREATE OR REPLACE VIEW reconciliation_daily AS
+WITH c AS (
+    -- pending is decided against the data's last day, as in reconciliation
+    SELECT day, channel,
+           CASE WHEN pending_until IS NOT NULL AND coalesce(data_end(), DATE '1970-01-01') < pending_until
+                THEN 'pending' ELSE status END AS status,
+           items, abs_diff
+    FROM fact_reconciliation_cells
+)
 SELECT day, channel,
-       count(*) FILTER (WHERE status <> 'pending') AS items,
-       count(*) FILTER (WHERE status = 'matched') AS matched,
-       count(*) FILTER (WHERE status NOT IN ('matched', 'pending')) AS discrepancies,
-       coalesce(sum(abs(diff)) FILTER (WHERE status NOT IN ('matched', 'pending')), 0) AS discrepancy_amount,
-       ratio4(count(*) FILTER (WHERE status = 'matched'), count(*) FILTER (WHERE status <> 'pending')) AS match_rate
-FROM reconciliation
+       CAST(coalesce(sum(items) FILTER (WHERE status <> 'pending'), 0) AS BIGINT) AS items,
+       CAST(coalesce(sum(items) FILTER (WHERE status = 'matched'), 0) AS BIGINT) AS matched,
+       CAST(coalesce(sum(items) FILTER (WHERE status NOT IN ('matched', 'pending')), 0) AS BIGINT) AS discrepancies,
+       coalesce(sum(abs_diff) FILTER (WHERE status NOT IN ('matched', 'pending')), 0) AS discrepancy_amount,
+       ratio4(coalesce(sum(items) FILTER (WHERE status = 'matched'), 0), coalesce(sum(items) FILTER (WHERE status <> 'pending'), 0)) AS match_rate
+FROM c
 GROUP BY day, channel
 ORDER BY day, channel;
 COMMENT ON VIEW reconciliation_daily IS 'Per day and settlement channel: items (decided rows), matched, discrepancies, discrepancy_amount = sum of |diff|, match_rate = matched / items.';

@@ -7,14 +7,21 @@
 -- reconciliation_daily. (A file of its own: a view binds the views it reads
 -- when it is created, and reconciliation installs in 30_reconciliation.sql.)
 CREATE OR REPLACE VIEW reconciliation_cube AS
-SELECT day, channel, coalesce(collector, '') AS collector,
-       count(*) FILTER (WHERE status <> 'pending') AS items,
-       count(*) FILTER (WHERE status = 'matched') AS matched,
-       count(*) FILTER (WHERE status NOT IN ('matched', 'pending')) AS discrepancies,
-       coalesce(sum(abs(diff)) FILTER (WHERE status NOT IN ('matched', 'pending')), 0) AS discrepancy_amount,
+WITH c AS (
+    SELECT day, channel, collector,
+           CASE WHEN pending_until IS NOT NULL AND coalesce(data_end(), DATE '1970-01-01') < pending_until
+                THEN 'pending' ELSE status END AS status,
+           items, abs_diff, system_amount, bank_amount
+    FROM fact_reconciliation_cells
+)
+SELECT day, channel, collector,
+       CAST(coalesce(sum(items) FILTER (WHERE status <> 'pending'), 0) AS BIGINT) AS items,
+       CAST(coalesce(sum(items) FILTER (WHERE status = 'matched'), 0) AS BIGINT) AS matched,
+       CAST(coalesce(sum(items) FILTER (WHERE status NOT IN ('matched', 'pending')), 0) AS BIGINT) AS discrepancies,
+       coalesce(sum(abs_diff) FILTER (WHERE status NOT IN ('matched', 'pending')), 0) AS discrepancy_amount,
        coalesce(sum(system_amount) FILTER (WHERE status <> 'pending'), 0) AS system_amount,
        coalesce(sum(bank_amount) FILTER (WHERE status <> 'pending'), 0) AS bank_amount
-FROM reconciliation
+FROM c
 GROUP BY 1, 2, 3
 ORDER BY 1, 2, 3;
 COMMENT ON VIEW reconciliation_cube IS 'Reconciliation per day, settlement channel and collector: items (decided rows), matched, discrepancies, discrepancy_amount = sum of |diff|, system and bank amounts of the decided rows; match_rate = sum(matched) / sum(items).';

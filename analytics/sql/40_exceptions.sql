@@ -29,23 +29,23 @@ COMMENT ON VIEW refunds_cycle IS 'Refunds by month of request: requested, approv
 -- Invoices and receipts by month of issue: issued, lost or damaged, reissued
 -- (an invoice that replaces another), reissue_rate = reissued / issued.
 CREATE OR REPLACE VIEW invoices_monthly AS
-SELECT period_of(local_day(issued_at)) AS period,
-       count(*) AS issued,
-       count(*) FILTER (WHERE status IN ('lost', 'damaged')) AS lost_or_damaged,
-       count(reissue_of) AS reissued,
-       ratio4(count(reissue_of), count(*)) AS reissue_rate
-FROM invoices
+SELECT period_of(day) AS period,
+       CAST(sum(issued) AS BIGINT) AS issued,
+       CAST(sum(lost_or_damaged) AS BIGINT) AS lost_or_damaged,
+       CAST(sum(reissued) AS BIGINT) AS reissued,
+       ratio4(sum(reissued), sum(issued)) AS reissue_rate
+FROM fact_invoice_days
 GROUP BY 1
 ORDER BY period;
 COMMENT ON VIEW invoices_monthly IS 'Invoices by month of issue: issued, lost_or_damaged, reissued, reissue_rate = reissued / issued.';
 
 -- Voided payments per collector and month, per 1,000 payments taken.
 CREATE OR REPLACE VIEW operator_errors AS
-SELECT period_of(paid_on) AS period, coalesce(collector, '') AS collector,
-       count(*) AS payments,
-       count(*) FILTER (WHERE status = 'voided') AS voided,
-       ratio4(count(*) FILTER (WHERE status = 'voided') * 1000, count(*)) AS errors_per_1000
-FROM fact_payments
+SELECT period_of(paid_on) AS period, collector,
+       CAST(sum(payments) AS BIGINT) AS payments,
+       CAST(sum(voided) AS BIGINT) AS voided,
+       ratio4(sum(voided) * 1000, sum(payments)) AS errors_per_1000
+FROM fact_payment_days
 GROUP BY 1, 2
 ORDER BY period, collector;
 COMMENT ON VIEW operator_errors IS 'Payments and voided payments per month and collector; errors_per_1000 = voided x 1000 / payments.';

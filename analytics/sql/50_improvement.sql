@@ -4,20 +4,20 @@
 -- discrepancy_amount has no denominator per day: over a window it is the
 -- amount per week (7 x sum / days).
 CREATE OR REPLACE VIEW metric_days AS
-SELECT 'collection_rate' AS metric, due_date AS day, sum(collected) AS num, sum(net_due) AS den FROM bill_balances GROUP BY due_date
+SELECT 'collection_rate' AS metric, due_date AS day, sum(collected) AS num, sum(billed) AS den FROM fact_collection GROUP BY due_date
 UNION ALL
-SELECT 'on_time_rate', due_date, sum(on_time), sum(net_due) FROM bill_balances GROUP BY due_date
+SELECT 'on_time_rate', due_date, sum(on_time), sum(billed) FROM fact_collection GROUP BY due_date
 UNION ALL
-SELECT 'match_rate', day, count(*) FILTER (WHERE status = 'matched'), count(*) FROM reconciliation WHERE status <> 'pending' GROUP BY day
+SELECT 'match_rate', day, CAST(sum(matched) AS BIGINT), CAST(sum(items) AS BIGINT) FROM reconciliation_daily GROUP BY day HAVING sum(items) > 0
 UNION ALL
-SELECT 'discrepancy_amount', day, coalesce(sum(abs(diff)) FILTER (WHERE status NOT IN ('matched', 'pending')), 0), 0 FROM reconciliation GROUP BY day
+SELECT 'discrepancy_amount', day, sum(discrepancy_amount), 0 FROM reconciliation_daily GROUP BY day
 UNION ALL
 SELECT 'refund_days', local_day(requested_at), sum(date_diff('day', local_day(requested_at), local_day(executed_at))), count(*)
 FROM refunds WHERE executed_at IS NOT NULL GROUP BY 2
 UNION ALL
-SELECT 'reissue_rate', local_day(issued_at), count(reissue_of), count(*) FROM invoices GROUP BY 2
+SELECT 'reissue_rate', day, CAST(sum(reissued) AS BIGINT), CAST(sum(issued) AS BIGINT) FROM fact_invoice_days GROUP BY 2
 UNION ALL
-SELECT 'errors_per_1000', paid_on, count(*) FILTER (WHERE status = 'voided') * 1000, count(*) FROM fact_payments GROUP BY 2
+SELECT 'errors_per_1000', paid_on, CAST(sum(voided) AS BIGINT) * 1000, CAST(sum(payments) AS BIGINT) FROM fact_payment_days GROUP BY 2
 UNION ALL
 SELECT 'avg_score', local_day(received_at), sum(score), count(*) FROM feedback GROUP BY 2;
 COMMENT ON VIEW metric_days IS 'Each improvement metric as a numerator and denominator per day; a window''s value is sum(num) / sum(den) (discrepancy_amount: 7 x sum(num) / days, the amount per week).';
@@ -45,7 +45,7 @@ CREATE OR REPLACE MACRO higher_is_better(metric) AS
 
 -- The first day of the data.
 CREATE OR REPLACE MACRO data_start() AS (
-    SELECT least((SELECT min(paid_on) FROM fact_payments), (SELECT min(CAST(period || '-01' AS DATE)) FROM bills))
+    SELECT least((SELECT min(paid_on) FROM fact_payment_days), (SELECT min(CAST(period || '-01' AS DATE)) FROM fact_collection))
 );
 
 -- Each improvement action: its metric over the 8 weeks (56 days) before it

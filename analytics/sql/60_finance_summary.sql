@@ -16,33 +16,20 @@ CREATE OR REPLACE VIEW finance_summary AS
 WITH months AS (
     SELECT period, CAST(period || '-01' AS DATE) AS first_day,
            CAST(CAST(period || '-01' AS DATE) + INTERVAL 1 MONTH AS DATE) AS next_first
-    FROM (SELECT DISTINCT period FROM bills
-          UNION SELECT DISTINCT period_of(paid_on) FROM fact_payments)
-),
-balance AS (
-    -- each bill issued by a month's end, and what was open on it at the
-    -- month's start and end (fact_bill_months keeps every bill and month
-    -- with something open at either)
-    SELECT m.period, x.due_date, m.next_first,
-           greatest(x.end_amount, 0) AS closing,
-           CASE WHEN x.bill_period < m.period THEN greatest(x.start_amount, 0) ELSE 0 END AS opening
-    FROM months m
-    JOIN fact_bill_months x ON x.period = m.period
-    WHERE x.bill_period <= m.period
+    FROM (SELECT DISTINCT period FROM fact_collection
+          UNION SELECT DISTINCT period_of(paid_on) FROM fact_payment_days)
 ),
 open_amounts AS (
-    SELECT period,
-           sum(opening) AS opening,
-           sum(closing) AS closing,
-           sum(closing) FILTER (WHERE due_date >= next_first) AS closing_current
-    FROM balance GROUP BY period
+    -- what was open at each month's start and end on the bills issued by
+    -- its end (fact_arrears sums fact_bill_months, which keeps every bill
+    -- and month with something open at either)
+    SELECT period, sum(opening) AS opening, sum(closing) AS closing, sum(closing_current) AS closing_current
+    FROM fact_arrears GROUP BY period
 ),
-billed AS (SELECT period, sum(amount_due - discount) AS billed, max(due_date) AS last_due FROM bills GROUP BY period),
+billed AS (SELECT period, sum(billed) AS billed, max(due_date) AS last_due FROM fact_collection GROUP BY period),
 cash AS (
-    SELECT period_of(paid_on) AS period,
-           coalesce(sum(amount) FILTER (WHERE bill_id IS NOT NULL), 0) AS collected,
-           coalesce(sum(amount) FILTER (WHERE bill_id IS NULL), 0) AS walk_in_revenue
-    FROM fact_payments WHERE status = 'completed'
+    SELECT period_of(paid_on) AS period, sum(bill_amount) AS collected, sum(walk_in_amount) AS walk_in_revenue
+    FROM fact_payment_days
     GROUP BY 1
 ),
 refunded AS (
@@ -50,8 +37,8 @@ refunded AS (
     FROM refunds WHERE executed_at IS NOT NULL GROUP BY 1
 ),
 settled AS (
-    SELECT period_of(day) AS period, sum(fee) AS provider_fees, sum(amount - fee) AS net_settled
-    FROM fact_settlements GROUP BY 1
+    SELECT period_of(day) AS period, sum(fee) AS provider_fees, sum(amount) - sum(fee) AS net_settled
+    FROM fact_settlement_days GROUP BY 1
 )
 SELECT m.period,
        coalesce(b.billed, 0) AS billed,

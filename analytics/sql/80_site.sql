@@ -13,12 +13,12 @@
 -- (Columns in the order the dashboard's table shows them.)
 CREATE OR REPLACE VIEW collection_totals_monthly AS
 WITH billed AS (
-    SELECT period, sum(net_due) AS billed, sum(collected) AS collected, sum(on_time) AS on_time
-    FROM bill_balances
+    SELECT period, sum(billed) AS billed, sum(collected) AS collected, sum(on_time) AS on_time
+    FROM fact_collection
     GROUP BY period
 ),
 paid AS (
-    SELECT period, count(*) AS payments FROM bill_payments GROUP BY period
+    SELECT period, sum(payments) AS payments FROM fact_collection_payments GROUP BY period
 )
 SELECT b.period, b.billed, b.collected,
        ratio4(b.collected, b.billed) AS collection_rate,
@@ -48,10 +48,10 @@ ORDER BY total, period;
 
 -- The aging of arrears as of a day (arrears_aging), then its total (bucket
 -- NULL, total true): every open bill once, in its bucket.
-CREATE OR REPLACE MACRO arrears_aging_with_total(as_of) AS TABLE
+CREATE OR REPLACE MACRO arrears_aging_with_total(as_of, latest := false) AS TABLE
 SELECT bucket, grouping(bucket) = 1 AS total,
        CAST(sum(bills) AS BIGINT) AS bills, sum(outstanding) AS outstanding
-FROM arrears_aging(as_of)
+FROM arrears_aging(as_of, latest := latest)
 GROUP BY ROLLUP (bucket)
 ORDER BY total, list_position(['not_due', '1-30', '31-60', '61-90', '91-120', '120+'], bucket);
 
