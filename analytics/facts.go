@@ -32,6 +32,8 @@ var Facts = []Fact{
 	{"fact_settlement_days", "fact_settlement_days_rows(true)"},
 	{"fact_invoice_days", "fact_invoice_days_rows(true)"},
 	{"fact_bills", "fact_bills_rows(true)"},
+	{"fact_open_bills", "fact_open_bills_rows(true)"},
+	{"fact_customer_paid", "fact_customer_paid_rows(true)"},
 	{"fact_collection", "fact_collection_rows(true)"},
 	{"fact_households", "fact_households_rows(true)"},
 	{"fact_bill_months", "fact_bill_months_rows(true, true)"},
@@ -146,6 +148,14 @@ var keep = concat(
 		`INSERT INTO fact_payments SELECT * FROM fact_payments_rows(false)`,
 		collectionPayments.give(),
 		paymentDays.give(),
+		// the later of each customer's last day kept and their new payments'
+		`CREATE OR REPLACE TEMP TABLE facts_customer_paid AS
+		SELECT n.customer_id, greatest(max(n.last_paid_on), max(k.last_paid_on)) AS last_paid_on
+		FROM fact_customer_paid_rows(false) n LEFT JOIN fact_customer_paid k ON k.customer_id = n.customer_id
+		GROUP BY n.customer_id`,
+		`DELETE FROM fact_customer_paid WHERE customer_id IN (SELECT customer_id FROM facts_customer_paid)`,
+		`INSERT INTO fact_customer_paid SELECT * FROM facts_customer_paid`,
+		`DROP TABLE facts_customer_paid`,
 		// the bills those payments pay
 		`INSERT INTO facts_scope SELECT DISTINCT 'bill', bill_id FROM fact_payments
 		WHERE bill_id IS NOT NULL AND txn_id IN (SELECT key FROM facts_scope WHERE kind = 'txn')`,
@@ -167,6 +177,8 @@ var keep = concat(
 		`INSERT INTO fact_bills SELECT * FROM fact_bills_rows(false)`,
 		collection.give(),
 		households.give(),
+		`DELETE FROM fact_open_bills WHERE bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
+		`INSERT INTO fact_open_bills SELECT * FROM fact_open_bills_rows(false)`,
 	}),
 	// the aggregates arrears_months and data_end() read are up to date from here
 	collectionPayments.apply(), paymentDays.apply(), settlementDays.apply(), invoiceDays.apply(),

@@ -14,8 +14,8 @@ import (
 // The queries behind the lists (70_lists.sql), shown beside each list. The
 // as-of day is formatted in by the caller (a date, never input text).
 const (
-	DebtorsQuery          = "SELECT customer_id, name, unit, area, fee_items, outstanding, bills_open, oldest_due, days_overdue, last_paid_on FROM debtors(DATE '%s')"
-	DebtorBillsQuery      = "SELECT customer_id, bill_id, period, fee_item, due_date, net_due, paid, refunded, outstanding, overpaid, payments, txn_ids, last_paid_on FROM bill_detail_at(DATE '%[1]s', latest := %[2]t) WHERE outstanding > 0 AND customer_id IN (SELECT customer_id FROM debtors(DATE '%[1]s'))"
+	DebtorsQuery          = "SELECT customer_id, name, unit, area, fee_items, outstanding, bills_open, oldest_due, days_overdue, last_paid_on FROM debtors(DATE '%s', latest := %t)"
+	DebtorBillsQuery      = "SELECT customer_id, bill_id, period, fee_item, due_date, net_due, paid, refunded, outstanding, overpaid, payments, txn_ids, last_paid_on FROM bill_detail_open_at(DATE '%s', latest := %t) WHERE outstanding > 0"
 	OverpaymentsQuery     = "SELECT bill_id, customer_id, area, period, fee_item, net_due, paid, overpaid, refunded, credit, payments, txn_ids FROM overpayments_at(DATE '%s', latest := %t)"
 	ExceptionsOpenQuery   = "SELECT exception_id, occurred_on, customer_id, bill_id, type, reason, collector, escalated, age_days FROM exceptions_open(DATE '%s')"
 	RefundsOpenQuery      = "SELECT refund_id, txn_id, customer_id, bill_id, amount, reason, stage, requested_on, age_days, stage_days FROM refunds_open(DATE '%s')"
@@ -37,7 +37,11 @@ type Debtor struct {
 
 // Debtors reads debtors(asOf), largest first.
 func (m *Metrics) Debtors(ctx context.Context, asOf time.Time) ([]Debtor, error) {
-	return collect(ctx, m.db, fmt.Sprintf(DebtorsQuery, asOf.Format(time.DateOnly)), func(r *sql.Rows, d *Debtor) error {
+	latest, err := m.Latest(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return collect(ctx, m.db, fmt.Sprintf(DebtorsQuery, asOf.Format(time.DateOnly), latest), func(r *sql.Rows, d *Debtor) error {
 		var name, unit sql.NullString
 		var items string
 		var out data.Decimal

@@ -252,7 +252,7 @@ func whoOwesPage(pc *pageCtx) templates.SitePage {
 		dt.foot = [][]val{foot}
 	}
 	outCol := slices.Index(keys, "#outstanding")
-	list := pc.list("debtors", dt, fmt.Sprintf(analytics.DebtorsQuery, d.asOf.Format(time.DateOnly))+";", func(i int) string {
+	list := pc.list("debtors", dt, fmt.Sprintf(analytics.DebtorsQuery, d.asOf.Format(time.DateOnly), d.latest)+";", func(i int) string {
 		return "#" + l.debtorAnchor[l.debtors[i].CustomerID]
 	})
 	p.Sections = []templates.Section{{

@@ -98,6 +98,32 @@ WHERE all_keys OR b.bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')
 CREATE OR REPLACE TABLE fact_bills AS SELECT * FROM fact_bills_rows(true);
 COMMENT ON TABLE fact_bills IS 'Metric fact, kept at ingest: each bill with net_due, collected (completed payments less their executed refunds) and on_time (the part paid by the due date), paid (before refunds), refunded, the number of payments, their txn_ids and the last day paid, as of all the data. Equal to fact_bills_rows(true).';
 
+-- fact_open_bills: the bills of fact_bills not settled exactly (something
+-- outstanding, collected beyond what was due, or paid beyond it before
+-- refunds): the rows the lists of who owes and of overpaid bills read.
+CREATE OR REPLACE MACRO fact_open_bills_rows(all_keys) AS TABLE
+SELECT *
+FROM fact_bills
+WHERE (collected <> net_due OR paid > net_due)
+  AND (all_keys OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill'));
+
+CREATE OR REPLACE TABLE fact_open_bills AS SELECT * FROM fact_open_bills_rows(true);
+COMMENT ON TABLE fact_open_bills IS 'Metric fact, kept at ingest: the rows of fact_bills with collected <> net_due or paid > net_due. Equal to fact_open_bills_rows(true).';
+
+-- fact_customer_paid: each customer's last completed bill payment day. A
+-- payment's customer, status, bill and day never change once it is in (only
+-- its refunds do), so a batch keeps it by taking the later of the day kept
+-- and its own payments' days.
+CREATE OR REPLACE MACRO fact_customer_paid_rows(all_keys) AS TABLE
+SELECT customer_id, max(paid_on) AS last_paid_on
+FROM fact_payments
+WHERE status = 'completed' AND customer_id IS NOT NULL AND bill_id IS NOT NULL
+  AND (all_keys OR txn_id IN (SELECT key FROM facts_scope WHERE kind = 'txn'))
+GROUP BY customer_id;
+
+CREATE OR REPLACE TABLE fact_customer_paid AS SELECT * FROM fact_customer_paid_rows(true);
+COMMENT ON TABLE fact_customer_paid IS 'Metric fact, kept at ingest: each customer''s last completed bill payment day (last_paid_on). Equal to fact_customer_paid_rows(true).';
+
 -- Aggregate facts: the per-key facts above summed at the grain the
 -- dashboard reads, so that a build reads a few thousand rows instead of
 -- every bill or payment. Each is a table macro fact_*_rows(all_keys) that

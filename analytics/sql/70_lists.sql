@@ -55,6 +55,28 @@ WHERE f.period <= strftime(CAST(as_of AS DATE), '%Y-%m') AND latest
            ELSE true END
 ORDER BY 1, 3, 4, 2;
 
+-- The bills of bill_detail_at not settled exactly: something outstanding,
+-- or paid beyond what was due (before or after refunds); the rows the lists
+-- show. latest := true reads fact_open_bills (the same rows), only on or
+-- after the data's last day.
+CREATE OR REPLACE MACRO bill_detail_open_at(as_of, latest := false) AS TABLE
+SELECT * FROM bill_detail_at(as_of)
+WHERE NOT latest AND (outstanding > 0 OR overpaid > 0 OR paid > net_due)
+UNION ALL
+SELECT f.customer_id, f.bill_id, f.period, f.fee_item, f.due_date,
+       f.net_due,
+       CAST(f.paid AS DECIMAL(18,2)),
+       CAST(f.refunded AS DECIMAL(18,2)),
+       CAST(greatest(f.net_due - f.collected, 0) AS DECIMAL(18,2)),
+       CAST(greatest(f.collected - f.net_due, 0) AS DECIMAL(18,2)),
+       f.payments, f.txn_ids, f.last_paid_on
+FROM fact_open_bills f
+WHERE f.period <= strftime(CAST(as_of AS DATE), '%Y-%m') AND latest
+  AND CASE WHEN CAST(as_of AS DATE) < coalesce(data_end(), DATE '0001-01-01')
+           THEN error('latest := true reads the facts, which hold on or after the data''s last day only')
+           ELSE true END
+ORDER BY 1, 3, 4, 2;
+
 -- Every bill as of all the data there is.
 CREATE OR REPLACE VIEW bill_detail AS SELECT * FROM bill_detail_at(DATE '9999-12-31');
 COMMENT ON VIEW bill_detail IS 'Each bill per customer: period, fee item, due, paid, refunded, outstanding or overpaid, due date and the payments behind it.';
@@ -65,17 +87,26 @@ COMMENT ON VIEW bill_detail IS 'Each bill per customer: period, fee item, due, p
 -- those bills, their outstanding sum and count, the oldest due date among
 -- them, the days it is overdue (0 when nothing is past due yet), and the
 -- customer's last completed bill payment on or before the day. Largest first.
-CREATE OR REPLACE MACRO debtors(as_of) AS TABLE
+CREATE OR REPLACE MACRO debtors(as_of, latest := false) AS TABLE
 WITH open_bills AS (
     SELECT customer_id, fee_item, due_date, outstanding
     FROM bill_balances_at(CAST(as_of AS DATE))
-    WHERE outstanding > 0 AND period <= strftime(CAST(as_of AS DATE), '%Y-%m')
+    WHERE NOT latest AND outstanding > 0 AND period <= strftime(CAST(as_of AS DATE), '%Y-%m')
+    UNION ALL
+    SELECT customer_id, fee_item, due_date, net_due - collected
+    FROM fact_open_bills
+    WHERE latest AND net_due - collected > 0 AND period <= strftime(CAST(as_of AS DATE), '%Y-%m')
+      AND CASE WHEN CAST(as_of AS DATE) < coalesce(data_end(), DATE '0001-01-01')
+               THEN error('latest := true reads the facts, which hold on or after the data''s last day only')
+               ELSE true END
 ),
 last_pay AS (
     SELECT customer_id, max(paid_on) AS last_paid_on
     FROM fact_payments
-    WHERE status = 'completed' AND customer_id IS NOT NULL AND bill_id IS NOT NULL AND paid_on <= CAST(as_of AS DATE)
+    WHERE NOT latest AND status = 'completed' AND customer_id IS NOT NULL AND bill_id IS NOT NULL AND paid_on <= CAST(as_of AS DATE)
     GROUP BY customer_id
+    UNION ALL
+    SELECT customer_id, last_paid_on FROM fact_customer_paid WHERE latest
 )
 SELECT o.customer_id, c.name, c.unit, coalesce(c.area, '') AS area,
        string_agg(DISTINCT o.fee_item, ' ' ORDER BY o.fee_item) AS fee_items,
@@ -102,7 +133,7 @@ SELECT d.bill_id, d.customer_id, coalesce(c.area, '') AS area, d.period, d.fee_i
        d.refunded,
        d.overpaid AS credit,
        d.payments, d.txn_ids
-FROM bill_detail_at(as_of, latest := latest) d
+FROM bill_detail_open_at(as_of, latest := latest) d
 LEFT JOIN customers c ON c.customer_id = d.customer_id
 WHERE d.paid > d.net_due
 ORDER BY d.period, d.bill_id;

@@ -205,6 +205,8 @@ COMMENT ON MACRO TABLE fact_settlements_rows IS 'fact_settlements recomputed fro
 COMMENT ON MACRO TABLE fact_bills_rows IS 'fact_bills recomputed from the base tables.';
 COMMENT ON MACRO TABLE fact_bill_months_rows IS 'fact_bill_months recomputed from the base tables (all_bills, all_months := true: every bill and month).';
 COMMENT ON MACRO TABLE fact_reconciliation_rows IS 'fact_reconciliation recomputed from the base tables.';
+COMMENT ON MACRO TABLE fact_open_bills_rows IS 'fact_open_bills: the rows of fact_bills not settled exactly.';
+COMMENT ON MACRO TABLE fact_customer_paid_rows IS 'fact_customer_paid: each customer''s last completed bill payment day, from fact_payments.';
 COMMENT ON MACRO TABLE fact_collection_rows IS 'fact_collection: fact_bills summed per period, fee item, area and due date (all_keys := true: every bill).';
 COMMENT ON MACRO TABLE fact_households_rows IS 'fact_households: fact_bills per period and customer, bills and those not fully paid.';
 COMMENT ON MACRO TABLE fact_collection_payments_rows IS 'fact_collection_payments: completed bill payments of fact_payments summed per period, fee item, area, method and collector.';

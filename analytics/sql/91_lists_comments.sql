@@ -33,7 +33,8 @@ COMMENT ON COLUMN overpayments.txn_ids IS 'The payments involved, space-separate
 
 -- The macros analysts call.
 COMMENT ON MACRO TABLE bill_detail_at IS 'The view bill_detail as of a day (later payments and refunds do not count; bills of later periods are left out).';
-COMMENT ON MACRO TABLE debtors IS '催繳清單: arrears per customer as of a day: name, unit, area, fee items, outstanding, bills open, oldest due date, days overdue, last payment; the sum of outstanding equals arrears_aging''s total.';
+COMMENT ON MACRO TABLE debtors IS '催繳清單: arrears per customer as of a day: name, unit, area, fee items, outstanding, bills open, oldest due date, days overdue, last payment; the sum of outstanding equals arrears_aging''s total. latest := true reads fact_open_bills and fact_customer_paid (the same rows, only on or after the data''s last day).';
+COMMENT ON MACRO TABLE bill_detail_open_at IS 'The rows of bill_detail_at not settled exactly (outstanding, overpaid, or paid beyond net due before refunds); latest := true reads fact_open_bills (the same rows, only on or after the data''s last day).';
 COMMENT ON MACRO TABLE overpayments_at IS 'The view overpayments as of a day.';
 COMMENT ON MACRO TABLE exceptions_open IS 'Exceptions occurred and not resolved by a day, with their age in days.';
 COMMENT ON MACRO TABLE refunds_open IS 'Refunds requested and neither rejected nor executed by a day, by stage (requested, approved) with age_days since the request and stage_days in the stage.';

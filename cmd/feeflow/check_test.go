@@ -13,7 +13,7 @@ func TestCheckCommandPassesASoundDatabase(t *testing.T) {
 	db := mustDemoDB(t)
 	before := fileDigest(t, db)
 	code, out, errOut := runCmd(t, "", nil, "check", "--db", db)
-	if code != 0 || !strings.Contains(out, ": ok: read 31 tables") {
+	if code != 0 || !strings.Contains(out, ": ok: read 33 tables") {
 		t.Fatalf("check: exit %d\n%s%s", code, out, errOut)
 	}
 	if fileDigest(t, db) != before {
@@ -27,7 +27,7 @@ func TestCheckCommandPassesASoundDatabase(t *testing.T) {
 func TestCheckFactsComparesEveryFactWithItsRecomputation(t *testing.T) {
 	db := mustDemoDB(t)
 	code, out, errOut := runCmd(t, "", nil, "check", "--db", db, "--facts")
-	if code != 0 || !strings.Contains(out, "recomputed 14 metric facts") || !strings.Contains(out, "facts: fact_reconciliation: ") {
+	if code != 0 || !strings.Contains(out, "recomputed 16 metric facts") || !strings.Contains(out, "facts: fact_reconciliation: ") {
 		t.Fatalf("check --facts: exit %d\n%s%s", code, out, errOut)
 	}
 	ctx := context.Background()
