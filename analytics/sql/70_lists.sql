@@ -193,15 +193,25 @@ open AS (
     FROM reconciliation_rows_at(as_of, latest := latest)
     WHERE status NOT IN ('matched', 'pending') AND resolution IS NULL
 ),
+-- only the payments and lines the open rows can name: their own refs, the
+-- days of their groups, and the payments refunds name
+groups AS (SELECT DISTINCT channel, day FROM open WHERE source = 'group'),
 pay AS (
-    SELECT txn_id, paid_on AS day, channel, nullif(trim(collector), '') AS collector, amount
-    FROM fact_payments
-    WHERE status = 'completed' AND channel IS NOT NULL AND paid_on <= CAST(as_of AS DATE)
+    SELECT p.txn_id, p.paid_on AS day, p.channel, nullif(trim(p.collector), '') AS collector, p.amount
+    FROM fact_payments p LEFT JOIN groups g ON g.channel = p.channel AND g.day = p.paid_on
+    WHERE p.status = 'completed' AND p.channel IS NOT NULL AND p.paid_on <= CAST(as_of AS DATE)
+      AND (p.txn_id IN (SELECT ref FROM open)
+           OR p.txn_id IN (SELECT txn_id FROM refunds)
+           OR g.day IS NOT NULL)
 ),
 line AS (
-    SELECT settlement_id, channel, txn_ref, amount, day, collector
-    FROM fact_settlements
-    WHERE amount >= 0 AND day <= CAST(as_of AS DATE)
+    SELECT l.settlement_id, l.channel, l.txn_ref, l.amount, l.day, l.collector
+    FROM fact_settlements l LEFT JOIN groups g ON g.channel = l.channel AND g.day = l.day
+    WHERE l.amount >= 0 AND l.day <= CAST(as_of AS DATE)
+      AND (l.txn_ref IN (SELECT ref FROM open)
+           OR l.settlement_id IN (SELECT ref FROM open)
+           OR l.txn_ref IN (SELECT txn_id FROM pay)
+           OR g.day IS NOT NULL)
 ),
 refundable AS (SELECT * FROM pay WHERE channel <> 'cash_deposit'),
 refund AS (
@@ -213,6 +223,7 @@ refund_line AS (
     SELECT settlement_id, channel, txn_ref, refund_ref, amount, day, collector
     FROM fact_settlements
     WHERE amount < 0 AND day <= CAST(as_of AS DATE)
+      AND (txn_ref IN (SELECT txn_id FROM refunds) OR 'refund:' || txn_ref IN (SELECT ref FROM open))
 ),
 numbered AS (
     SELECT l.*, r.refund_id
@@ -224,7 +235,10 @@ items AS (
     FROM open o JOIN pay p ON o.source = 'payment' AND p.txn_id = o.ref
     UNION ALL
     SELECT o.ref, 2, 'settlement', l.settlement_id, l.day, l.channel, l.collector, l.amount
-    FROM open o JOIN line l ON (o.source = 'payment' AND l.txn_ref = o.ref) OR (o.source = 'settlement' AND l.settlement_id = o.ref)
+    FROM open o JOIN line l ON o.source = 'payment' AND l.txn_ref = o.ref
+    UNION ALL
+    SELECT o.ref, 2, 'settlement', l.settlement_id, l.day, l.channel, l.collector, l.amount
+    FROM open o JOIN line l ON o.source = 'settlement' AND l.settlement_id = o.ref
     UNION ALL
     SELECT o.ref, 1, 'payment', p.txn_id, p.day, p.channel, p.collector, p.amount
     FROM open o JOIN pay p ON o.source = 'group' AND p.channel = o.channel AND p.day = o.day
