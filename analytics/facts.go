@@ -181,8 +181,10 @@ var keep = concat(
 		`INSERT INTO fact_open_bills SELECT * FROM fact_open_bills_rows(false)`,
 	}),
 	// the aggregates arrears_months and data_end() read are up to date from here
-	collectionPayments.apply(), paymentDays.apply(), settlementDays.apply(), invoiceDays.apply(),
-	collection.apply(), households.apply(),
+	prefixed(ifTxn, concat(collectionPayments.apply(), paymentDays.apply())),
+	prefixed(ifLine, settlementDays.apply()),
+	prefixed(ifBatch, invoiceDays.apply()),
+	prefixed(ifBill, concat(collection.apply(), households.apply())),
 	prefixed(ifBill, []string{
 		// before the months below are in the scope: the rows of its bills
 		arrears.take(),
@@ -201,7 +203,7 @@ var keep = concat(
 		// was there before
 		ifBill + ifMonth + arrears.give(),
 	},
-	arrears.apply(),
+	prefixed(ifBill+ifMonth, arrears.apply()),
 	// reconciliation: every row from the earliest day the batch touches — its
 	// payments' and lines' days, the days of the payments its lines and
 	// refunds name, and of the other lines naming the same payments
@@ -228,7 +230,7 @@ var keep = concat(
 		`INSERT INTO fact_reconciliation SELECT * FROM fact_reconciliation_rows(false)`,
 		reconciliationCells.give(),
 	}),
-	reconciliationCells.apply(),
+	prefixed(ifFromDay, reconciliationCells.apply()),
 	[]string{`DELETE FROM facts_scope`},
 )
 

@@ -7,6 +7,8 @@ package site
 //	                           months (gen makes ~28.25 payments per customer
 //	                           and year). Unset: gen's demo size (2,000
 //	                           customers, 18 months).
+//	FEEFLOW_BENCH_EXPORTS=DIR  make the history of the exports feeflow gen
+//	                           wrote in DIR instead of generating them.
 //	FEEFLOW_BENCH_DB=FILE      reuse a prepared history. If FILE exists it is
 //	                           copied to a temporary folder and used as it is
 //	                           (FEEFLOW_BENCH_PAYMENTS is then ignored); if not,
@@ -100,6 +102,10 @@ type benchHistory struct {
 	loc    *time.Location
 }
 
+// benchMemoryLimit bounds DuckDB's memory as feeflow's commands do (the
+// build's and the server's bound): the benchmarks measure within it.
+const benchMemoryLimit = "1GB"
+
 // prepareHistory returns a working copy of the benchmark history (see the
 // top of this file), generating and ingesting it when no prepared one is
 // given.
@@ -123,16 +129,10 @@ func prepareHistory(b *testing.B) benchHistory {
 	} else {
 		h.dayDir = filepath.Join(dir, "day")
 	}
-	customers, months := benchSize(b)
 	started := time.Now()
-	exports := filepath.Join(dir, "exports")
-	man, err := gen.Write(ctx, exports, gen.Config{Customers: customers, Months: months,
-		End: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Location: loc})
-	if err != nil {
-		b.Fatal(err)
-	}
+	exports, man := benchExports(b, dir, loc)
 	files := splitLastDay(b, exports, man, filepath.Join(dir, "history"), h.dayDir)
-	store, err := data.Open(ctx, h.db, data.Options{Location: loc})
+	store, err := data.Open(ctx, h.db, data.Options{Location: loc, MemoryLimit: benchMemoryLimit})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -148,9 +148,11 @@ func prepareHistory(b *testing.B) benchHistory {
 	if err := store.Close(); err != nil {
 		b.Fatal(err)
 	}
-	os.RemoveAll(exports)
+	if os.Getenv("FEEFLOW_BENCH_EXPORTS") == "" {
+		os.RemoveAll(exports)
+	}
 	os.RemoveAll(filepath.Join(dir, "history"))
-	b.Logf("generated and ingested %d customers x %d months in %s", customers, months, time.Since(started).Round(time.Second))
+	b.Logf("generated and ingested %d customers x %d months in %s", man.Customers, man.Months, time.Since(started).Round(time.Second))
 	if saved != "" {
 		// a run stopped while copying must not leave a history that looks prepared
 		copyBenchFile(b, h.db, saved+".part")
@@ -160,6 +162,32 @@ func prepareHistory(b *testing.B) benchHistory {
 		b.Logf("saved the history as %s and its last day in %s", saved, h.dayDir)
 	}
 	return h
+}
+
+// benchExports returns the generated exports the history is made of: those
+// in FEEFLOW_BENCH_EXPORTS (a folder feeflow gen wrote, manifest.json
+// beside the files) when it is set, else new ones of the benchmark's size.
+func benchExports(b *testing.B, dir string, loc *time.Location) (string, *gen.Manifest) {
+	b.Helper()
+	if exports := os.Getenv("FEEFLOW_BENCH_EXPORTS"); exports != "" {
+		raw, err := os.ReadFile(filepath.Join(exports, "manifest.json"))
+		if err != nil {
+			b.Fatalf("FEEFLOW_BENCH_EXPORTS: %v", err)
+		}
+		var man gen.Manifest
+		if err := json.Unmarshal(raw, &man); err != nil {
+			b.Fatalf("FEEFLOW_BENCH_EXPORTS: %v", err)
+		}
+		return exports, &man
+	}
+	customers, months := benchSize(b)
+	exports := filepath.Join(dir, "exports")
+	man, err := gen.Write(context.Background(), exports, gen.Config{Customers: customers, Months: months,
+		End: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Location: loc})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return exports, man
 }
 
 // benchSize reads FEEFLOW_BENCH_PAYMENTS as customers and months for gen.
@@ -345,7 +373,7 @@ func copyBenchFile(b *testing.B, from, to string) {
 func openHistory(b *testing.B, h benchHistory) *data.Store {
 	b.Helper()
 	ctx := context.Background()
-	store, err := data.Open(ctx, h.db, data.Options{Location: h.loc})
+	store, err := data.Open(ctx, h.db, data.Options{Location: h.loc, MemoryLimit: benchMemoryLimit})
 	if err != nil {
 		b.Fatal(err)
 	}
