@@ -267,21 +267,15 @@ func whoOwesPage(pc *pageCtx) templates.SitePage {
 func (pc *pageCtx) debtorBills() templates.Section {
 	t, d, l := pc.t, pc.d, pc.b.lists
 	bc := cols("bill", "period", "fee_item", "due_date", "#net_due", "#paid", "#refunded", "#outstanding", "txn_ids")
-	all := dataTable{cols: append(cols("customer"), bc...)}
+	row := func(b analytics.BillDetail) []val {
+		return []val{vText(b.BillID), vMonth(b.Period), vText(pc.feeName(b.FeeItem)), vDate(b.DueDate),
+			vMoney(b.NetDue), vMoney(b.Paid), vMoney(b.Refunded), vMoney(b.Outstanding).with("bad"), vText(strings.Join(b.TxnIDs, " "))}
+	}
 	s := templates.Section{ID: "bills", Heading: t.T("section.debtor_bills"), Intro: t.T("intro.debtor_bills")}
-	for i, x := range l.debtors {
-		shown := i < listPageRows // the who-owes list links only the debtors it shows
+	for _, x := range l.debtors[:min(len(l.debtors), listPageRows)] { // the debtors the list shows
 		dt := dataTable{caption: t.T("caption.debtor_bills", x.CustomerID, t.Date(d.asOf)), cols: bc}
 		for _, b := range l.bills[x.CustomerID] {
-			row := []val{vText(b.BillID), vMonth(b.Period), vText(pc.feeName(b.FeeItem)), vDate(b.DueDate),
-				vMoney(b.NetDue), vMoney(b.Paid), vMoney(b.Refunded), vMoney(b.Outstanding).with("bad"), vText(strings.Join(b.TxnIDs, " "))}
-			all.rows = append(all.rows, append([]val{vText(x.CustomerID)}, row...))
-			if shown {
-				dt.rows = append(dt.rows, row)
-			}
-		}
-		if !shown {
-			continue
+			dt.rows = append(dt.rows, row(b))
 		}
 		dt.foot = [][]val{{vText(t.T("total")), vText(""), vText(""), vText(""), vText(""), vText(""), vText(""), vMoney(x.Outstanding), vText("")}}
 		fold := []string{x.CustomerID}
@@ -294,7 +288,20 @@ func (pc *pageCtx) debtorBills() templates.Section {
 		s.Lists = append(s.Lists, list)
 	}
 	if len(l.debtors) > 0 {
-		pc.b.files[t.lang+"/data/debtor_bills.csv"] = all.csv(t)
+		// every debtor's bills, in the list's order, written as they are made
+		var order []*analytics.BillDetail
+		for _, x := range l.debtors {
+			bills := l.bills[x.CustomerID]
+			for i := range bills {
+				order = append(order, &bills[i])
+			}
+		}
+		record := func(i int) []val { return append([]val{vText(order[i].CustomerID)}, row(*order[i])...) }
+		all := dataTable{cols: append(cols("customer"), bc...)}
+		if len(order) > 0 {
+			all.rows = [][]val{record(0)}
+		}
+		pc.b.files[t.lang+"/data/debtor_bills.csv"] = all.csvOf(t, len(order), record)
 		s.Links = []templates.Link{{Label: t.T("link.debtor_bills_csv"), Href: pc.href("data/debtor_bills.csv")}}
 	}
 	s.Code = []templates.Fact{{Label: t.T("frame.sql"), Value: fmt.Sprintf(analytics.DebtorBillsQuery, d.asOf.Format(time.DateOnly), d.latest) + ";"}}

@@ -235,26 +235,38 @@ func (d dataTable) render(t *tr) templates.Table {
 // csv is the table as a CSV file: UTF-8 with a BOM (Excel then reads Chinese
 // correctly), a header row, the rows and then the totals.
 func (d dataTable) csv(t *tr) []byte {
+	n := len(d.rows) + len(d.foot)
+	return d.csvOf(t, n, func(i int) []val {
+		if i < len(d.rows) {
+			return d.rows[i]
+		}
+		return d.foot[i-len(d.rows)]
+	})
+}
+
+// csvOf is csv for n records made one at a time by record, for a list too
+// long to hold as values; the table's own rows only say which columns hold
+// amounts (their headings name the currency).
+func (d dataTable) csvOf(t *tr, n int, record func(i int) []val) []byte {
 	var b bytes.Buffer
 	b.WriteString("\ufeff")
 	w := csv.NewWriter(&b)
-	head := make([]string, len(d.cols))
+	rec := make([]string, len(d.cols))
 	for i := range d.cols {
-		head[i] = neutralise(d.heading(t, i))
+		rec[i] = neutralise(d.heading(t, i))
 	}
-	w.Write(head)
-	for _, rows := range [][][]val{d.rows, d.foot} {
-		for _, r := range rows {
-			rec := make([]string, len(r))
-			for i, v := range r {
-				s := v.raw(t)
-				if !v.numeric() {
-					s = neutralise(s)
-				}
-				rec[i] = s
+	w.Write(rec)
+	for i := range n {
+		r := record(i)
+		rec = rec[:len(r)]
+		for j, v := range r {
+			s := v.raw(t)
+			if !v.numeric() {
+				s = neutralise(s)
 			}
-			w.Write(rec)
+			rec[j] = s
 		}
+		w.Write(rec)
 	}
 	w.Flush()
 	return b.Bytes()
