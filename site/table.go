@@ -249,6 +249,7 @@ func (d dataTable) csv(t *tr) []byte {
 // amounts (their headings name the currency).
 func (d dataTable) csvOf(t *tr, n int, record func(i int) []val) []byte {
 	var b bytes.Buffer
+	b.Grow(64 * (n + 1)) // a list's records run to about this many bytes each
 	b.WriteString("\ufeff")
 	w := csv.NewWriter(&b)
 	rec := make([]string, len(d.cols))
