@@ -166,10 +166,10 @@ func runAll(tasks []task) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			t0 := time.Now()
+			started := time.Now()
 			err := t.run()
-			if os.Getenv("FEEFLOW_TRACE_READS") != "" {
-				fmt.Fprintf(os.Stderr, "read %-28s %6d ms\n", t.name, time.Since(t0).Milliseconds())
+			if os.Getenv("FEEFLOW_TRACE_READS") != "" { // where a slow build spends its time
+				fmt.Fprintf(os.Stderr, "read %-28s %6d ms\n", t.name, time.Since(started).Milliseconds())
 			}
 			if err != nil {
 				errs[i] = fmt.Errorf("read %s: %w", t.name, err)
