@@ -103,8 +103,14 @@ type benchHistory struct {
 }
 
 // benchMemoryLimit bounds DuckDB's memory as feeflow's commands do (the
-// build's and the server's bound): the benchmarks measure within it.
-const benchMemoryLimit = "1GB"
+// build's and the server's bound, FEEFLOW_MEMORY_LIMIT overriding it): the
+// benchmarks measure within it.
+func benchMemoryLimit() string {
+	if env := os.Getenv("FEEFLOW_MEMORY_LIMIT"); env != "" {
+		return env
+	}
+	return "1GB"
+}
 
 // prepareHistory returns a working copy of the benchmark history (see the
 // top of this file), generating and ingesting it when no prepared one is
@@ -132,7 +138,7 @@ func prepareHistory(b *testing.B) benchHistory {
 	started := time.Now()
 	exports, man := benchExports(b, dir, loc)
 	files := splitLastDay(b, exports, man, filepath.Join(dir, "history"), h.dayDir)
-	store, err := data.Open(ctx, h.db, data.Options{Location: loc, MemoryLimit: benchMemoryLimit})
+	store, err := data.Open(ctx, h.db, data.Options{Location: loc, MemoryLimit: benchMemoryLimit()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -373,7 +379,7 @@ func copyBenchFile(b *testing.B, from, to string) {
 func openHistory(b *testing.B, h benchHistory) *data.Store {
 	b.Helper()
 	ctx := context.Background()
-	store, err := data.Open(ctx, h.db, data.Options{Location: h.loc, MemoryLimit: benchMemoryLimit})
+	store, err := data.Open(ctx, h.db, data.Options{Location: h.loc, MemoryLimit: benchMemoryLimit()})
 	if err != nil {
 		b.Fatal(err)
 	}
