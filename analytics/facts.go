@@ -282,6 +282,14 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 	if err := tx.Exec(ctx, scope, batchID); err != nil {
 		return fmt.Errorf("metric facts: %w", err)
 	}
+	var keys, held int64
+	if err := tx.QueryRow(ctx, `SELECT (SELECT count(*) FROM facts_scope),
+		(SELECT count(*) FROM fact_payments) + (SELECT count(*) FROM fact_settlements) + (SELECT count(*) FROM fact_bills)`).Scan(&keys, &held); err != nil {
+		return fmt.Errorf("metric facts: %w", err)
+	}
+	if keys > WholeRebuildKeys && keys > held/4 {
+		return rebuildFacts(ctx, tx)
+	}
 	for _, q := range keep {
 		var kinds []any
 		for {
@@ -306,6 +314,27 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 		}
 	}
 	return nil
+}
+
+// WholeRebuildKeys is how many keys a batch may touch before its facts are
+// recomputed whole instead of key by key, when the batch is also large
+// beside the data there is (more than a quarter of it): a first load of
+// millions of payments, whose key-by-key upkeep would hold every key in
+// memory at once, costs what installing the metrics does.
+var WholeRebuildKeys int64 = 1_000_000
+
+// rebuildFacts recomputes every fact whole from the macros that define it,
+// in the batch's transaction.
+func rebuildFacts(ctx context.Context, tx *data.Tx) error {
+	for _, f := range Facts {
+		if err := tx.Exec(ctx, `DELETE FROM `+f.Table); err != nil {
+			return fmt.Errorf("metric facts: %w", err)
+		}
+		if err := tx.Exec(ctx, `INSERT INTO `+f.Table+` SELECT * FROM `+f.Compute); err != nil {
+			return fmt.Errorf("metric facts: rebuild %s: %w", f.Table, err)
+		}
+	}
+	return tx.Exec(ctx, `DELETE FROM facts_scope`)
 }
 
 // factsCurrent reports whether the database holds this feeflow's metrics

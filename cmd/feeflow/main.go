@@ -229,13 +229,14 @@ func machineZone() *time.Location {
 }
 
 // DuckDB's buffer manager is bounded so that feeflow lives beside other
-// programs; beyond the bound, work spills to disk. Loading a file needs
-// little (ingesting a 1 GB file under the ingest bound peaks at 449 MiB
-// resident for 11 million rows); the metric views need more. The
+// programs; beyond the bound, work spills to disk. Ingest keeps the metric
+// facts in the batch's transaction, which needs the metric views' bound: a
+// first load of 10 million payments ran out of 1 GB key by key and is
+// therefore recomputed whole (analytics.WholeRebuildKeys). The
 // FEEFLOW_MEMORY_LIMIT environment variable (e.g. 4GB) overrides both.
 const (
 	queryMemoryLimit  = "1GB"
-	ingestMemoryLimit = "256MB"
+	ingestMemoryLimit = "1GB"
 )
 
 // openStore opens the database and installs the metric views, so that every
