@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -270,6 +271,7 @@ func Dictionary(ctx context.Context, store *data.Store) (*DataDictionary, error)
 		if params != "" {
 			m.Parameters = strings.Split(params, ",")
 		}
+		m.Parameters = withDefaults(m.Name, m.Parameters)
 		d.Macros = append(d.Macros, m)
 	}
 	if err := mrows.Err(); err != nil {
@@ -350,4 +352,44 @@ func Zone(ctx context.Context, store *data.Store) *time.Location {
 		}
 	}
 	return store.Location()
+}
+
+// macroSignature finds a macro's parameters as the metric definitions
+// write them ("latest := false"): DuckDB's catalog names a parameter with
+// a default but not its default, and such a parameter can only be given by
+// name.
+var macroSignature = regexp.MustCompile(`(?m)^CREATE OR REPLACE MACRO (\w+)\(([^)]*)\)`)
+
+// withDefaults writes each parameter of macro name that has a default in
+// the metric definitions as "name := default".
+func withDefaults(name string, params []string) []string {
+	names, err := Files()
+	if err != nil {
+		return params
+	}
+	for _, f := range names {
+		src, err := Source(f)
+		if err != nil {
+			return params
+		}
+		for _, m := range macroSignature.FindAllStringSubmatch(src, -1) {
+			if m[1] != name {
+				continue
+			}
+			declared := strings.Split(m[2], ",")
+			if len(declared) != len(params) {
+				return params
+			}
+			out := make([]string, len(params))
+			for i, p := range declared {
+				p = strings.TrimSpace(p)
+				if n, _, ok := strings.Cut(p, ":="); !ok || strings.TrimSpace(n) != params[i] {
+					p = params[i]
+				}
+				out[i] = p
+			}
+			return out
+		}
+	}
+	return params
 }

@@ -57,8 +57,8 @@ func TestDictionaryDescribesEveryTableViewAndMacro(t *testing.T) {
 	for _, m := range d.Macros {
 		macros[m.Name] = m
 	}
-	if m, ok := macros["arrears_aging"]; !ok || !m.Table || len(m.Parameters) != 2 || m.Parameters[0] != "as_of" || m.Parameters[1] != "latest" {
-		t.Errorf("arrears_aging = %+v, want a table macro of as_of and latest", m)
+	if m, ok := macros["arrears_aging"]; !ok || !m.Table || len(m.Parameters) != 2 || m.Parameters[0] != "as_of" || m.Parameters[1] != "latest := false" {
+		t.Errorf("arrears_aging = %+v, want a table macro of as_of and latest := false", m)
 	}
 	if m, ok := macros["local_day"]; !ok || m.Table {
 		t.Errorf("local_day = %+v, want a scalar macro", m)

@@ -109,7 +109,7 @@ func TestWorkbenchPageInEveryLanguage(t *testing.T) {
 			// The dictionary: views, macros, tables with their columns, types
 			// and comments, and the example queries; every name insertable.
 			for _, s := range append(tt.want,
-				`data-insert="collection_monthly"`, `data-insert="arrears_aging(as_of)"`, `data-insert="payments"`, `data-insert="amount"`,
+				`data-insert="collection_monthly"`, `data-insert="arrears_aging(as_of, latest := false)"`, `data-insert="payments"`, `data-insert="amount"`,
 				"DECIMAL(18,2)", html.EscapeString(comment), "Collection rate by month, all fee items together",
 				`<script src="/vendor/echarts.min.js"`, `<script src="/workbench.js"`, `href="/workbench.css"`,
 				`name="csrf" value="`+b.csrf+`"`, `"csrf":"`+b.csrf+`"`,

@@ -307,7 +307,7 @@ func TestSchemaCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d %s", code, errOut)
 	}
-	for _, want := range []string{"payments — ", "  amount  ", "collection_monthly — ", "collection_rate", "arrears_aging(as_of, latest)  [table]", "Example queries"} {
+	for _, want := range []string{"payments — ", "  amount  ", "collection_monthly — ", "collection_rate", "arrears_aging(as_of, latest := false)  [table]", "Example queries"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("schema output lacks %q", want)
 		}
