@@ -35,9 +35,8 @@ func TestFactsEqualRecomputationAfterEveryBatch(t *testing.T) {
 	for _, seed := range seeds {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { factsProperty(t, seed) })
 	}
-	// a batch large beside the data is recomputed whole: with no lower
-	// bound on its keys, every batch touching more than a quarter of the
-	// data is, and the others are kept key by key
+	// a batch with many keys is recomputed whole: with no lower bound,
+	// every batch is
 	t.Run("whole rebuilds", func(t *testing.T) {
 		defer func(n int64) { analytics.WholeRebuildKeys = n }(analytics.WholeRebuildKeys)
 		analytics.WholeRebuildKeys = 0

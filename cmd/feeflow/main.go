@@ -230,9 +230,8 @@ func machineZone() *time.Location {
 
 // DuckDB's buffer manager is bounded so that feeflow lives beside other
 // programs; beyond the bound, work spills to disk. Ingest keeps the metric
-// facts in the batch's transaction, which needs the metric views' bound: a
-// first load of 10 million payments ran out of 1 GB key by key and is
-// therefore recomputed whole (analytics.WholeRebuildKeys). The
+// facts in the batch's transaction, which needs the metric views' bound (a
+// batch of many keys recomputes them whole: analytics.WholeRebuildKeys). The
 // FEEFLOW_MEMORY_LIMIT environment variable (e.g. 4GB) overrides both.
 const (
 	queryMemoryLimit  = "1GB"
