@@ -69,7 +69,7 @@ func TestFiguresCannotMislead(t *testing.T) {
 		{"zh-Hant/fees.html", "管理費", "fee items in the reader's language"},
 		{"zh-Hant/collection.html", "水費", "fee item names in charts and tables in the reader's language"},
 		{"en/collection.html", "Water", "English readers keep the English name"},
-		{"en/index.html", "Built 1 Apr 2026 08:30 (Asia/Taipei)", "the build time in the organisation's zone"},
+		{"index.html", "Built 1 Apr 2026 08:30 (Asia/Taipei)", "the build time in the organisation's zone, on the language picker"},
 		{"en/improvement.html", "Latest 4 weeks", "improvement shows the latest weeks"},
 		{"zh-Hant/exceptions.html", "已上呈", "escalated reads as Taiwan writes it"},
 	}

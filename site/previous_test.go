@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -43,8 +44,8 @@ func TestBuildAgainOfTheSameDataWritesNothing(t *testing.T) {
 	}
 }
 
-// TestBuildLinksOnlyWhatDidNotChange: a build whose pages changed (a later
-// build time on every page) writes those pages as new files and links the
+// TestBuildLinksOnlyWhatDidNotChange: a build whose pages changed (a day
+// earlier, an hour later) writes those pages as new files and links the
 // rest; the previous build keeps every byte it had, and the new one equals
 // a build written from scratch.
 func TestBuildLinksOnlyWhatDidNotChange(t *testing.T) {
@@ -53,14 +54,18 @@ func TestBuildLinksOnlyWhatDidNotChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	later := fixtureNow.Add(time.Hour)
+	opts := site.Options{AsOf: fixtureAsOf.AddDate(0, 0, -1), Now: fixtureNow.Add(time.Hour), Dictionary: dict}
 	out := filepath.Join(t.TempDir(), "later")
-	sum, err := site.Build(context.Background(), clean.m, site.Options{Out: out, AsOf: fixtureAsOf, Now: later, Dictionary: dict, Previous: prev})
+	o := opts
+	o.Out, o.Previous = out, prev
+	sum, err := site.Build(context.Background(), clean.m, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	scratch := filepath.Join(t.TempDir(), "scratch")
-	if _, err := site.Build(context.Background(), clean.m, site.Options{Out: scratch, AsOf: fixtureAsOf, Now: later, Dictionary: dict}); err != nil {
+	o = opts
+	o.Out = scratch
+	if _, err := site.Build(context.Background(), clean.m, o); err != nil {
 		t.Fatal(err)
 	}
 	want := readTree(t, scratch)
@@ -84,6 +89,30 @@ func TestBuildLinksOnlyWhatDidNotChange(t *testing.T) {
 	}
 	if sum.Written != written || sum.Unchanged != kept || written == 0 || kept == 0 {
 		t.Errorf("Summary = %+v, want %d written and %d unchanged, both above 0", sum, written, kept)
+	}
+}
+
+// TestALaterBuildRewritesOnlyThePicker: the build time is printed on the
+// language picker alone, so a build of the same figures an hour later
+// writes index.html and links every other file from the previous build.
+func TestALaterBuildRewritesOnlyThePicker(t *testing.T) {
+	prev, before := cleanSite(t)
+	dict, err := analytics.Dictionary(context.Background(), clean.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "later")
+	sum, err := site.Build(context.Background(), clean.m, site.Options{Out: out, AsOf: fixtureAsOf, Now: fixtureNow.Add(time.Hour), Dictionary: dict, Previous: prev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Written != 1 || sum.Unchanged != len(before)-1 {
+		t.Errorf("Summary of the same figures an hour later = %+v, want 1 file written (index.html) and %d unchanged", sum, len(before)-1)
+	}
+	for _, n := range sortedNames(before) {
+		if shared := sameFile(t, filepath.Join(out, filepath.FromSlash(n)), filepath.Join(prev, filepath.FromSlash(n))); shared == (n == "index.html") {
+			t.Errorf("%s: linked from the previous build %v", n, shared)
+		}
 	}
 }
 
@@ -154,17 +183,45 @@ func TestPublishOneMoreDay(t *testing.T) {
 	firstDir := folder.Current().Dir
 	firstFiles := readTree(t, firstDir)
 
-	for _, f := range day {
-		upload(f.kind, f.file)
-	}
+	// The day's payments in the morning, the rest in the afternoon: each
+	// upload is published as the server does.
+	upload(day[0].kind, day[0].file)
+	opts.Now = fixtureNow.Add(24 * time.Hour)
 	second, err := folder.Publish(ctx, write)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if second.Written == 0 || second.Unchanged == 0 || second.Written+second.Unchanged != second.Files {
-		t.Errorf("publish after one more day = %+v, want some files written and some kept", second)
+		t.Errorf("publish after the day's payments = %+v, want some files written and some kept", second)
 	}
-	t.Logf("one more day: %d pages, %d files (%d written, %d unchanged), %d bytes", second.Pages, second.Files, second.Written, second.Unchanged, second.Bytes)
+	afterPayments := readTree(t, folder.Current().Dir)
+	for _, f := range day[1:] {
+		upload(f.kind, f.file)
+	}
+	opts.Now = fixtureNow.Add(30 * time.Hour)
+	third, err := folder.Publish(ctx, write)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The data's day did not move and the build time is on the picker
+	// alone: the pages whose figures the afternoon's files did not touch
+	// are kept, the others written.
+	var keptPages, written []string
+	for n, b := range readTree(t, folder.Current().Dir) {
+		switch {
+		case !bytes.Equal(b, afterPayments[n]):
+			written = append(written, n)
+		case strings.HasSuffix(n, ".html"):
+			keptPages = append(keptPages, n)
+		}
+	}
+	sort.Strings(keptPages)
+	sort.Strings(written)
+	if len(keptPages) == 0 || third.Written != len(written) {
+		t.Errorf("the afternoon's publish = %+v: %d files changed (%v), pages kept %v; want the changed files written and some pages kept", third, len(written), written, keptPages)
+	}
+	t.Logf("the afternoon's publish wrote %v and kept the pages %v", written, keptPages)
+	t.Logf("one more day: %d pages, %d files (%d written, %d unchanged), %d bytes", third.Pages, third.Files, third.Written, third.Unchanged, third.Bytes)
 
 	scratch := filepath.Join(dir, "scratch")
 	o := opts

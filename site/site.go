@@ -30,7 +30,7 @@ import (
 type Options struct {
 	Out   string    // folder to write the site into: new or empty (site/publish makes it current)
 	AsOf  time.Time // "data as of" day; zero = the last day of the data (analytics DataRange)
-	Now   time.Time // build time printed on every page; zero = time.Now() (tests pass a fixed one for byte-identical output)
+	Now   time.Time // build time, printed on the language picker (index.html) only; zero = time.Now() (tests pass a fixed one for byte-identical output)
 	Langs []string  // languages to build; nil = all ("en", "zh-Hant")
 	// Dictionary, when set, adds dictionary.html for analysts: the tables,
 	// views and macros with their columns and comments, and example
@@ -351,13 +351,11 @@ func (pc *pageCtx) frame(titleKey, introKey string) templates.SitePage {
 		SiteName: t.T("site.name"),
 		Assets:   pc.up + "../assets/",
 		AsOf:     t.Date(pc.d.asOf),
-		Built:    t.Stamp(pc.b.now),
 		Text: templates.PageText{
 			Skip:        t.T("frame.skip"),
 			NavLabel:    t.T("frame.nav"),
 			LangLabel:   t.T("frame.langs"),
 			DataAsOf:    t.T("frame.asof"),
-			Built:       t.T("frame.built"),
 			DownloadCSV: t.T("frame.csv"),
 			ShowSQL:     t.T("frame.sql"),
 			ShowTable:   t.T("frame.table"),

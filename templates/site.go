@@ -13,12 +13,14 @@ type SitePage struct {
 	Lang     string // the page's language tag: "en", "zh-Hant"
 	Title    string // the page's heading
 	SiteName string
-	Assets   string    // relative path from the page to the assets folder, ending in "/"
-	Nav      []Link    // the site's pages, relative to this page
-	Switch   []Link    // this page in the other languages
-	Text     PageText  // fixed texts of the frame
-	AsOf     string    // "data as of" day, formatted
-	Built    string    // build time, formatted
+	Assets   string   // relative path from the page to the assets folder, ending in "/"
+	Nav      []Link   // the site's pages, relative to this page
+	Switch   []Link   // this page in the other languages
+	Text     PageText // fixed texts of the frame
+	// "data as of" day, formatted. A page carries no build time (the
+	// language picker does): a page's bytes change only when what it
+	// says does, so a publish rewrites only the pages whose figures moved.
+	AsOf     string
 	Intro    string    // a sentence under the heading
 	Print    bool      // a printable report page (A4 layout)
 	KPIs     []KPI     // overview cards
@@ -66,7 +68,6 @@ type PageText struct {
 	NavLabel    string // aria-label of the main navigation
 	LangLabel   string // aria-label of the language switcher
 	DataAsOf    string // "Data as of"
-	Built       string // "Built"
 	DownloadCSV string
 	ShowSQL     string // summary of the SQL block
 	ShowTable   string // summary of a collapsed table
