@@ -132,10 +132,9 @@ func (pc *pageCtx) list(id string, dt dataTable, sql string, href func(row int) 
 	for _, c := range dt.cols {
 		l.Columns = append(l.Columns, templates.Column{Label: t.T(c.key), Num: c.num})
 	}
-	rows := dt.rows
-	if len(rows) > listPageRows {
-		rows = rows[:listPageRows]
-		l.Cut = t.T("list.cut", t.Int(listPageRows), t.Int(len(dt.rows)))
+	rows := dt.rows[:min(len(dt.rows), listPageRows)]
+	if n := dt.count(); n > len(rows) {
+		l.Cut = t.T("list.cut", t.Int(len(rows)), t.Int(n))
 	}
 	for i, r := range rows {
 		row := make([]templates.ListCell, len(r))
@@ -229,7 +228,12 @@ func whoOwesPage(pc *pageCtx) templates.SitePage {
 	dt := dataTable{caption: t.T("caption.debtors", t.Date(d.asOf)), cols: cols(keys...)}
 	sum := decimal.Zero
 	bills := 0
-	for _, x := range l.debtors {
+	for i, x := range l.debtors {
+		sum = sum.Add(x.Outstanding)
+		bills += x.BillsOpen
+		if i >= listPageRows {
+			continue // in the CSV only, written by record below
+		}
 		row := []val{vText(x.CustomerID)}
 		if names {
 			row = append(row, vText(x.Name), vText(x.Unit))
@@ -240,8 +244,16 @@ func whoOwesPage(pc *pageCtx) templates.SitePage {
 		}
 		row = append(row, vText(pc.area(x.Area)), vText(pc.feeItems(x.FeeItems)), vMoney(x.Outstanding), vInt(x.BillsOpen), vDate(x.OldestDue), overdue, vDay(x.LastPaidOn))
 		dt.rows = append(dt.rows, row)
-		sum = sum.Add(x.Outstanding)
-		bills += x.BillsOpen
+	}
+	dt.all = len(l.debtors)
+	dt.record = func(i int, rec []string) []string {
+		x := &l.debtors[i]
+		rec = append(rec, x.CustomerID)
+		if names {
+			rec = append(rec, x.Name, x.Unit)
+		}
+		return append(rec, pc.area(x.Area), pc.feeItems(x.FeeItems), vMoney(x.Outstanding).raw(t), strconv.Itoa(x.BillsOpen),
+			vDate(x.OldestDue).raw(t), strconv.Itoa(x.DaysOverdue), vDay(x.LastPaidOn).raw(t))
 	}
 	if len(l.debtors) > 0 {
 		foot := []val{vText(t.T("total.count", len(l.debtors)))}
@@ -296,12 +308,16 @@ func (pc *pageCtx) debtorBills() templates.Section {
 				order = append(order, &bills[i])
 			}
 		}
-		record := func(i int) []val { return append([]val{vText(order[i].CustomerID)}, row(*order[i])...) }
-		all := dataTable{cols: append(cols("customer"), bc...)}
+		all := dataTable{cols: append(cols("customer"), bc...), all: len(order)}
 		if len(order) > 0 {
-			all.rows = [][]val{record(0)}
+			all.rows = [][]val{append([]val{vText(order[0].CustomerID)}, row(*order[0])...)} // the headings see amounts
 		}
-		pc.b.files[t.lang+"/data/debtor_bills.csv"] = all.csvOf(t, len(order), record)
+		all.record = func(i int, rec []string) []string {
+			b := order[i]
+			return append(rec, b.CustomerID, b.BillID, b.Period, pc.feeName(b.FeeItem), vDate(b.DueDate).raw(t),
+				vMoney(b.NetDue).raw(t), vMoney(b.Paid).raw(t), vMoney(b.Refunded).raw(t), vMoney(b.Outstanding).raw(t), strings.Join(b.TxnIDs, " "))
+		}
+		pc.b.files[t.lang+"/data/debtor_bills.csv"] = all.csv(t)
 		s.Links = []templates.Link{{Label: t.T("link.debtor_bills_csv"), Href: pc.href("data/debtor_bills.csv")}}
 	}
 	s.Code = []templates.Fact{{Label: t.T("frame.sql"), Value: fmt.Sprintf(analytics.DebtorBillsQuery, d.asOf.Format(time.DateOnly), d.latest) + ";"}}

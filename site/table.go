@@ -176,6 +176,20 @@ type dataTable struct {
 	cols    []col
 	rows    [][]val
 	foot    [][]val
+
+	// A list too long to hold as values sets record: rows then holds its
+	// first rows only (those a page shows), all counts every row, and
+	// record appends row i's cells to rec as the CSV writes them (val.raw).
+	all    int
+	record func(i int, rec []string) []string
+}
+
+// count is how many rows the table has.
+func (d dataTable) count() int {
+	if d.record != nil {
+		return d.all
+	}
+	return len(d.rows)
 }
 
 func cols(keys ...string) []col {
@@ -233,49 +247,55 @@ func (d dataTable) render(t *tr) templates.Table {
 }
 
 // csv is the table as a CSV file: UTF-8 with a BOM (Excel then reads Chinese
-// correctly), a header row, the rows and then the totals.
+// correctly), a header row, the rows and then the totals. A long list
+// (record set) writes its rows from record, and its totals from foot.
 func (d dataTable) csv(t *tr) []byte {
-	n := len(d.rows) + len(d.foot)
-	return d.csvOf(t, n, func(i int) []val {
-		if i < len(d.rows) {
-			return d.rows[i]
-		}
-		return d.foot[i-len(d.rows)]
-	})
-}
-
-// csvOf is csv for n records made one at a time by record, for a list too
-// long to hold as values; the table's own rows only say which columns hold
-// amounts (their headings name the currency).
-func (d dataTable) csvOf(t *tr, n int, record func(i int) []val) []byte {
 	var b bytes.Buffer
-	b.Grow(64 * (n + 1)) // a list's records run to about this many bytes each
+	n := len(d.rows)
+	if d.record != nil {
+		n = d.all
+	}
+	b.Grow(64 * (n + len(d.foot) + 1)) // a list's records run to about this many bytes each
 	b.WriteString("\ufeff")
 	w := csv.NewWriter(&b)
-	rec := make([]string, len(d.cols))
+	rec := make([]string, 0, len(d.cols))
 	for i := range d.cols {
-		rec[i] = neutralise(d.heading(t, i))
+		rec = append(rec, neutralise(d.heading(t, i)))
 	}
 	w.Write(rec)
-	for i := range n {
-		r := record(i)
-		rec = rec[:len(r)]
-		for j, v := range r {
+	values := func(r []val) {
+		rec = rec[:0]
+		for _, v := range r {
 			s := v.raw(t)
 			if !v.numeric() {
 				s = neutralise(s)
 			}
-			rec[j] = s
+			rec = append(rec, s)
 		}
 		w.Write(rec)
+	}
+	if d.record == nil {
+		for _, r := range d.rows {
+			values(r)
+		}
+	} else {
+		for i := range d.all {
+			rec = d.record(i, rec[:0])
+			for j := range rec {
+				if !d.cols[j].num {
+					rec[j] = neutralise(rec[j])
+				}
+			}
+			w.Write(rec)
+		}
+	}
+	for _, r := range d.foot {
+		values(r)
 	}
 	w.Flush()
 	return b.Bytes()
 }
 
-// neutralise keeps a spreadsheet from reading a text cell as a formula: a
-// cell beginning with =, +, -, @, tab or carriage return gets a leading
-// apostrophe. Numbers are never passed here.
 func neutralise(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
