@@ -36,15 +36,36 @@ func collect[T any](ctx context.Context, db *sql.DB, query string, scan func(*sq
 		return nil, fmt.Errorf("query %.60q: %w", query, err)
 	}
 	defer rows.Close()
-	var out []T
+	// Rows are gathered in chunks and copied once into a slice of their
+	// number: a slice grown by appending copies a list of hundreds of
+	// thousands of rows about twice over.
+	var full [][]T
+	out, n := make([]T, 0, 64), 0
 	for rows.Next() {
-		var v T
-		if err := scan(rows, &v); err != nil {
+		if len(out) == cap(out) {
+			full = append(full, out)
+			out = make([]T, 0, min(2*cap(out), 1<<14))
+		}
+		out = out[:len(out)+1]
+		if err := scan(rows, &out[len(out)-1]); err != nil {
 			return nil, fmt.Errorf("scan %.60q: %w", query, err)
 		}
-		out = append(out, v)
+		n++
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	if len(full) == 0 {
+		return out, nil
+	}
+	all := make([]T, 0, n)
+	for _, c := range full {
+		all = append(all, c...)
+	}
+	return append(all, out...), nil
 }
 
 // The queries behind the typed results, shown beside each chart.
