@@ -35,13 +35,14 @@ type listData struct {
 func loadLists(ctx context.Context, m *analytics.Metrics, asOf time.Time, withNames bool) (*listData, error) {
 	l := &listData{withNames: withNames, bills: map[string][]analytics.BillDetail{}, debtorAnchor: map[string]string{}}
 	var bills []analytics.BillDetail
-	err := runAll([]task{
-		{"debtors", func() (err error) { l.debtors, err = m.Debtors(ctx, asOf); return }},
+	// the longest first, each beside one that is mostly DuckDB's work
+	err := runAll(listReads, []task{
 		{"debtors' bills", func() (err error) { bills, err = m.DebtorBills(ctx, asOf); return }},
+		{"discrepancy lines", func() (err error) { l.lines, err = m.DiscrepancyLines(ctx, asOf); return }},
+		{"debtors", func() (err error) { l.debtors, err = m.Debtors(ctx, asOf); return }},
+		{"open refunds", func() (err error) { l.refunds, err = m.RefundsOpen(ctx, asOf); return }},
 		{"overpayments", func() (err error) { l.overpayments, err = m.Overpayments(ctx, asOf); return }},
 		{"open exceptions", func() (err error) { l.exceptions, err = m.ExceptionsOpen(ctx, asOf); return }},
-		{"open refunds", func() (err error) { l.refunds, err = m.RefundsOpen(ctx, asOf); return }},
-		{"discrepancy lines", func() (err error) { l.lines, err = m.DiscrepancyLines(ctx, asOf); return }},
 	})
 	if err != nil {
 		return nil, err
