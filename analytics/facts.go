@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/feeflow/feeflow/data"
@@ -289,6 +290,7 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 	if keys > WholeRebuildKeys {
 		return rebuildFacts(ctx, tx)
 	}
+	weighed := false // whether the reconciliation's range was weighed
 	for _, q := range keep {
 		var kinds []any
 		for {
@@ -297,6 +299,12 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 				break
 			}
 			kinds, q = append(kinds, kind), rest
+		}
+		if !weighed && slices.Contains(kinds, any("from_day")) {
+			weighed = true
+			if err := weighReconciliation(ctx, tx); err != nil {
+				return err
+			}
 		}
 		if len(kinds) > 0 {
 			var any bool
@@ -324,10 +332,51 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 // within the bound; a day's files touch a few thousand keys.
 var WholeRebuildKeys int64 = 500_000
 
+// WholeReconciliationRows is how many rows of fact_reconciliation a batch
+// may recompute from the earliest day it touches before the reconciliation
+// facts are recomputed whole instead: a refunds file naming payments of the
+// whole history recomputes every day from the first, which key by key ran
+// out of the 1 GB bound once at 10 M payments, and costs what the whole
+// recomputation does (about 40 s there).
+var WholeReconciliationRows int64 = 500_000
+
+// weighReconciliation recomputes the reconciliation facts whole, and takes
+// the earliest day out of the scope so that the key-by-key statements skip
+// them, when the days from it hold more than WholeReconciliationRows rows.
+func weighReconciliation(ctx context.Context, tx *data.Tx) error {
+	var rows int64
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM fact_reconciliation
+		WHERE home_day >= (SELECT min(CAST(key AS DATE)) FROM facts_scope WHERE kind = 'from_day')`).Scan(&rows)
+	if err != nil {
+		return fmt.Errorf("metric facts: %w", err)
+	}
+	if rows <= WholeReconciliationRows {
+		return nil
+	}
+	var recon []Fact
+	for _, f := range Facts {
+		if strings.HasPrefix(f.Table, "fact_reconciliation") {
+			recon = append(recon, f)
+		}
+	}
+	if err := rebuild(ctx, tx, recon); err != nil {
+		return err
+	}
+	return tx.Exec(ctx, `DELETE FROM facts_scope WHERE kind = 'from_day'`)
+}
+
 // rebuildFacts recomputes every fact whole from the macros that define it,
 // in the batch's transaction.
 func rebuildFacts(ctx context.Context, tx *data.Tx) error {
-	for _, f := range Facts {
+	if err := rebuild(ctx, tx, Facts); err != nil {
+		return err
+	}
+	return tx.Exec(ctx, `DELETE FROM facts_scope`)
+}
+
+// rebuild recomputes the facts whole, in order.
+func rebuild(ctx context.Context, tx *data.Tx, facts []Fact) error {
+	for _, f := range facts {
 		if err := tx.Exec(ctx, `DELETE FROM `+f.Table); err != nil {
 			return fmt.Errorf("metric facts: %w", err)
 		}
@@ -335,7 +384,7 @@ func rebuildFacts(ctx context.Context, tx *data.Tx) error {
 			return fmt.Errorf("metric facts: rebuild %s: %w", f.Table, err)
 		}
 	}
-	return tx.Exec(ctx, `DELETE FROM facts_scope`)
+	return nil
 }
 
 // factsCurrent reports whether the database holds this feeflow's metrics

@@ -42,6 +42,12 @@ func TestFactsEqualRecomputationAfterEveryBatch(t *testing.T) {
 		analytics.WholeRebuildKeys = 0
 		factsProperty(t, 7)
 	})
+	// so is the reconciliation of a batch reaching far back
+	t.Run("whole reconciliation", func(t *testing.T) {
+		defer func(n int64) { analytics.WholeReconciliationRows = n }(analytics.WholeReconciliationRows)
+		analytics.WholeReconciliationRows = 0
+		factsProperty(t, 8)
+	})
 }
 
 func factsProperty(t *testing.T, seed uint64) {
