@@ -205,12 +205,12 @@ var keep = concat(
 		ifBill + ifMonth + arrears.give(),
 	},
 	prefixed(ifBill+ifMonth, arrears.apply()),
-	// reconciliation: every row from the earliest day the batch touches — its
+	// reconciliation: every row of the days the batch touches — its
 	// payments' and lines' days, the days of the payments its lines and
 	// refunds name, and of the other lines naming the same payments
 	[]string{
 		`INSERT INTO facts_scope
-		SELECT 'from_day', CAST(min(d) AS VARCHAR) FROM (
+		SELECT DISTINCT 'recon_day', CAST(d AS VARCHAR) FROM (
 			SELECT paid_on AS d FROM fact_payments WHERE txn_id IN (SELECT key FROM facts_scope WHERE kind = 'txn')
 			UNION ALL
 			SELECT day FROM fact_settlements WHERE settlement_id IN (SELECT key FROM facts_scope WHERE kind = 'line')
@@ -222,16 +222,16 @@ var keep = concat(
 			WHERE s.txn_ref IN (SELECT key FROM facts_scope WHERE kind = 'txn'
 			                    UNION ALL
 			                    SELECT txn_ref FROM fact_settlements WHERE settlement_id IN (SELECT key FROM facts_scope WHERE kind = 'line'))
-		) HAVING min(d) IS NOT NULL`,
+		) WHERE d IS NOT NULL`,
 	},
-	prefixed(ifFromDay, []string{
+	prefixed(ifReconDay, []string{
 		reconciliationCells.take(),
 		`DELETE FROM fact_reconciliation
-		WHERE home_day >= (SELECT min(CAST(key AS DATE)) FROM facts_scope WHERE kind = 'from_day')`,
+		WHERE home_day IN (SELECT CAST(key AS DATE) FROM facts_scope WHERE kind = 'recon_day')`,
 		`INSERT INTO fact_reconciliation SELECT * FROM fact_reconciliation_rows(false)`,
 		reconciliationCells.give(),
 	}),
-	prefixed(ifFromDay, reconciliationCells.apply()),
+	prefixed(ifReconDay, reconciliationCells.apply()),
 	[]string{`DELETE FROM facts_scope`},
 )
 
@@ -255,12 +255,12 @@ func prefixed(prefix string, stmts []string) []string {
 // the scope holds keys of one of their kinds: computing the rows of no key
 // still costs a pass over the data.
 const (
-	ifTxn     = "-- if txn\n"
-	ifLine    = "-- if line\n"
-	ifBatch   = "-- if batch\n"
-	ifBill    = "-- if bill\n"
-	ifMonth   = "-- if month\n"
-	ifFromDay = "-- if from_day\n"
+	ifTxn      = "-- if txn\n"
+	ifLine     = "-- if line\n"
+	ifBatch    = "-- if batch\n"
+	ifBill     = "-- if bill\n"
+	ifMonth    = "-- if month\n"
+	ifReconDay = "-- if recon_day\n"
 )
 
 // MaintainFacts brings the metric facts up to date with the batch batchID of
@@ -300,7 +300,7 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 			}
 			kinds, q = append(kinds, kind), rest
 		}
-		if !weighed && slices.Contains(kinds, any("from_day")) {
+		if !weighed && slices.Contains(kinds, any("recon_day")) {
 			weighed = true
 			if err := weighReconciliation(ctx, tx); err != nil {
 				return err
@@ -333,20 +333,21 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 var WholeRebuildKeys int64 = 500_000
 
 // WholeReconciliationRows is how many rows of fact_reconciliation a batch
-// may recompute from the earliest day it touches before the reconciliation
-// facts are recomputed whole instead: a refunds file naming payments of the
-// whole history recomputes every day from the first, which key by key ran
-// out of the 1 GB bound once at 10 M payments, and costs what the whole
+// may recompute day by day before the reconciliation facts are recomputed
+// whole instead: a refunds file naming payments of the whole history
+// touches most days, which (recomputed from its earliest day on) ran out of
+// the 1 GB bound once at 10 M payments, and costs what the whole
 // recomputation does (about 40 s there).
 var WholeReconciliationRows int64 = 500_000
 
 // weighReconciliation recomputes the reconciliation facts whole, and takes
-// the earliest day out of the scope so that the key-by-key statements skip
-// them, when the days from it hold more than WholeReconciliationRows rows.
+// the days out of the scope so that the day-by-day statements skip them,
+// when the days the batch touches hold more than WholeReconciliationRows
+// rows.
 func weighReconciliation(ctx context.Context, tx *data.Tx) error {
 	var rows int64
 	err := tx.QueryRow(ctx, `SELECT count(*) FROM fact_reconciliation
-		WHERE home_day >= (SELECT min(CAST(key AS DATE)) FROM facts_scope WHERE kind = 'from_day')`).Scan(&rows)
+		WHERE home_day IN (SELECT CAST(key AS DATE) FROM facts_scope WHERE kind = 'recon_day')`).Scan(&rows)
 	if err != nil {
 		return fmt.Errorf("metric facts: %w", err)
 	}
@@ -362,7 +363,7 @@ func weighReconciliation(ctx context.Context, tx *data.Tx) error {
 	if err := rebuild(ctx, tx, recon); err != nil {
 		return err
 	}
-	return tx.Exec(ctx, `DELETE FROM facts_scope WHERE kind = 'from_day'`)
+	return tx.Exec(ctx, `DELETE FROM facts_scope WHERE kind = 'recon_day'`)
 }
 
 // rebuildFacts recomputes every fact whole from the macros that define it,

@@ -11,7 +11,8 @@
 -- The macros take all_keys: true computes every row; false only the rows of
 -- the keys listed in facts_scope (kind txn: payments by txn_id; line:
 -- settlement lines by settlement_id; bill: bills by bill_id; month: months
--- YYYY-MM; from_day: one YYYY-MM-DD, reconciliation rows from that day).
+-- YYYY-MM; recon_day: days YYYY-MM-DD, the reconciliation rows of those
+-- days).
 
 -- The keys a batch touches, written and emptied inside its transaction.
 CREATE TABLE IF NOT EXISTS facts_scope (kind VARCHAR NOT NULL, key VARCHAR NOT NULL);

@@ -42,29 +42,36 @@
 --
 -- diff = bank - system. A discrepancy with a resolutions row (by its ref) is
 -- resolved.
-CREATE OR REPLACE MACRO reconciliation_rows_from(as_of, from_day) AS TABLE
+-- Whether the reconciliation rows of day d are computed: the days from
+-- from_day on, and when scoped only the days in facts_scope (kind
+-- recon_day), as a batch keeps fact_reconciliation.
+CREATE OR REPLACE MACRO recon_day_in(d, from_day, scoped) AS
+    d >= CAST(from_day AS DATE)
+    AND (NOT scoped OR d IN (SELECT CAST(key AS DATE) FROM facts_scope WHERE kind = 'recon_day'));
+
+CREATE OR REPLACE MACRO reconciliation_rows_of(as_of, from_day, scoped) AS TABLE
 WITH
 settings AS (SELECT max(settlement_window_days) AS window_days FROM feeflow_settings),
--- the payments the rows from from_day on can involve: those of the days
--- from it, those named by a line of those days or by a refund line, and
--- those refunded (all of them when from_day is the first day)
+-- the payments the rows of the days computed can involve: those of the
+-- days, those named by a line of the days or by a refund line, and those
+-- refunded (all of them when every day is computed)
 pay_all AS (
     SELECT txn_id, paid_on AS day, channel, nullif(trim(collector), '') AS collector, amount
     FROM fact_payments
     WHERE status = 'completed' AND channel IS NOT NULL AND paid_on <= CAST(as_of AS DATE)
-      AND (paid_on >= CAST(from_day AS DATE)
-           OR txn_id IN (SELECT txn_ref FROM fact_settlements WHERE day >= CAST(from_day AS DATE) OR amount < 0)
+      AND (recon_day_in(paid_on, from_day, scoped)
+           OR txn_id IN (SELECT txn_ref FROM fact_settlements WHERE recon_day_in(day, from_day, scoped) OR amount < 0)
            OR txn_id IN (SELECT txn_id FROM refunds))
 ),
--- the payments whose rows are computed: those from from_day on
-pay AS (SELECT * FROM pay_all WHERE day >= CAST(from_day AS DATE)),
--- the lines those rows can involve: of the days from from_day on, or naming
--- one of those payments
+-- the payments whose rows are computed: those of the days
+pay AS (SELECT * FROM pay_all WHERE recon_day_in(day, from_day, scoped)),
+-- the lines those rows can involve: of the days, or naming one of those
+-- payments
 line AS (
     SELECT settlement_id, channel, txn_ref, amount, day, collector
     FROM fact_settlements
     WHERE amount >= 0 AND day <= CAST(as_of AS DATE)
-      AND (day >= CAST(from_day AS DATE) OR txn_ref IN (SELECT txn_id FROM pay))
+      AND (recon_day_in(day, from_day, scoped) OR txn_ref IN (SELECT txn_id FROM pay))
 ),
 named AS (
     SELECT p.txn_id, p.day, p.channel, p.collector, p.amount AS system_amount,
@@ -78,7 +85,7 @@ unnamed AS (
 group_lines AS (
     SELECT CASE WHEN channel = 'cash_deposit' THEN coalesce(collector, '*') ELSE '*' END AS grp_collector,
            channel, day, sum(amount) AS bank_amount
-    FROM line WHERE txn_ref IS NULL AND day >= CAST(from_day AS DATE)
+    FROM line WHERE txn_ref IS NULL AND recon_day_in(day, from_day, scoped)
     GROUP BY ALL
 ),
 group_pays AS (
@@ -152,7 +159,7 @@ rows AS (
     UNION ALL
     SELECT l.settlement_id, 'settlement', l.day, l.channel, l.collector, 0, l.amount, 'missing_payment', l.day, l.day, NULL
     FROM line l
-    WHERE l.txn_ref IS NOT NULL AND l.day >= CAST(from_day AS DATE)
+    WHERE l.txn_ref IS NOT NULL AND recon_day_in(l.day, from_day, scoped)
       AND NOT EXISTS (SELECT 1 FROM pay_all p WHERE p.txn_id = l.txn_ref)
     UNION ALL
     SELECT (CASE WHEN channel = 'cash_deposit' THEN 'cash' ELSE channel END) || ':' || grp_collector || ':' || strftime(day, '%Y-%m-%d'),
@@ -190,7 +197,7 @@ rows AS (
     FROM by_number b
     JOIN refundable p ON p.txn_id = b.txn_id
     LEFT JOIN refund r ON r.refund_id = b.refund_id
-    WHERE p.day >= CAST(from_day AS DATE)
+    WHERE recon_day_in(p.day, from_day, scoped)
     UNION ALL
     SELECT 'refund:' || b.txn_id, 'refund', coalesce(b.last_refund_day, b.first_line_day),
            coalesce(p.channel, b.line_channel), p.collector,
@@ -208,7 +215,7 @@ rows AS (
                 THEN b.last_refund_day + (SELECT window_days FROM settings) END
     FROM by_payment b
     LEFT JOIN refundable p ON p.txn_id = b.txn_id
-    WHERE coalesce(p.day, b.first_line_day) >= CAST(from_day AS DATE)
+    WHERE recon_day_in(coalesce(p.day, b.first_line_day), from_day, scoped)
 )
 SELECT r.ref, r.source, r.day, r.channel, r.collector,
        CAST(r.system_amount AS DECIMAL(18,2)) AS system_amount,
@@ -222,19 +229,24 @@ SELECT r.ref, r.source, r.day, r.channel, r.collector,
 FROM rows r
 LEFT JOIN resolutions res ON res.ref = r.ref AND local_day(res.resolved_at) <= CAST(as_of AS DATE);
 
+-- The reconciliation rows as of a day that belong to the days from from_day
+-- on (home_day below).
+CREATE OR REPLACE MACRO reconciliation_rows_from(as_of, from_day) AS TABLE
+SELECT * FROM reconciliation_rows_of(as_of, from_day, false);
 
 -- fact_reconciliation (a metric fact, see 05_facts.sql): every row of the
 -- reconciliation once all the data is in (as of the end of time): a row
 -- that waits for its settlement window says until when (pending_until), so
 -- that the view decides pending against the data's last day. home_day is
 -- the day a row belongs to (its payment's, else its line's or group's);
--- a batch recomputes the rows from the earliest day it touches on
--- (facts_scope kind from_day).
+-- a batch recomputes the rows of the days it touches (facts_scope kind
+-- recon_day).
 CREATE OR REPLACE MACRO fact_reconciliation_rows(all_keys) AS TABLE
 SELECT ref, source, day, channel, collector, system_amount, bank_amount, status, opened_on, home_day, pending_until
-FROM reconciliation_rows_from(DATE '9999-12-31',
+FROM reconciliation_rows_of(DATE '9999-12-31',
      CASE WHEN all_keys THEN DATE '0001-01-01'
-          ELSE coalesce((SELECT min(CAST(key AS DATE)) FROM facts_scope WHERE kind = 'from_day'), DATE '9999-12-31') END);
+          ELSE coalesce((SELECT min(CAST(key AS DATE)) FROM facts_scope WHERE kind = 'recon_day'), DATE '9999-12-31') END,
+     NOT all_keys);
 
 CREATE OR REPLACE TABLE fact_reconciliation AS SELECT * FROM fact_reconciliation_rows(true);
 COMMENT ON TABLE fact_reconciliation IS 'Metric fact, kept at ingest: every reconciliation row once all the data is in, status as after the settlement window (pending_until: until when it would be pending), home_day the day it belongs to. Equal to fact_reconciliation_rows(true).';
@@ -242,7 +254,7 @@ COMMENT ON TABLE fact_reconciliation IS 'Metric fact, kept at ingest: every reco
 -- fact_reconciliation_cells (an aggregate fact, see 05_facts.sql):
 -- fact_reconciliation per day, channel, collector ('' for none), status as
 -- after the window and pending_until: rows, sum of |diff|, system and bank
--- amounts. all_keys false: the rows from facts_scope's from_day on.
+-- amounts. all_keys false: the rows of facts_scope's recon_day days.
 CREATE OR REPLACE MACRO fact_reconciliation_cells_rows(all_keys) AS TABLE
 SELECT day, channel, coalesce(collector, '') AS collector, status, pending_until,
        count(*) AS items,
@@ -250,7 +262,7 @@ SELECT day, channel, coalesce(collector, '') AS collector, status, pending_until
        coalesce(sum(system_amount), 0) AS system_amount,
        coalesce(sum(bank_amount), 0) AS bank_amount
 FROM fact_reconciliation
-WHERE all_keys OR home_day >= (SELECT min(CAST(key AS DATE)) FROM facts_scope WHERE kind = 'from_day')
+WHERE all_keys OR home_day IN (SELECT CAST(key AS DATE) FROM facts_scope WHERE kind = 'recon_day')
 GROUP BY ALL;
 
 CREATE OR REPLACE TABLE fact_reconciliation_cells AS SELECT * FROM fact_reconciliation_cells_rows(true);

@@ -198,7 +198,9 @@ COMMENT ON MACRO TABLE bill_balances_at IS 'The view bill_balances as of a day (
 COMMENT ON MACRO TABLE arrears_aging IS 'Outstanding bills as of a day by days past due: not_due, 1-30, 31-60, 61-90, 91-120, 120+; latest := true reads fact_collection (the same figures, only on or after the data''s last day).';
 COMMENT ON MACRO TABLE reconciliation_at IS 'The reconciliation view as of a day.';
 COMMENT ON MACRO TABLE reconciliation_rows_at IS 'Every reconciliation row as of a day, with the day each discrepancy opened; latest := true reads fact_reconciliation (the same rows, only on or after the data''s last day).';
-COMMENT ON MACRO TABLE reconciliation_rows_from IS 'The reconciliation rows as of a day that belong to the days from from_day on (how fact_reconciliation is kept).';
+COMMENT ON MACRO TABLE reconciliation_rows_from IS 'The reconciliation rows as of a day that belong to the days from from_day on.';
+COMMENT ON MACRO TABLE reconciliation_rows_of IS 'The reconciliation rows as of a day that belong to the days from from_day on; scoped: only those of the days in facts_scope (kind recon_day), as a batch keeps fact_reconciliation.';
+COMMENT ON MACRO recon_day_in IS 'Whether reconciliation_rows_of computes the rows of day d: on or after from_day, and when scoped one of the days in facts_scope (kind recon_day).';
 COMMENT ON MACRO TABLE reconciliation_facts_at IS 'The reconciliation as of a day on or after the data''s last day, from fact_reconciliation.';
 COMMENT ON MACRO TABLE fact_payments_rows IS 'fact_payments recomputed from the base tables (all_keys := true: every payment).';
 COMMENT ON MACRO TABLE fact_settlements_rows IS 'fact_settlements recomputed from the base tables.';
