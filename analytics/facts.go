@@ -175,11 +175,16 @@ var keep = concat(
 		collection.take(),
 		households.take(),
 		`DELETE FROM fact_bills WHERE bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
-		`INSERT INTO fact_bills SELECT * FROM fact_bills_rows(false)`,
+		// the new rows kept aside: fact_open_bills is the open ones of them
+		// (fact_open_bills_rows), and finding them again in fact_bills reads
+		// every row's every column (2 s at 9.4 M bills)
+		`CREATE OR REPLACE TEMP TABLE facts_bills AS SELECT * FROM fact_bills_rows(false)`,
+		`INSERT INTO fact_bills SELECT * FROM facts_bills`,
 		collection.give(),
 		households.give(),
 		`DELETE FROM fact_open_bills WHERE bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
-		`INSERT INTO fact_open_bills SELECT * FROM fact_open_bills_rows(false)`,
+		`INSERT INTO fact_open_bills SELECT * FROM facts_bills WHERE bill_open(collected, net_due, paid)`,
+		`DROP TABLE facts_bills`,
 	}),
 	// the aggregates arrears_months and data_end() read are up to date from here
 	prefixed(ifTxn, concat(collectionPayments.apply(), paymentDays.apply())),

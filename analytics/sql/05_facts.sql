@@ -102,10 +102,12 @@ COMMENT ON TABLE fact_bills IS 'Metric fact, kept at ingest: each bill with net_
 -- fact_open_bills: the bills of fact_bills not settled exactly (something
 -- outstanding, collected beyond what was due, or paid beyond it before
 -- refunds): the rows the lists of who owes and of overpaid bills read.
+CREATE OR REPLACE MACRO bill_open(collected, net_due, paid) AS collected <> net_due OR paid > net_due;
+
 CREATE OR REPLACE MACRO fact_open_bills_rows(all_keys) AS TABLE
 SELECT *
 FROM fact_bills
-WHERE (collected <> net_due OR paid > net_due)
+WHERE bill_open(collected, net_due, paid)
   AND (all_keys OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill'));
 
 CREATE OR REPLACE TABLE fact_open_bills AS SELECT * FROM fact_open_bills_rows(true);

@@ -190,6 +190,7 @@ COMMENT ON COLUMN areas.area_en IS 'The area''s name in English.';
 COMMENT ON COLUMN areas.area_zh IS 'The area''s name in Chinese.';
 
 -- The macros analysts call.
+COMMENT ON MACRO bill_open IS 'Whether a bill of fact_bills is not settled exactly: something outstanding, collected beyond what was due, or paid beyond it before refunds (the rows of fact_open_bills).';
 COMMENT ON MACRO local_day IS 'The calendar day, in the organisation''s zone, on which an instant fell.';
 COMMENT ON MACRO period_of IS 'The month YYYY-MM of a day.';
 COMMENT ON MACRO ratio4 IS 'The quotient num / den to 4 places, rounded half away from zero; NULL when den is 0.';
