@@ -181,6 +181,7 @@ func groupMoney(d decimal.Decimal) string {
 // first rows, in the list's order, says so, and its CSV holds every row; the
 // who-owes page folds out the bills of the debtors it shows only.
 func TestLongListsShowTheirFirstRows(t *testing.T) {
+	cleanSite(t)
 	debtors, err := clean.m.Debtors(context.Background(), fixtureAsOf)
 	if err != nil {
 		t.Fatal(err)
