@@ -13,6 +13,13 @@
 -- settlement lines by settlement_id; bill: bills by bill_id; month: months
 -- YYYY-MM; recon_day: days YYYY-MM-DD, the reconciliation rows of those
 -- days).
+--
+-- The per-key facts hold amounts as DECIMAL(18,2), like the base tables: a
+-- sum is DECIMAL(38,2), a 128-bit integer that DuckDB reads back from disk
+-- about 17 times slower (one such column of 9.4 M bills: 1.6 s against
+-- 0.09 s), and the facts are read far more often than written. No amount of
+-- one payment, bill or month comes near the 10^16 the type holds; the cast
+-- is checked, so one that did would fail the batch, never be cut.
 
 -- The keys a batch touches, written and emptied inside its transaction.
 CREATE TABLE IF NOT EXISTS facts_scope (kind VARCHAR NOT NULL, key VARCHAR NOT NULL);
@@ -33,7 +40,7 @@ refunded AS (
 )
 SELECT p.txn_id, local_day(p.paid_at) AS paid_on, p.customer_id, p.bill_id, p.fee_item, p.amount,
        p.method, settlement_channel(p.method) AS channel, p.collector, p.status,
-       coalesce(r.refunded, 0) AS refunded,
+       CAST(coalesce(r.refunded, 0) AS DECIMAL(18,2)) AS refunded,
        b.period AS bill_period, b.fee_item AS bill_fee_item, b.due_date, c.area
 FROM pay p
 LEFT JOIN refunded r ON r.txn_id = p.txn_id
@@ -83,10 +90,10 @@ several AS (
 )
 SELECT b.bill_id, b.customer_id, b.fee_item, c.area, b.period, b.due_date,
        b.amount_due - b.discount AS net_due,
-       coalesce(p.collected, 0) AS collected,
-       coalesce(p.on_time, 0) AS on_time,
-       coalesce(p.paid, 0) AS paid,
-       coalesce(p.refunded, 0) AS refunded,
+       CAST(coalesce(p.collected, 0) AS DECIMAL(18,2)) AS collected,
+       CAST(coalesce(p.on_time, 0) AS DECIMAL(18,2)) AS on_time,
+       CAST(coalesce(p.paid, 0) AS DECIMAL(18,2)) AS paid,
+       CAST(coalesce(p.refunded, 0) AS DECIMAL(18,2)) AS refunded,
        coalesce(p.payments, 0) AS payments,
        coalesce(s.txn_ids, p.one_txn, '') AS txn_ids,
        p.last_paid_on

@@ -130,8 +130,8 @@ suffix AS (
     FROM grid
 )
 SELECT bill_id, period, first_day, bill_period, fee_item, area, due_date,
-       outstanding + from_month AS start_amount,
-       outstanding + from_month - in_month AS end_amount
+       CAST(outstanding + from_month AS DECIMAL(18,2)) AS start_amount,
+       CAST(outstanding + from_month - in_month AS DECIMAL(18,2)) AS end_amount
 FROM suffix
 WHERE (all_months OR period IN (SELECT key FROM facts_scope WHERE kind = 'month'))
   AND (outstanding + from_month > 0 OR outstanding + from_month - in_month > 0);
