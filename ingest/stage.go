@@ -162,12 +162,15 @@ FROM %[2]s s JOIN %[3]s t ON %[11]s`,
 		// The batch's distinct values not among the referenced keys first,
 		// then their rows: a NOT EXISTS per row hashes the whole batch in one
 		// block, which DuckDB cannot spill (a 10-million-row batch asked for
-		// 256 MiB at once).
+		// 256 MiB at once). Of the referenced keys, only those the batch
+		// names are set against its values: the set difference hashes its
+		// right side, which was every key of the table (2.2 s for the bills
+		// of a 10-million-payment history, against 0.1 s).
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO %[1]s
 SELECT s._row, '%[3]s', s.%[4]s, '%[3]s ' || s.%[4]s || ' not found in %[5]s (upload %[5]s first)', false
 FROM %[2]s s
 WHERE s.%[4]s IN (SELECT DISTINCT %[4]s FROM %[2]s WHERE %[4]s IS NOT NULL
-                  EXCEPT SELECT %[7]s FROM %[6]s)`,
+                  EXCEPT SELECT %[7]s FROM %[6]s WHERE %[7]s IN (SELECT DISTINCT %[4]s FROM %[2]s))`,
 			issuesTable, stageTable, c.name, q(c.name), ref.Name, q(ref.Name), q(ref.Key)))
 	}
 
