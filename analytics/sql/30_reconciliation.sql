@@ -60,8 +60,9 @@ pay_all AS (
     FROM fact_payments
     WHERE status = 'completed' AND channel IS NOT NULL AND paid_on <= CAST(as_of AS DATE)
       AND (recon_day_in(paid_on, from_day, scoped)
-           OR txn_id IN (SELECT txn_ref FROM fact_settlements WHERE recon_day_in(day, from_day, scoped) OR amount < 0)
-           OR txn_id IN (SELECT txn_id FROM refunds))
+           -- one set, not two: each IN probes every payment
+           OR txn_id IN (SELECT txn_ref FROM fact_settlements WHERE recon_day_in(day, from_day, scoped) OR amount < 0
+                         UNION ALL SELECT txn_id FROM refunds))
 ),
 -- the payments whose rows are computed: those of the days
 pay AS (SELECT * FROM pay_all WHERE recon_day_in(day, from_day, scoped)),

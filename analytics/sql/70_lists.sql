@@ -207,17 +207,16 @@ pay AS (
     SELECT p.txn_id, p.paid_on AS day, p.channel, nullif(trim(p.collector), '') AS collector, p.amount
     FROM fact_payments p LEFT JOIN groups g ON g.channel = p.channel AND g.day = p.paid_on
     WHERE p.status = 'completed' AND p.channel IS NOT NULL AND p.paid_on <= CAST(as_of AS DATE)
-      AND (p.txn_id IN (SELECT ref FROM open)
-           OR p.txn_id IN (SELECT txn_id FROM refunds)
+      -- one set per key, not one per source: each IN probes every payment
+      AND (p.txn_id IN (SELECT ref FROM open UNION ALL SELECT txn_id FROM refunds)
            OR g.day IS NOT NULL)
 ),
 line AS (
     SELECT l.settlement_id, l.channel, l.txn_ref, l.amount, l.day, l.collector
     FROM fact_settlements l LEFT JOIN groups g ON g.channel = l.channel AND g.day = l.day
     WHERE l.amount >= 0 AND l.day <= CAST(as_of AS DATE)
-      AND (l.txn_ref IN (SELECT ref FROM open)
+      AND (l.txn_ref IN (SELECT ref FROM open UNION ALL SELECT txn_id FROM pay)
            OR l.settlement_id IN (SELECT ref FROM open)
-           OR l.txn_ref IN (SELECT txn_id FROM pay)
            OR g.day IS NOT NULL)
 ),
 refundable AS (SELECT * FROM pay WHERE channel <> 'cash_deposit'),
