@@ -128,7 +128,10 @@ func (a aggregate) apply() []string {
 // resolutions) feed no fact: the views read them directly.
 var scopeOf = map[string]string{
 	"payments":    `INSERT INTO facts_scope SELECT 'txn', txn_id FROM payments WHERE batch_id = ?`,
-	"refunds":     `INSERT INTO facts_scope SELECT DISTINCT 'txn', txn_id FROM refunds WHERE batch_id = ?`,
+	// the payments refunded, as payments (their refunded amount) and as
+	// refunds (their refund rows of the reconciliation)
+	"refunds": `INSERT INTO facts_scope SELECT DISTINCT k.kind, r.txn_id
+		FROM refunds r, (VALUES ('txn'), ('refund')) k(kind) WHERE r.batch_id = ?`,
 	"settlements": `INSERT INTO facts_scope SELECT 'line', settlement_id FROM settlements WHERE batch_id = ?`,
 	"bills":       `INSERT INTO facts_scope SELECT 'bill', bill_id FROM bills WHERE batch_id = ?`,
 	"invoices":    `INSERT INTO facts_scope VALUES ('batch', ?)`,
@@ -211,12 +214,14 @@ var keep = concat(
 	},
 	prefixed(ifBill+ifMonth, arrears.apply()),
 	// reconciliation: every row of the days the batch touches — its
-	// payments' and lines' days, the days of the payments its lines and
-	// refunds name, and of the other lines naming the same payments
+	// payments' and lines' days, the days of the payments its lines name,
+	// and of the other lines naming the same payments; a batch of refunds
+	// changes only the refund rows of its payments' days
 	[]string{
 		`INSERT INTO facts_scope
 		SELECT DISTINCT 'recon_day', CAST(d AS VARCHAR) FROM (
-			SELECT paid_on AS d FROM fact_payments WHERE txn_id IN (SELECT key FROM facts_scope WHERE kind = 'txn')
+			SELECT paid_on AS d FROM fact_payments WHERE txn_id IN (SELECT key FROM facts_scope WHERE kind = 'txn'
+			                                                       EXCEPT SELECT key FROM facts_scope WHERE kind = 'refund')
 			UNION ALL
 			SELECT day FROM fact_settlements WHERE settlement_id IN (SELECT key FROM facts_scope WHERE kind = 'line')
 			UNION ALL
@@ -224,15 +229,18 @@ var keep = concat(
 			WHERE p.txn_id IN (SELECT txn_ref FROM fact_settlements WHERE settlement_id IN (SELECT key FROM facts_scope WHERE kind = 'line'))
 			UNION ALL
 			SELECT s.day FROM fact_settlements s
-			WHERE s.txn_ref IN (SELECT key FROM facts_scope WHERE kind = 'txn'
+			WHERE s.txn_ref IN ((SELECT key FROM facts_scope WHERE kind = 'txn'
+			                     EXCEPT SELECT key FROM facts_scope WHERE kind = 'refund')
 			                    UNION ALL
 			                    SELECT txn_ref FROM fact_settlements WHERE settlement_id IN (SELECT key FROM facts_scope WHERE kind = 'line'))
 		) WHERE d IS NOT NULL`,
+		ifRefund + `INSERT INTO facts_scope
+		SELECT DISTINCT 'recon_refund_day', CAST(paid_on AS VARCHAR) FROM fact_payments
+		WHERE txn_id IN (SELECT key FROM facts_scope WHERE kind = 'refund')`,
 	},
 	prefixed(ifReconDay, []string{
 		reconciliationCells.take(),
-		`DELETE FROM fact_reconciliation
-		WHERE home_day IN (SELECT CAST(key AS DATE) FROM facts_scope WHERE kind = 'recon_day')`,
+		`DELETE FROM fact_reconciliation WHERE recon_row_scoped(home_day, source)`,
 		`INSERT INTO fact_reconciliation SELECT * FROM fact_reconciliation_rows(false)`,
 		reconciliationCells.give(),
 	}),
@@ -265,7 +273,9 @@ const (
 	ifBatch    = "-- if batch\n"
 	ifBill     = "-- if bill\n"
 	ifMonth    = "-- if month\n"
-	ifReconDay = "-- if recon_day\n"
+	ifRefund   = "-- if refund\n"
+	// the reconciliation's statements: either kind of day
+	ifReconDay = "-- if recon_day\n-- if recon_refund_day\n"
 )
 
 // MaintainFacts brings the metric facts up to date with the batch batchID of
@@ -289,7 +299,8 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 		return fmt.Errorf("metric facts: %w", err)
 	}
 	var keys int64
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM facts_scope`).Scan(&keys); err != nil {
+	// (a refunded payment is in the scope twice, as txn and as refund)
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM facts_scope WHERE kind <> 'refund'`).Scan(&keys); err != nil {
 		return fmt.Errorf("metric facts: %w", err)
 	}
 	if keys > WholeRebuildKeys {
@@ -339,10 +350,10 @@ var WholeRebuildKeys int64 = 500_000
 
 // WholeReconciliationRows is how many rows of fact_reconciliation a batch
 // may recompute day by day before the reconciliation facts are recomputed
-// whole instead: a refunds file naming payments of the whole history
-// touches most days, which (recomputed from its earliest day on) ran out of
-// the 1 GB bound once at 10 M payments, and costs what the whole
-// recomputation does (about 40 s there).
+// whole instead: a file whose rows name payments of the whole history
+// touches most days, which (a refunds file, when it recomputed every row of
+// those days from the earliest on) ran out of the 1 GB bound once at 10 M
+// payments, and costs what the whole recomputation does (about 40 s there).
 var WholeReconciliationRows int64 = 500_000
 
 // weighReconciliation recomputes the reconciliation facts whole, and takes
@@ -351,8 +362,7 @@ var WholeReconciliationRows int64 = 500_000
 // rows.
 func weighReconciliation(ctx context.Context, tx *data.Tx) error {
 	var rows int64
-	err := tx.QueryRow(ctx, `SELECT count(*) FROM fact_reconciliation
-		WHERE home_day IN (SELECT CAST(key AS DATE) FROM facts_scope WHERE kind = 'recon_day')`).Scan(&rows)
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM fact_reconciliation WHERE recon_row_scoped(home_day, source)`).Scan(&rows)
 	if err != nil {
 		return fmt.Errorf("metric facts: %w", err)
 	}
@@ -368,7 +378,7 @@ func weighReconciliation(ctx context.Context, tx *data.Tx) error {
 	if err := rebuild(ctx, tx, recon); err != nil {
 		return err
 	}
-	return tx.Exec(ctx, `DELETE FROM facts_scope WHERE kind = 'recon_day'`)
+	return tx.Exec(ctx, `DELETE FROM facts_scope WHERE kind IN ('recon_day', 'recon_refund_day')`)
 }
 
 // rebuildFacts recomputes every fact whole from the macros that define it,

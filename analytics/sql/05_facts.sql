@@ -12,7 +12,8 @@
 -- the keys listed in facts_scope (kind txn: payments by txn_id; line:
 -- settlement lines by settlement_id; bill: bills by bill_id; month: months
 -- YYYY-MM; recon_day: days YYYY-MM-DD, the reconciliation rows of those
--- days).
+-- days; recon_refund_day: days, their refund rows only; refund: payments by
+-- txn_id whose refunds a batch brought).
 --
 -- The per-key facts hold amounts as DECIMAL(18,2), like the base tables: a
 -- sum is DECIMAL(38,2), a 128-bit integer that DuckDB reads back from disk

@@ -49,6 +49,23 @@ CREATE OR REPLACE MACRO recon_day_in(d, from_day, scoped) AS
     d >= CAST(from_day AS DATE)
     AND (NOT scoped OR d IN (SELECT CAST(key AS DATE) FROM facts_scope WHERE kind = 'recon_day'));
 
+-- Whether the refund rows (source refund) of day d are computed: those of
+-- the days recon_day_in computes, and when scoped also of the days in
+-- facts_scope kind recon_refund_day. A batch of refunds changes only the
+-- refund rows of the payments it refunds, which belong to those payments'
+-- days: the payments' own rows and the other rows of their days stay as
+-- they are.
+CREATE OR REPLACE MACRO recon_refund_day_in(d, from_day, scoped) AS
+    recon_day_in(d, from_day, scoped)
+    OR (scoped AND d >= CAST(from_day AS DATE)
+        AND d IN (SELECT CAST(key AS DATE) FROM facts_scope WHERE kind = 'recon_refund_day'));
+
+-- Whether a row of fact_reconciliation (its home_day and source) is one the
+-- scoped reconciliation_rows_of computes: the rows a batch replaces.
+CREATE OR REPLACE MACRO recon_row_scoped(home_day, source) AS
+    home_day IN (SELECT CAST(key AS DATE) FROM facts_scope WHERE kind = 'recon_day')
+    OR (source = 'refund' AND home_day IN (SELECT CAST(key AS DATE) FROM facts_scope WHERE kind = 'recon_refund_day'));
+
 CREATE OR REPLACE MACRO reconciliation_rows_of(as_of, from_day, scoped) AS TABLE
 WITH
 settings AS (SELECT max(settlement_window_days) AS window_days FROM feeflow_settings),
@@ -198,7 +215,7 @@ rows AS (
     FROM by_number b
     JOIN refundable p ON p.txn_id = b.txn_id
     LEFT JOIN refund r ON r.refund_id = b.refund_id
-    WHERE recon_day_in(p.day, from_day, scoped)
+    WHERE recon_refund_day_in(p.day, from_day, scoped)
     UNION ALL
     SELECT 'refund:' || b.txn_id, 'refund', coalesce(b.last_refund_day, b.first_line_day),
            coalesce(p.channel, b.line_channel), p.collector,
@@ -216,7 +233,7 @@ rows AS (
                 THEN b.last_refund_day + (SELECT window_days FROM settings) END
     FROM by_payment b
     LEFT JOIN refundable p ON p.txn_id = b.txn_id
-    WHERE recon_day_in(coalesce(p.day, b.first_line_day), from_day, scoped)
+    WHERE recon_refund_day_in(coalesce(p.day, b.first_line_day), from_day, scoped)
 )
 SELECT r.ref, r.source, r.day, r.channel, r.collector,
        CAST(r.system_amount AS DECIMAL(18,2)) AS system_amount,
@@ -241,12 +258,14 @@ SELECT * FROM reconciliation_rows_of(as_of, from_day, false);
 -- that the view decides pending against the data's last day. home_day is
 -- the day a row belongs to (its payment's, else its line's or group's);
 -- a batch recomputes the rows of the days it touches (facts_scope kind
--- recon_day).
+-- recon_day), and a batch of refunds the refund rows of its payments' days
+-- (kind recon_refund_day).
 CREATE OR REPLACE MACRO fact_reconciliation_rows(all_keys) AS TABLE
 SELECT ref, source, day, channel, collector, system_amount, bank_amount, status, opened_on, home_day, pending_until
 FROM reconciliation_rows_of(DATE '9999-12-31',
      CASE WHEN all_keys THEN DATE '0001-01-01'
-          ELSE coalesce((SELECT min(CAST(key AS DATE)) FROM facts_scope WHERE kind = 'recon_day'), DATE '9999-12-31') END,
+          ELSE coalesce((SELECT min(CAST(key AS DATE)) FROM facts_scope WHERE kind IN ('recon_day', 'recon_refund_day')),
+                        DATE '9999-12-31') END,
      NOT all_keys);
 
 CREATE OR REPLACE TABLE fact_reconciliation AS SELECT * FROM fact_reconciliation_rows(true);
@@ -255,7 +274,7 @@ COMMENT ON TABLE fact_reconciliation IS 'Metric fact, kept at ingest: every reco
 -- fact_reconciliation_cells (an aggregate fact, see 05_facts.sql):
 -- fact_reconciliation per day, channel, collector ('' for none), status as
 -- after the window and pending_until: rows, sum of |diff|, system and bank
--- amounts. all_keys false: the rows of facts_scope's recon_day days.
+-- amounts. all_keys false: the rows a batch replaces (recon_row_scoped).
 CREATE OR REPLACE MACRO fact_reconciliation_cells_rows(all_keys) AS TABLE
 SELECT day, channel, coalesce(collector, '') AS collector, status, pending_until,
        count(*) AS items,
@@ -263,7 +282,7 @@ SELECT day, channel, coalesce(collector, '') AS collector, status, pending_until
        coalesce(sum(system_amount), 0) AS system_amount,
        coalesce(sum(bank_amount), 0) AS bank_amount
 FROM fact_reconciliation
-WHERE all_keys OR home_day IN (SELECT CAST(key AS DATE) FROM facts_scope WHERE kind = 'recon_day')
+WHERE all_keys OR recon_row_scoped(home_day, source)
 GROUP BY ALL;
 
 CREATE OR REPLACE TABLE fact_reconciliation_cells AS SELECT * FROM fact_reconciliation_cells_rows(true);
