@@ -123,15 +123,14 @@ func (a aggregate) apply() []string {
 }
 
 // scopeOf is what a batch of each kind writes into facts_scope: the keys it
-// touches, for which keep then recomputes the facts. Kinds not
+// touches, for which keep then recomputes the facts. A batch of refunds
+// names its payments twice: as payments (their refunded amount) and as
+// refunds (their refund rows of the reconciliation). Kinds not
 // listed (fee items, customers, exceptions, feedback, actions,
 // resolutions) feed no fact: the views read them directly.
 var scopeOf = map[string]string{
 	"payments":    `INSERT INTO facts_scope SELECT 'txn', txn_id FROM payments WHERE batch_id = ?`,
-	// the payments refunded, as payments (their refunded amount) and as
-	// refunds (their refund rows of the reconciliation)
-	"refunds": `INSERT INTO facts_scope SELECT DISTINCT k.kind, r.txn_id
-		FROM refunds r, (VALUES ('txn'), ('refund')) k(kind) WHERE r.batch_id = ?`,
+	"refunds":     `INSERT INTO facts_scope SELECT DISTINCT k.kind, r.txn_id FROM refunds r, (VALUES ('txn'), ('refund')) k(kind) WHERE r.batch_id = ?`,
 	"settlements": `INSERT INTO facts_scope SELECT 'line', settlement_id FROM settlements WHERE batch_id = ?`,
 	"bills":       `INSERT INTO facts_scope SELECT 'bill', bill_id FROM bills WHERE batch_id = ?`,
 	"invoices":    `INSERT INTO facts_scope VALUES ('batch', ?)`,
@@ -274,8 +273,7 @@ const (
 	ifBill     = "-- if bill\n"
 	ifMonth    = "-- if month\n"
 	ifRefund   = "-- if refund\n"
-	// the reconciliation's statements: either kind of day
-	ifReconDay = "-- if recon_day\n-- if recon_refund_day\n"
+	ifReconDay = "-- if recon_day\n-- if recon_refund_day\n" // either kind of day
 )
 
 // MaintainFacts brings the metric facts up to date with the batch batchID of
