@@ -251,11 +251,9 @@ func (d dataTable) render(t *tr) templates.Table {
 // (record set) writes its rows from record, and its totals from foot.
 func (d dataTable) csv(t *tr) []byte {
 	var b bytes.Buffer
-	n := len(d.rows)
-	if d.record != nil {
-		n = d.all
+	if d.record == nil {
+		b.Grow(64 * (len(d.rows) + len(d.foot) + 1)) // a table's records run to about this many bytes each
 	}
-	b.Grow(64 * (n + len(d.foot) + 1)) // a list's records run to about this many bytes each
 	b.WriteString("\ufeff")
 	w := csv.NewWriter(&b)
 	rec := make([]string, 0, len(d.cols))
@@ -281,10 +279,12 @@ func (d dataTable) csv(t *tr) []byte {
 	} else {
 		for i := range d.all {
 			if i == 256 && d.all > 512 {
-				// size the buffer once from the rows so far: grown by
-				// doubling, a list of 0.4 M rows cost a second of copying
+				// size the buffer once, from the rows so far: grown by
+				// doubling, a list of 0.4 M rows cost a second of copying,
+				// and sized at a guess first, then again, it was allocated
+				// (and zeroed) twice over
 				w.Flush()
-				b.Grow(b.Len() / i * (d.all - i) * 9 / 8)
+				b.Grow(b.Len()/i*(d.all-i)*9/8 + 64*len(d.foot))
 			}
 			rec = d.record(i, rec[:0])
 			for j := range rec {
