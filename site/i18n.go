@@ -93,7 +93,38 @@ func group(s string) string {
 }
 
 // Money is an amount with thousands separators and 2 places.
-func (t *tr) Money(d decimal.Decimal) string { return group(d.StringFixed(2)) }
+func (t *tr) Money(d decimal.Decimal) string { return group(fixed2(d)) }
+
+// exactCents is d in hundredths when it has at most 2 places and fits an int64
+// with room to spare: every amount of a DECIMAL(18,2) column, without the
+// big-number arithmetic of decimal's own formatting (a long list formats
+// millions of amounts).
+func exactCents(d decimal.Decimal) (int64, bool) {
+	e := d.Exponent()
+	if e < -2 || e > 0 || d.NumDigits() > 16 {
+		return 0, false
+	}
+	c := d.CoefficientInt64()
+	for ; e > -2; e-- {
+		c *= 10
+	}
+	return c, true
+}
+
+// fixed2 is d.StringFixed(2).
+func fixed2(d decimal.Decimal) string {
+	c, ok := exactCents(d)
+	if !ok {
+		return d.StringFixed(2)
+	}
+	var buf [24]byte
+	b := buf[:0]
+	if c < 0 {
+		b, c = append(b, '-'), -c
+	}
+	b = strconv.AppendInt(b, c/100, 10)
+	return string(append(b, '.', byte('0'+c%100/10), byte('0'+c%10)))
+}
 
 // Int is a count with thousands separators.
 func (t *tr) Int(n int) string { return group(strconv.Itoa(n)) }

@@ -2,6 +2,7 @@ package site
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -134,5 +135,50 @@ func TestChartValue(t *testing.T) {
 	}
 	if got := chartValue(ptRate(decimal.RequireFromString("0.9535"), true)); got != 95.4 {
 		t.Errorf("chartValue(95.35%%) = %v, want 95.4", got)
+	}
+}
+
+// fixed2 and exactCents format amounts as decimal's own StringFixed(2) and
+// Shift(2).StringFixed(0) do, on the fast path and off it.
+func TestFixed2MatchesDecimal(t *testing.T) {
+	for _, s := range []string{
+		"0", "0.00", "0.5", "-0.5", "0.05", "-0.05", "1", "-1", "12.3", "12.30", "-12.34",
+		"1234567.89", "99999999999999.99", "-99999999999999.99", "9999999999999999", // 16 digits, exponent 0
+		"12.345", "-12.345", "12.355", "0.005", "-0.005", // more places: rounded by decimal
+		"123456789012345678.12", "1e20", "-3e-7", // too large or too small for the fast path
+	} {
+		checkFixed2(t, decimal.RequireFromString(s))
+	}
+	checkFixed2(t, decimal.New(7, 1))  // 70: a positive exponent
+	checkFixed2(t, decimal.New(-7, 2)) // -700
+}
+
+func FuzzFixed2(f *testing.F) {
+	for _, seed := range []struct {
+		coef int64
+		exp  int32
+	}{{0, 0}, {-5, -2}, {123456, -2}, {1, 3}, {-999999999999999999, -2}, {5, -3}} {
+		f.Add(seed.coef, seed.exp)
+	}
+	f.Fuzz(func(t *testing.T, coef int64, exp int32) {
+		if exp < -30 || exp > 30 {
+			return
+		}
+		checkFixed2(t, decimal.New(coef, exp))
+	})
+}
+
+func checkFixed2(t *testing.T, d decimal.Decimal) {
+	t.Helper()
+	if got, want := fixed2(d), d.StringFixed(2); got != want {
+		t.Errorf("fixed2(%s) = %q, want %q", d, got, want)
+	}
+	if c, ok := exactCents(d); ok {
+		if got, want := strconv.FormatInt(c, 10), d.Shift(2).StringFixed(0); got != want {
+			t.Errorf("exactCents(%s) = %s, want %s", d, got, want)
+		}
+	}
+	if got, want := sortKey(vMoney(d)), d.Shift(2).StringFixed(0); got != want {
+		t.Errorf("sortKey(%s) = %q, want %q", d, got, want)
 	}
 }

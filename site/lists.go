@@ -180,6 +180,9 @@ func sortKey(v val) string {
 		if !v.valid {
 			return ""
 		}
+		if c, ok := exactCents(v.dec); ok {
+			return strconv.FormatInt(c, 10)
+		}
 		return v.dec.Shift(2).StringFixed(0)
 	case kInt:
 		return strconv.Itoa(v.n)

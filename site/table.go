@@ -137,7 +137,7 @@ func (v val) raw(t *tr) string {
 		if !v.valid {
 			return ""
 		}
-		return v.dec.StringFixed(2)
+		return fixed2(v.dec)
 	case kRate:
 		if !v.valid {
 			return ""
