@@ -40,6 +40,9 @@ package site
 //	FEEFLOW_BENCH_DB=/tmp/b100k.duckdb FEEFLOW_BENCH_PAYMENTS=100000 \
 //	  go test ./site -run '^$' -bench UploadDay -benchtime 1x -timeout 0
 //
+// The benchmarks set the garbage collector as the feeflow command does
+// (GOGC 400, unless GOGC is set in the environment).
+//
 // peak-rss-MB is the process's VmHWM (/proc/self/status), reset when the
 // timed part starts: process-wide, so it includes the Go heap the
 // benchmark itself keeps as well as DuckDB's memory.
@@ -54,6 +57,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,6 +104,16 @@ type benchHistory struct {
 	db     string // the working copy of the database
 	dayDir string // the folder of the held-back day's files
 	loc    *time.Location
+}
+
+// commandGC runs the benchmark with the garbage collector set as the
+// feeflow command sets it (cmd/feeflow, main.go: GOGC 400 unless GOGC is
+// set), so that it measures what `feeflow build` and the server do.
+func commandGC(b *testing.B) {
+	if os.Getenv("GOGC") == "" {
+		old := debug.SetGCPercent(400)
+		b.Cleanup(func() { debug.SetGCPercent(old) })
+	}
 }
 
 // benchMemoryLimit bounds DuckDB's memory as feeflow's commands do (the
@@ -454,6 +468,7 @@ func buildSplit(ctx context.Context, store *data.Store, out string) (views, rend
 // render every page in every language, write the files) and reports how
 // the time splits.
 func BenchmarkBuild(b *testing.B) {
+	commandGC(b)
 	ctx := context.Background()
 	h := prepareHistory(b)
 	store := openHistory(b, h)
@@ -491,6 +506,7 @@ func BenchmarkBuild(b *testing.B) {
 // BenchmarkBuild, reading every row: the floor the build is measured
 // against.
 func BenchmarkBuildBaselineSQL(b *testing.B) {
+	commandGC(b)
 	ctx := context.Background()
 	stmts := baselineStatements(b)
 	h := prepareHistory(b)
@@ -521,6 +537,7 @@ func BenchmarkBuildBaselineSQL(b *testing.B) {
 // site: the time from the start of the first ingest to the new site being
 // current. Each round starts from a fresh copy of the history.
 func BenchmarkUploadDay(b *testing.B) {
+	commandGC(b)
 	ctx := context.Background()
 	h := prepareHistory(b)
 	raw, err := os.ReadFile(filepath.Join(h.dayDir, dayManifest))
