@@ -240,7 +240,7 @@ var keep = concat(
 	prefixed(ifReconDay, []string{
 		reconciliationCells.take(),
 		`DELETE FROM fact_reconciliation WHERE recon_row_scoped(home_day, source)`,
-		`INSERT INTO fact_reconciliation SELECT * FROM fact_reconciliation_rows(false)`,
+		`INSERT INTO fact_reconciliation SELECT * FROM fact_reconciliation_rows_of(` + reconFrom + `, ` + reconTo + `, true)`,
 		reconciliationCells.give(),
 	}),
 	prefixed(ifReconDay, reconciliationCells.apply()),
@@ -305,6 +305,7 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 		return rebuildFacts(ctx, tx)
 	}
 	weighed := false // whether the reconciliation's range was weighed
+	var days *strings.Replacer
 	for _, q := range keep {
 		var kinds []any
 		for {
@@ -319,6 +320,9 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 			if err := weighReconciliation(ctx, tx); err != nil {
 				return err
 			}
+			if days, err = reconDays(ctx, tx); err != nil {
+				return err
+			}
 		}
 		if len(kinds) > 0 {
 			var any bool
@@ -330,11 +334,36 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 				continue
 			}
 		}
+		if days != nil {
+			q = days.Replace(q)
+		}
 		if err := tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("metric facts: %w", err)
 		}
 	}
 	return nil
+}
+
+// reconFrom and reconTo stand, in the statements of keep, for the first and
+// last of the reconciliation days in the scope (DATE constants), which
+// MaintainFacts fills in once the scope holds them.
+const (
+	reconFrom = "{recon_from}"
+	reconTo   = "{recon_to}"
+)
+
+// reconDays replaces reconFrom and reconTo with the first and last day of
+// kinds recon_day and recon_refund_day in the scope (an empty range when
+// there is none: the statements that use them then do not run).
+func reconDays(ctx context.Context, tx *data.Tx) (*strings.Replacer, error) {
+	var from, to string
+	err := tx.QueryRow(ctx, `SELECT coalesce(CAST(min(CAST(key AS DATE)) AS VARCHAR), '9999-12-31'),
+		coalesce(CAST(max(CAST(key AS DATE)) AS VARCHAR), '0001-01-01')
+		FROM facts_scope WHERE kind IN ('recon_day', 'recon_refund_day')`).Scan(&from, &to)
+	if err != nil {
+		return nil, fmt.Errorf("metric facts: %w", err)
+	}
+	return strings.NewReplacer(reconFrom, "DATE '"+from+"'", reconTo, "DATE '"+to+"'"), nil
 }
 
 // WholeRebuildKeys is how many keys (payments, lines, bills) a batch may

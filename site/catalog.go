@@ -1194,6 +1194,7 @@ var dictionaryZhHant = map[string]string{
 	"fact_bills_rows":                "由基礎資料表重新計算的 fact_bills。",
 	"fact_bill_months_rows":          "由基礎資料表重新計算的 fact_bill_months（all_bills、all_months := true：全部帳單及月份）。",
 	"fact_reconciliation_rows":       "由基礎資料表重新計算的 fact_reconciliation。",
+	"fact_reconciliation_rows_of":    "由基礎資料表重新計算 fact_reconciliation 中 from_day 至 to_day 各日的列；scoped：僅限其中 facts_scope 所列的日期（每批資料據此更新）。",
 	"fact_open_bills_rows":           "fact_open_bills：fact_bills 中未剛好繳清的帳單。",
 	"fact_customer_paid_rows":        "fact_customer_paid：每位客戶最後一次完成的帳單付款日。",
 	"bill_detail_open_at":            "bill_detail_at 中未剛好繳清的帳單（尚欠、溢繳，或退款前付款超過應收）；latest := true 時讀取 fact_open_bills（結果相同，僅限資料最後一天或之後）。",

@@ -66,30 +66,53 @@ CREATE OR REPLACE MACRO recon_row_scoped(home_day, source) AS
     home_day IN (SELECT CAST(key AS DATE) FROM facts_scope WHERE kind = 'recon_day')
     OR (source = 'refund' AND home_day IN (SELECT CAST(key AS DATE) FROM facts_scope WHERE kind = 'recon_refund_day'));
 
-CREATE OR REPLACE MACRO reconciliation_rows_of(as_of, from_day, scoped) AS TABLE
+-- to_day is the last day computed: no row of a later day is. A batch gives
+-- the first and last day of its scope as constants, so that DuckDB skips
+-- the parts of fact_payments and fact_settlements (kept in the order the
+-- data came, so mostly by day) outside them: with the range in the same
+-- filter as the other payments, it read both facts whole (at 10 M
+-- payments, 0.77 s against 0.43 s for a settlement file's three days).
+CREATE OR REPLACE MACRO reconciliation_rows_of(as_of, from_day, scoped, to_day := DATE '9999-12-31') AS TABLE
 WITH
 settings AS (SELECT max(settlement_window_days) AS window_days FROM feeflow_settings),
 -- the payments the rows of the days computed can involve: those of the
--- days, those named by a line of the days or by a refund line, and those
--- refunded (all of them when every day is computed)
+-- days, and the others named by a line of the days or by a refund line,
+-- or refunded (all of them when every day is computed)
 pay_all AS (
     SELECT txn_id, paid_on AS day, channel, nullif(trim(collector), '') AS collector, amount
     FROM fact_payments
     WHERE status = 'completed' AND channel IS NOT NULL AND paid_on <= CAST(as_of AS DATE)
-      AND (recon_day_in(paid_on, from_day, scoped)
-           -- one set, not two: each IN probes every payment
-           OR txn_id IN (SELECT txn_ref FROM fact_settlements WHERE recon_day_in(day, from_day, scoped) OR amount < 0
-                         UNION ALL SELECT txn_id FROM refunds))
+      AND paid_on BETWEEN CAST(from_day AS DATE) AND CAST(to_day AS DATE)
+      AND recon_day_in(paid_on, from_day, scoped)
+    UNION ALL
+    SELECT txn_id, paid_on AS day, channel, nullif(trim(collector), '') AS collector, amount
+    FROM fact_payments
+    WHERE status = 'completed' AND channel IS NOT NULL AND paid_on <= CAST(as_of AS DATE)
+      AND NOT coalesce(paid_on BETWEEN CAST(from_day AS DATE) AND CAST(to_day AS DATE)
+                       AND recon_day_in(paid_on, from_day, scoped), false)
+      -- one set, not two: each IN probes every payment
+      AND txn_id IN (SELECT txn_ref FROM fact_settlements
+                     WHERE (day BETWEEN CAST(from_day AS DATE) AND CAST(to_day AS DATE) AND recon_day_in(day, from_day, scoped))
+                        OR amount < 0
+                     UNION ALL SELECT txn_id FROM refunds)
 ),
 -- the payments whose rows are computed: those of the days
-pay AS (SELECT * FROM pay_all WHERE recon_day_in(day, from_day, scoped)),
--- the lines those rows can involve: of the days, or naming one of those
--- payments
+pay AS (SELECT * FROM pay_all WHERE day BETWEEN CAST(from_day AS DATE) AND CAST(to_day AS DATE) AND recon_day_in(day, from_day, scoped)),
+-- the lines those rows can involve: of the days, and the others naming
+-- one of those payments
 line AS (
     SELECT settlement_id, channel, txn_ref, amount, day, collector
     FROM fact_settlements
     WHERE amount >= 0 AND day <= CAST(as_of AS DATE)
-      AND (recon_day_in(day, from_day, scoped) OR txn_ref IN (SELECT txn_id FROM pay))
+      AND day BETWEEN CAST(from_day AS DATE) AND CAST(to_day AS DATE)
+      AND recon_day_in(day, from_day, scoped)
+    UNION ALL
+    SELECT settlement_id, channel, txn_ref, amount, day, collector
+    FROM fact_settlements
+    WHERE amount >= 0 AND day <= CAST(as_of AS DATE)
+      AND NOT coalesce(day BETWEEN CAST(from_day AS DATE) AND CAST(to_day AS DATE)
+                       AND recon_day_in(day, from_day, scoped), false)
+      AND txn_ref IN (SELECT txn_id FROM pay)
 ),
 named AS (
     SELECT p.txn_id, p.day, p.channel, p.collector, p.amount AS system_amount,
@@ -260,13 +283,20 @@ SELECT * FROM reconciliation_rows_of(as_of, from_day, false);
 -- a batch recomputes the rows of the days it touches (facts_scope kind
 -- recon_day), and a batch of refunds the refund rows of its payments' days
 -- (kind recon_refund_day).
-CREATE OR REPLACE MACRO fact_reconciliation_rows(all_keys) AS TABLE
+-- The rows of fact_reconciliation of the days from from_day to to_day;
+-- scoped: of the days in facts_scope among them (kinds recon_day and
+-- recon_refund_day), which a batch gives as constants (see
+-- reconciliation_rows_of).
+CREATE OR REPLACE MACRO fact_reconciliation_rows_of(from_day, to_day, scoped) AS TABLE
 SELECT ref, source, day, channel, collector, system_amount, bank_amount, status, opened_on, home_day, pending_until
-FROM reconciliation_rows_of(DATE '9999-12-31',
+FROM reconciliation_rows_of(DATE '9999-12-31', from_day, scoped, to_day := to_day);
+
+CREATE OR REPLACE MACRO fact_reconciliation_rows(all_keys) AS TABLE
+SELECT * FROM fact_reconciliation_rows_of(
      CASE WHEN all_keys THEN DATE '0001-01-01'
           ELSE coalesce((SELECT min(CAST(key AS DATE)) FROM facts_scope WHERE kind IN ('recon_day', 'recon_refund_day')),
                         DATE '9999-12-31') END,
-     NOT all_keys);
+     DATE '9999-12-31', NOT all_keys);
 
 CREATE OR REPLACE TABLE fact_reconciliation AS SELECT * FROM fact_reconciliation_rows(true);
 COMMENT ON TABLE fact_reconciliation IS 'Metric fact, kept at ingest: every reconciliation row once all the data is in, status as after the settlement window (pending_until: until when it would be pending), home_day the day it belongs to. Equal to fact_reconciliation_rows(true).';

@@ -200,7 +200,7 @@ COMMENT ON MACRO TABLE arrears_aging IS 'Outstanding bills as of a day by days p
 COMMENT ON MACRO TABLE reconciliation_at IS 'The reconciliation view as of a day.';
 COMMENT ON MACRO TABLE reconciliation_rows_at IS 'Every reconciliation row as of a day, with the day each discrepancy opened; latest := true reads fact_reconciliation (the same rows, only on or after the data''s last day).';
 COMMENT ON MACRO TABLE reconciliation_rows_from IS 'The reconciliation rows as of a day that belong to the days from from_day on.';
-COMMENT ON MACRO TABLE reconciliation_rows_of IS 'The reconciliation rows as of a day that belong to the days from from_day on; scoped: only those of the days in facts_scope (kind recon_day) and the refund rows of the days of kind recon_refund_day, as a batch keeps fact_reconciliation.';
+COMMENT ON MACRO TABLE reconciliation_rows_of IS 'The reconciliation rows as of a day that belong to the days from from_day on (to to_day, when given); scoped: only those of the days in facts_scope (kind recon_day) and the refund rows of the days of kind recon_refund_day, as a batch keeps fact_reconciliation.';
 COMMENT ON MACRO recon_day_in IS 'Whether reconciliation_rows_of computes the rows of day d: on or after from_day, and when scoped one of the days in facts_scope (kind recon_day).';
 COMMENT ON MACRO recon_refund_day_in IS 'Whether reconciliation_rows_of computes the refund rows of day d: those of recon_day_in, and when scoped also of the days in facts_scope of kind recon_refund_day (a batch of refunds).';
 COMMENT ON MACRO recon_row_scoped IS 'Whether a row of fact_reconciliation (by home_day and source) is one the scoped reconciliation_rows_of computes: the rows a batch replaces.';
@@ -210,6 +210,7 @@ COMMENT ON MACRO TABLE fact_settlements_rows IS 'fact_settlements recomputed fro
 COMMENT ON MACRO TABLE fact_bills_rows IS 'fact_bills recomputed from the base tables.';
 COMMENT ON MACRO TABLE fact_bill_months_rows IS 'fact_bill_months recomputed from the base tables (all_bills, all_months := true: every bill and month).';
 COMMENT ON MACRO TABLE fact_reconciliation_rows IS 'fact_reconciliation recomputed from the base tables.';
+COMMENT ON MACRO TABLE fact_reconciliation_rows_of IS 'The rows of fact_reconciliation of the days from from_day to to_day recomputed from the base tables; scoped: only of the days in facts_scope among them, as a batch replaces them.';
 COMMENT ON MACRO TABLE fact_open_bills_rows IS 'fact_open_bills: the rows of fact_bills not settled exactly.';
 COMMENT ON MACRO TABLE fact_customer_paid_rows IS 'fact_customer_paid: each customer''s last completed bill payment day, from fact_payments.';
 COMMENT ON MACRO TABLE fact_collection_rows IS 'fact_collection: fact_bills summed per period, fee item, area and due date (all_keys := true: every bill).';
