@@ -23,11 +23,6 @@ type Fact struct {
 	Compute string
 }
 
-// builtInOrder is the order a fact is built in, where it matters (the
-// columns of an ORDER BY, as in its CREATE TABLE): a batch then reads only
-// the parts of it near its days.
-var builtInOrder = map[string]string{"fact_reconciliation": "home_day"}
-
 // Facts lists the metric facts in the order they are kept (each reads the
 // ones before it).
 var Facts = []Fact{
@@ -75,7 +70,7 @@ var (
 		[]string{"period", "customer_id"}, []string{"bills", "unpaid"}}
 	arrears = aggregate{"fact_arrears", "fact_arrears_rows(false)",
 		[]string{"period", "area", "fee_item"}, []string{"rows", "bills", "opening_arrears", "recovered", "opening", "closing", "closing_current"}}
-	reconciliationCells = aggregate{"fact_reconciliation_cells", "fact_reconciliation_cells_rows(false, from_day := " + reconFrom + ", to_day := " + reconTo + ")",
+	reconciliationCells = aggregate{"fact_reconciliation_cells", "fact_reconciliation_cells_rows(false)",
 		[]string{"day", "channel", "collector", "status", "pending_until"}, []string{"items", "abs_diff", "system_amount", "bank_amount"}}
 )
 
@@ -244,7 +239,7 @@ var keep = concat(
 	},
 	prefixed(ifReconDay, []string{
 		reconciliationCells.take(),
-		`DELETE FROM fact_reconciliation WHERE home_day BETWEEN ` + reconFrom + ` AND ` + reconTo + ` AND recon_row_scoped(home_day, source)`,
+		`DELETE FROM fact_reconciliation WHERE recon_row_scoped(home_day, source)`,
 		`INSERT INTO fact_reconciliation SELECT * FROM fact_reconciliation_rows_of(` + reconFrom + `, ` + reconTo + `, true)`,
 		reconciliationCells.give(),
 	}),
@@ -322,10 +317,10 @@ func MaintainFacts(ctx context.Context, tx *data.Tx, kind, batchID string) error
 		}
 		if !weighed && slices.Contains(kinds, any("recon_day")) {
 			weighed = true
-			if days, err = reconDays(ctx, tx); err != nil {
+			if err := weighReconciliation(ctx, tx); err != nil {
 				return err
 			}
-			if err := weighReconciliation(ctx, tx, days); err != nil {
+			if days, err = reconDays(ctx, tx); err != nil {
 				return err
 			}
 		}
@@ -390,12 +385,11 @@ var WholeReconciliationRows int64 = 500_000
 
 // weighReconciliation recomputes the reconciliation facts whole, and takes
 // the days out of the scope so that the day-by-day statements skip them,
-// when the days the batch touches (between the first and last, days: see
-// reconDays) hold more than WholeReconciliationRows rows.
-func weighReconciliation(ctx context.Context, tx *data.Tx, days *strings.Replacer) error {
+// when the days the batch touches hold more than WholeReconciliationRows
+// rows.
+func weighReconciliation(ctx context.Context, tx *data.Tx) error {
 	var rows int64
-	err := tx.QueryRow(ctx, days.Replace(`SELECT count(*) FROM fact_reconciliation
-		WHERE home_day BETWEEN `+reconFrom+` AND `+reconTo+` AND recon_row_scoped(home_day, source)`)).Scan(&rows)
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM fact_reconciliation WHERE recon_row_scoped(home_day, source)`).Scan(&rows)
 	if err != nil {
 		return fmt.Errorf("metric facts: %w", err)
 	}
@@ -429,11 +423,7 @@ func rebuild(ctx context.Context, tx *data.Tx, facts []Fact) error {
 		if err := tx.Exec(ctx, `DELETE FROM `+f.Table); err != nil {
 			return fmt.Errorf("metric facts: %w", err)
 		}
-		q := `INSERT INTO ` + f.Table + ` SELECT * FROM ` + f.Compute
-		if order := builtInOrder[f.Table]; order != "" {
-			q += ` ORDER BY ` + order
-		}
-		if err := tx.Exec(ctx, q); err != nil {
+		if err := tx.Exec(ctx, `INSERT INTO `+f.Table+` SELECT * FROM `+f.Compute); err != nil {
 			return fmt.Errorf("metric facts: rebuild %s: %w", f.Table, err)
 		}
 	}

@@ -298,25 +298,21 @@ SELECT * FROM fact_reconciliation_rows_of(
                         DATE '9999-12-31') END,
      DATE '9999-12-31', NOT all_keys);
 
--- Built in the order of home_day, as the batches then add to it: DuckDB
--- skips the parts of it outside a batch's days (a hash join's order
--- scattered every day over the whole table, and each batch read it whole).
-CREATE OR REPLACE TABLE fact_reconciliation AS SELECT * FROM fact_reconciliation_rows(true) ORDER BY home_day;
+CREATE OR REPLACE TABLE fact_reconciliation AS SELECT * FROM fact_reconciliation_rows(true);
 COMMENT ON TABLE fact_reconciliation IS 'Metric fact, kept at ingest: every reconciliation row once all the data is in, status as after the settlement window (pending_until: until when it would be pending), home_day the day it belongs to. Equal to fact_reconciliation_rows(true).';
 
 -- fact_reconciliation_cells (an aggregate fact, see 05_facts.sql):
 -- fact_reconciliation per day, channel, collector ('' for none), status as
 -- after the window and pending_until: rows, sum of |diff|, system and bank
--- amounts. all_keys false: the rows a batch replaces (recon_row_scoped),
--- whose days lie from from_day to to_day.
-CREATE OR REPLACE MACRO fact_reconciliation_cells_rows(all_keys, from_day := DATE '0001-01-01', to_day := DATE '9999-12-31') AS TABLE
+-- amounts. all_keys false: the rows a batch replaces (recon_row_scoped).
+CREATE OR REPLACE MACRO fact_reconciliation_cells_rows(all_keys) AS TABLE
 SELECT day, channel, coalesce(collector, '') AS collector, status, pending_until,
        count(*) AS items,
        coalesce(sum(abs(CAST(bank_amount - system_amount AS DECIMAL(18,2)))), 0) AS abs_diff,
        coalesce(sum(system_amount), 0) AS system_amount,
        coalesce(sum(bank_amount), 0) AS bank_amount
 FROM fact_reconciliation
-WHERE all_keys OR (home_day BETWEEN CAST(from_day AS DATE) AND CAST(to_day AS DATE) AND recon_row_scoped(home_day, source))
+WHERE all_keys OR recon_row_scoped(home_day, source)
 GROUP BY ALL;
 
 CREATE OR REPLACE TABLE fact_reconciliation_cells AS SELECT * FROM fact_reconciliation_cells_rows(true);

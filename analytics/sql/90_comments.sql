@@ -220,7 +220,7 @@ COMMENT ON MACRO TABLE fact_payment_days_rows IS 'fact_payment_days: fact_paymen
 COMMENT ON MACRO TABLE fact_settlement_days_rows IS 'fact_settlement_days: fact_settlements summed per local day and channel.';
 COMMENT ON MACRO TABLE fact_invoice_days_rows IS 'fact_invoice_days: invoices counted per local day of issue.';
 COMMENT ON MACRO TABLE fact_arrears_rows IS 'fact_arrears: fact_bill_months summed per month, area and fee item.';
-COMMENT ON MACRO TABLE fact_reconciliation_cells_rows IS 'fact_reconciliation_cells: fact_reconciliation summed per day, channel, collector, status and pending_until (all_keys := false: only the rows a batch replaces, of the days from from_day to to_day).';
+COMMENT ON MACRO TABLE fact_reconciliation_cells_rows IS 'fact_reconciliation_cells: fact_reconciliation summed per day, channel, collector, status and pending_until.';
 COMMENT ON MACRO TABLE discrepancies_open IS 'Every unresolved discrepancy known on the day, when it opened and its age in days.';
 COMMENT ON MACRO metric_window IS 'An improvement metric over the days [from_day, to_day) from its summed numerator and denominator (discrepancy_amount: the amount per week).';
 COMMENT ON MACRO TABLE metric_weekly IS 'An improvement metric week by week: (week, value) for the weeks starting at from_day, every 7 days, before to_day.';
