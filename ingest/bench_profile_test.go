@@ -66,6 +66,7 @@ func BenchmarkIngestBuiltinProfile(b *testing.B) {
 	writeSettlementFiles(b, wechat, plain, n)
 	ctx := context.Background()
 	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryLimit))
 	var tPlain, tProfile time.Duration
 	run := func(path string) time.Duration {
 		b.StopTimer()

@@ -92,6 +92,7 @@ func BenchmarkIngestVsReadCSV(b *testing.B) {
 	// The feeflow command runs with the collector set as below (cmd/feeflow,
 	// main.go); measure what it does.
 	defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(memoryLimit))
 	var base, ours time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -131,5 +132,9 @@ func BenchmarkIngestVsReadCSV(b *testing.B) {
 	b.ReportMetric(base.Seconds()/ours.Seconds(), "ratio")
 }
 
-// gcPercent is the collector setting of the feeflow command.
-const gcPercent = 400
+// gcPercent and memoryLimit are the collector settings of the feeflow
+// command (cmd/feeflow, main.go).
+const (
+	gcPercent   = 400
+	memoryLimit = 768 << 20
+)

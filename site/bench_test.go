@@ -41,7 +41,8 @@ package site
 //	  go test ./site -run '^$' -bench UploadDay -benchtime 1x -timeout 0
 //
 // The benchmarks set the garbage collector as the feeflow command does
-// (GOGC 400, unless GOGC is set in the environment).
+// (GOGC 400 and a soft memory limit of 768 MiB, unless GOGC or GOMEMLIMIT
+// is set in the environment).
 //
 // peak-rss-MB is the process's VmHWM (/proc/self/status), reset when the
 // timed part starts: process-wide, so it includes the Go heap the
@@ -107,12 +108,17 @@ type benchHistory struct {
 }
 
 // commandGC runs the benchmark with the garbage collector set as the
-// feeflow command sets it (cmd/feeflow, main.go: GOGC 400 unless GOGC is
-// set), so that it measures what `feeflow build` and the server do.
+// feeflow command sets it (cmd/feeflow, main.go: GOGC 400 and a soft limit
+// of 768 MiB, unless GOGC or GOMEMLIMIT is set), so that it measures what
+// `feeflow build` and the server do.
 func commandGC(b *testing.B) {
 	if os.Getenv("GOGC") == "" {
 		old := debug.SetGCPercent(400)
 		b.Cleanup(func() { debug.SetGCPercent(old) })
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		old := debug.SetMemoryLimit(768 << 20)
+		b.Cleanup(func() { debug.SetMemoryLimit(old) })
 	}
 }
 

@@ -85,6 +85,14 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
+	// A build of a large history holds its long lists in Go, though, and at
+	// 400 the heap grew to several times them: bound it beside DuckDB's own
+	// memory (1 GB by default), unless GOMEMLIMIT says otherwise. Measured
+	// on the site of 10 M payments: peak resident 1.82-1.88 GB without the
+	// bound, 1.47 GB with it, the build no slower.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(768 << 20)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin, getenv: os.Getenv, now: time.Now, limitMemory: setMemoryCeiling, workerCommand: selfWorker}
