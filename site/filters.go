@@ -79,7 +79,13 @@ type chartSpec struct {
 	Links bool   `json:"links,omitempty"` // the x axis is months: a point opens the month's report
 }
 
-func cents(d decimal.Decimal) int64 { return d.Shift(2).IntPart() }
+// cents is d in hundredths, truncated past them.
+func cents(d decimal.Decimal) int64 {
+	if c, ok := exactCents(d); ok {
+		return c
+	}
+	return d.Shift(2).IntPart()
+}
 
 // dimIndex numbers the codes of one dimension in sorted order.
 type dimIndex struct {

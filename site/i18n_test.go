@@ -138,8 +138,9 @@ func TestChartValue(t *testing.T) {
 	}
 }
 
-// fixed2 and exactCents format amounts as decimal's own StringFixed(2) and
-// Shift(2).StringFixed(0) do, on the fast path and off it.
+// fixed2, exactCents and cents give amounts as decimal's own StringFixed(2),
+// Shift(2).StringFixed(0) and Shift(2).IntPart() do, on the fast path and
+// off it.
 func TestFixed2MatchesDecimal(t *testing.T) {
 	for _, s := range []string{
 		"0", "0.00", "0.5", "-0.5", "0.05", "-0.05", "1", "-1", "12.3", "12.30", "-12.34",
@@ -177,6 +178,9 @@ func checkFixed2(t *testing.T, d decimal.Decimal) {
 		if got, want := strconv.FormatInt(c, 10), d.Shift(2).StringFixed(0); got != want {
 			t.Errorf("exactCents(%s) = %s, want %s", d, got, want)
 		}
+	}
+	if got, want := cents(d), d.Shift(2).IntPart(); got != want {
+		t.Errorf("cents(%s) = %d, want %d", d, got, want)
 	}
 	if got, want := sortKey(vMoney(d)), d.Shift(2).StringFixed(0); got != want {
 		t.Errorf("sortKey(%s) = %q, want %q", d, got, want)
