@@ -244,13 +244,13 @@ func whoOwesPage(pc *pageCtx) templates.SitePage {
 	dt := dataTable{caption: t.T("caption.debtors", t.Date(d.asOf)), cols: cols(keys...)}
 	sum := decimal.Zero
 	bills := 0
-	for i, x := range l.debtors {
+	for _, x := range l.debtors {
 		sum = sum.Add(x.Outstanding)
 		bills += x.BillsOpen
-		if i >= listPageRows {
-			continue // in the CSV only, written by record below
-		}
-		row := []val{vText(x.CustomerID)}
+	}
+	dt.long(t, len(l.debtors), func(i int, row []val) []val {
+		x := &l.debtors[i]
+		row = append(row, vText(x.CustomerID))
 		if names {
 			row = append(row, vText(x.Name), vText(x.Unit))
 		}
@@ -258,19 +258,8 @@ func whoOwesPage(pc *pageCtx) templates.SitePage {
 		if x.DaysOverdue > 60 {
 			overdue = overdue.with("bad")
 		}
-		row = append(row, vText(pc.area(x.Area)), vText(pc.feeItems(x.FeeItems)), vMoney(x.Outstanding), vInt(x.BillsOpen), vDate(x.OldestDue), overdue, vDay(x.LastPaidOn))
-		dt.rows = append(dt.rows, row)
-	}
-	dt.all = len(l.debtors)
-	dt.record = func(i int, rec []string) []string {
-		x := &l.debtors[i]
-		rec = append(rec, x.CustomerID)
-		if names {
-			rec = append(rec, x.Name, x.Unit)
-		}
-		return append(rec, pc.area(x.Area), pc.feeItems(x.FeeItems), vMoney(x.Outstanding).raw(t), strconv.Itoa(x.BillsOpen),
-			vDate(x.OldestDue).raw(t), strconv.Itoa(x.DaysOverdue), vDay(x.LastPaidOn).raw(t))
-	}
+		return append(row, vText(pc.area(x.Area)), vText(pc.feeItems(x.FeeItems)), vMoney(x.Outstanding), vInt(x.BillsOpen), vDate(x.OldestDue), overdue, vDay(x.LastPaidOn))
+	})
 	if len(l.debtors) > 0 {
 		foot := []val{vText(t.T("total.count", len(l.debtors)))}
 		for range len(keys) - 8 {
@@ -295,15 +284,15 @@ func whoOwesPage(pc *pageCtx) templates.SitePage {
 func (pc *pageCtx) debtorBills() templates.Section {
 	t, d, l := pc.t, pc.d, pc.b.lists
 	bc := cols("bill", "period", "fee_item", "due_date", "#net_due", "#paid", "#refunded", "#outstanding", "txn_ids")
-	row := func(b analytics.BillDetail) []val {
-		return []val{vText(b.BillID), vMonth(b.Period), vText(pc.feeName(b.FeeItem)), vDate(b.DueDate),
-			vMoney(b.NetDue), vMoney(b.Paid), vMoney(b.Refunded), vMoney(b.Outstanding).with("bad"), vText(strings.Join(b.TxnIDs, " "))}
+	row := func(r []val, b *analytics.BillDetail) []val {
+		return append(r, vText(b.BillID), vMonth(b.Period), vText(pc.feeName(b.FeeItem)), vDate(b.DueDate),
+			vMoney(b.NetDue), vMoney(b.Paid), vMoney(b.Refunded), vMoney(b.Outstanding).with("bad"), vText(strings.Join(b.TxnIDs, " ")))
 	}
 	s := templates.Section{ID: "bills", Heading: t.T("section.debtor_bills"), Intro: t.T("intro.debtor_bills")}
 	for _, x := range l.debtors[:min(len(l.debtors), listPageRows)] { // the debtors the list shows
 		dt := dataTable{caption: t.T("caption.debtor_bills", x.CustomerID, t.Date(d.asOf)), cols: bc}
-		for _, b := range l.bills[x.CustomerID] {
-			dt.rows = append(dt.rows, row(b))
+		for i := range l.bills[x.CustomerID] {
+			dt.rows = append(dt.rows, row(nil, &l.bills[x.CustomerID][i]))
 		}
 		dt.foot = [][]val{{vText(t.T("total")), vText(""), vText(""), vText(""), vText(""), vText(""), vText(""), vMoney(x.Outstanding), vText("")}}
 		fold := []string{x.CustomerID}
@@ -324,15 +313,10 @@ func (pc *pageCtx) debtorBills() templates.Section {
 				order = append(order, &bills[i])
 			}
 		}
-		all := dataTable{cols: append(cols("customer"), bc...), all: len(order)}
-		if len(order) > 0 {
-			all.rows = [][]val{append([]val{vText(order[0].CustomerID)}, row(*order[0])...)} // the headings see amounts
-		}
-		all.record = func(i int, rec []string) []string {
-			b := order[i]
-			return append(rec, b.CustomerID, b.BillID, b.Period, pc.feeName(b.FeeItem), vDate(b.DueDate).raw(t),
-				vMoney(b.NetDue).raw(t), vMoney(b.Paid).raw(t), vMoney(b.Refunded).raw(t), vMoney(b.Outstanding).raw(t), strings.Join(b.TxnIDs, " "))
-		}
+		all := dataTable{cols: append(cols("customer"), bc...)}
+		all.long(t, len(order), func(i int, r []val) []val {
+			return row(append(r, vText(order[i].CustomerID)), order[i])
+		})
 		pc.b.files[t.lang+"/data/debtor_bills.csv"] = all.csv(t)
 		s.Links = []templates.Link{{Label: t.T("link.debtor_bills_csv"), Href: pc.href("data/debtor_bills.csv")}}
 	}
