@@ -177,8 +177,8 @@ type dataTable struct {
 	rows    [][]val
 	foot    [][]val
 
-	// A list too long to hold as values sets record: rows then holds its
-	// first rows only (those a page shows), all counts every row, and
+	// A list too long to hold as values is made by long: rows then holds
+	// its first rows only (those a page shows), all counts every row, and
 	// record appends row i's cells to rec as the CSV writes them (val.raw).
 	all    int
 	record func(i int, rec []string) []string
