@@ -333,33 +333,41 @@ CREATE OR REPLACE TABLE fact_reconciliation_cells AS SELECT * FROM fact_reconcil
 COMMENT ON TABLE fact_reconciliation_cells IS 'Aggregate fact, kept at ingest: fact_reconciliation per day, channel, collector, status and pending_until: items, abs_diff (sum of |bank - system|), system_amount, bank_amount. Equal to fact_reconciliation_cells_rows(true).';
 
 -- The reconciliation as of a day on or after the data's last day, from the
--- fact: pending while the day is before pending_until.
-CREATE OR REPLACE MACRO reconciliation_facts_at(as_of) AS TABLE
+-- fact: pending while the day is before pending_until. discrepancies :=
+-- true: only the rows whose status is neither matched nor pending. The fact
+-- keeps each row's status as after the window, which is what the row has
+-- unless it is still pending, so only the fact's rows of another status are
+-- read: a filter DuckDB applies while scanning the one column (at 10 M
+-- payments 2,954 of 7.1 M rows).
+CREATE OR REPLACE MACRO reconciliation_facts_at(as_of, discrepancies := false) AS TABLE
 WITH r AS (
     SELECT ref, source, day, channel, collector, system_amount, bank_amount, bank_amount - system_amount AS diff,
            CASE WHEN pending_until IS NOT NULL AND CAST(as_of AS DATE) < pending_until THEN 'pending' ELSE status END AS status,
            opened_on
     FROM fact_reconciliation
+    WHERE NOT discrepancies OR status NOT IN ('matched', 'pending')
 )
 SELECT r.ref, r.source, r.day, r.channel, r.collector, r.system_amount, r.bank_amount,
        CAST(r.diff AS DECIMAL(18,2)) AS diff, r.status,
        CASE WHEN r.status NOT IN ('matched', 'pending') THEN res.resolution END AS resolution,
        r.opened_on
 FROM r
-LEFT JOIN resolutions res ON res.ref = r.ref AND local_day(res.resolved_at) <= CAST(as_of AS DATE);
+LEFT JOIN resolutions res ON res.ref = r.ref AND local_day(res.resolved_at) <= CAST(as_of AS DATE)
+WHERE NOT discrepancies OR r.status NOT IN ('matched', 'pending');
 
 -- Every row as of a day. By default computed from all the data up to the day
 -- (any day, past ones included); latest := true reads the fact instead
 -- (reconciliation_facts_at, the same rows), which holds only for a day on or
 -- after the data's last day: asked for an earlier day it is an error, never
--- a wrong answer.
-CREATE OR REPLACE MACRO reconciliation_rows_at(as_of, latest := false) AS TABLE
+-- a wrong answer. discrepancies := true: only the rows whose status is
+-- neither matched nor pending.
+CREATE OR REPLACE MACRO reconciliation_rows_at(as_of, latest := false, discrepancies := false) AS TABLE
 SELECT ref, source, day, channel, collector, system_amount, bank_amount, diff, status, resolution, opened_on
 FROM reconciliation_rows_from(as_of, DATE '0001-01-01')
-WHERE NOT latest
+WHERE NOT latest AND (NOT discrepancies OR status NOT IN ('matched', 'pending'))
 UNION ALL
 SELECT ref, source, day, channel, collector, system_amount, bank_amount, diff, status, resolution, opened_on
-FROM reconciliation_facts_at(as_of)
+FROM reconciliation_facts_at(as_of, discrepancies := discrepancies)
 WHERE latest
   AND CASE WHEN CAST(as_of AS DATE) < coalesce(data_end(), DATE '0001-01-01')
            THEN error('latest := true reads the facts, which hold on or after the data''s last day only')
@@ -403,6 +411,6 @@ COMMENT ON VIEW reconciliation_daily IS 'Per day and settlement channel: items (
 -- settlement window) and its age in days.
 CREATE OR REPLACE MACRO discrepancies_open(as_of, latest := false) AS TABLE
 SELECT ref, status, diff, opened_on, date_diff('day', opened_on, CAST(as_of AS DATE)) AS age_days
-FROM reconciliation_rows_at(as_of, latest := latest)
-WHERE status NOT IN ('matched', 'pending') AND resolution IS NULL
+FROM reconciliation_rows_at(as_of, latest := latest, discrepancies := true)
+WHERE resolution IS NULL
 ORDER BY opened_on, ref;

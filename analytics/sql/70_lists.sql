@@ -166,21 +166,24 @@ ORDER BY occurred_on, exception_id;
 -- day the refund entered its stage.
 CREATE OR REPLACE MACRO refunds_open(as_of) AS TABLE
 WITH r AS (
-    SELECT r.refund_id, r.txn_id, p.customer_id, p.bill_id, r.amount, coalesce(r.reason, '') AS reason,
-           local_day(r.requested_at) AS requested_on,
-           CASE WHEN r.reviewed_at IS NOT NULL AND local_day(r.reviewed_at) <= CAST(as_of AS DATE) THEN r.decision END AS decision,
-           local_day(r.reviewed_at) AS reviewed_on,
-           r.executed_at IS NOT NULL AND local_day(r.executed_at) <= CAST(as_of AS DATE) AS executed
-    FROM refunds r LEFT JOIN payments p ON p.txn_id = r.txn_id
-    WHERE local_day(r.requested_at) <= CAST(as_of AS DATE)
-)
-SELECT refund_id, txn_id, customer_id, bill_id, amount, reason,
-       CASE WHEN decision = 'approved' THEN 'approved' ELSE 'requested' END AS stage,
-       requested_on,
-       date_diff('day', requested_on, CAST(as_of AS DATE)) AS age_days,
-       date_diff('day', CASE WHEN decision = 'approved' THEN reviewed_on ELSE requested_on END, CAST(as_of AS DATE)) AS stage_days
-FROM r
-WHERE NOT executed AND coalesce(decision, 'pending') NOT IN ('rejected')
+    SELECT refund_id, txn_id, amount, coalesce(reason, '') AS reason,
+           local_day(requested_at) AS requested_on,
+           CASE WHEN reviewed_at IS NOT NULL AND local_day(reviewed_at) <= CAST(as_of AS DATE) THEN decision END AS decision,
+           local_day(reviewed_at) AS reviewed_on,
+           executed_at IS NOT NULL AND local_day(executed_at) <= CAST(as_of AS DATE) AS executed
+    FROM refunds
+    WHERE local_day(requested_at) <= CAST(as_of AS DATE)
+),
+-- the open ones first, then their payments' customer and bill (at 10 M
+-- payments DuckDB's scan of payments took 0.39 s of CPU, against 1.09 s
+-- joining every refund first)
+o AS (SELECT * FROM r WHERE NOT executed AND coalesce(decision, 'pending') NOT IN ('rejected'))
+SELECT o.refund_id, o.txn_id, p.customer_id, p.bill_id, o.amount, o.reason,
+       CASE WHEN o.decision = 'approved' THEN 'approved' ELSE 'requested' END AS stage,
+       o.requested_on,
+       date_diff('day', o.requested_on, CAST(as_of AS DATE)) AS age_days,
+       date_diff('day', CASE WHEN o.decision = 'approved' THEN o.reviewed_on ELSE o.requested_on END, CAST(as_of AS DATE)) AS stage_days
+FROM o LEFT JOIN payments p ON p.txn_id = o.txn_id
 ORDER BY requested_on, refund_id;
 
 -- What lies behind each open discrepancy as of a day (discrepancies_open):
@@ -196,30 +199,39 @@ ORDER BY requested_on, refund_id;
 CREATE OR REPLACE MACRO discrepancy_lines(as_of, latest := false) AS TABLE
 WITH
 open AS (
-    SELECT ref, source, day, channel, collector, status, opened_on
-    FROM reconciliation_rows_at(as_of, latest := latest)
-    WHERE status NOT IN ('matched', 'pending') AND resolution IS NULL
+    SELECT ref, source, day, channel, collector, system_amount, bank_amount, status, opened_on
+    FROM reconciliation_rows_at(as_of, latest := latest, discrepancies := true)
+    WHERE resolution IS NULL
 ),
--- only the payments and lines the open rows can name: their own refs, the
--- days of their groups, and the payments refunds name
+-- only the payments, refunds and lines the open rows can name. A payment
+-- ref's row is its payment (its day, channel, collector and amount are the
+-- row's own); a group's payments are read by the group's day; a refund
+-- row's payment by the refunds it names.
 groups AS (SELECT DISTINCT channel, day FROM open WHERE source = 'group'),
-pay AS (
+grp_pay AS (
     SELECT p.txn_id, p.paid_on AS day, p.channel, nullif(trim(p.collector), '') AS collector, p.amount
-    FROM fact_payments p LEFT JOIN groups g ON g.channel = p.channel AND g.day = p.paid_on
-    WHERE p.status = 'completed' AND p.channel IS NOT NULL AND p.paid_on <= CAST(as_of AS DATE)
-      -- one set per key, not one per source: each IN probes every payment
-      AND (p.txn_id IN (SELECT ref FROM open UNION ALL SELECT txn_id FROM refunds)
-           OR g.day IS NOT NULL)
+    FROM fact_payments p JOIN groups g ON g.channel = p.channel AND g.day = p.paid_on
+    WHERE p.status = 'completed' AND p.paid_on <= CAST(as_of AS DATE)
+),
+refund_txn AS (
+    SELECT r.txn_id FROM open o JOIN refunds r
+      ON o.source = 'refund' AND (r.refund_id = o.ref OR 'refund:' || r.txn_id = o.ref)
+),
+refundable AS (
+    SELECT txn_id, paid_on AS day, channel, nullif(trim(collector), '') AS collector
+    FROM fact_payments
+    WHERE status = 'completed' AND channel IS NOT NULL AND channel <> 'cash_deposit'
+      AND paid_on <= CAST(as_of AS DATE) AND txn_id IN (SELECT txn_id FROM refund_txn)
 ),
 line AS (
     SELECT l.settlement_id, l.channel, l.txn_ref, l.amount, l.day, l.collector
     FROM fact_settlements l LEFT JOIN groups g ON g.channel = l.channel AND g.day = l.day
     WHERE l.amount >= 0 AND l.day <= CAST(as_of AS DATE)
-      AND (l.txn_ref IN (SELECT ref FROM open UNION ALL SELECT txn_id FROM pay)
-           OR l.settlement_id IN (SELECT ref FROM open)
+      -- one set per key, not one per source: each IN probes every line
+      AND (l.txn_ref IN (SELECT ref FROM open WHERE source = 'payment' UNION ALL SELECT txn_id FROM grp_pay)
+           OR l.settlement_id IN (SELECT ref FROM open WHERE source = 'settlement')
            OR g.day IS NOT NULL)
 ),
-refundable AS (SELECT * FROM pay WHERE channel <> 'cash_deposit'),
 refund AS (
     SELECT r.refund_id, r.txn_id, -r.amount AS amount, local_day(r.executed_at) AS day, p.channel, p.collector
     FROM refunds r JOIN refundable p ON p.txn_id = r.txn_id
@@ -229,7 +241,7 @@ refund_line AS (
     SELECT settlement_id, channel, txn_ref, refund_ref, amount, day, collector
     FROM fact_settlements
     WHERE amount < 0 AND day <= CAST(as_of AS DATE)
-      AND (txn_ref IN (SELECT txn_id FROM refunds) OR 'refund:' || txn_ref IN (SELECT ref FROM open))
+      AND (txn_ref IN (SELECT txn_id FROM refund_txn) OR 'refund:' || txn_ref IN (SELECT ref FROM open WHERE source = 'refund'))
 ),
 numbered AS (
     SELECT l.*, r.refund_id
@@ -237,8 +249,8 @@ numbered AS (
     WHERE l.txn_ref IN (SELECT txn_id FROM refundable)
 ),
 items AS (
-    SELECT o.ref, 1 AS side, 'payment' AS item, p.txn_id AS item_id, p.day, p.channel, p.collector, p.amount
-    FROM open o JOIN pay p ON o.source = 'payment' AND p.txn_id = o.ref
+    SELECT o.ref, 1 AS side, 'payment' AS item, o.ref AS item_id, o.day, o.channel, o.collector, o.system_amount AS amount
+    FROM open o WHERE o.source = 'payment'
     UNION ALL
     SELECT o.ref, 2, 'settlement', l.settlement_id, l.day, l.channel, l.collector, l.amount
     FROM open o JOIN line l ON o.source = 'payment' AND l.txn_ref = o.ref
@@ -247,7 +259,7 @@ items AS (
     FROM open o JOIN line l ON o.source = 'settlement' AND l.settlement_id = o.ref
     UNION ALL
     SELECT o.ref, 1, 'payment', p.txn_id, p.day, p.channel, p.collector, p.amount
-    FROM open o JOIN pay p ON o.source = 'group' AND p.channel = o.channel AND p.day = o.day
+    FROM open o JOIN grp_pay p ON o.source = 'group' AND p.channel = o.channel AND p.day = o.day
          AND (o.channel <> 'cash_deposit' OR coalesce(p.collector, '*') = coalesce(o.collector, '*'))
     WHERE NOT EXISTS (SELECT 1 FROM line l WHERE l.txn_ref = p.txn_id)
     UNION ALL

@@ -127,9 +127,8 @@ resolved AS (
 ),
 discrepancies AS (
     SELECT r.ref, r.opened_on, res.resolved_on
-    FROM reconciliation_rows_at(coalesce(data_end(), DATE '1970-01-01'), latest := true) r
+    FROM reconciliation_rows_at(coalesce(data_end(), DATE '1970-01-01'), latest := true, discrepancies := true) r
     LEFT JOIN resolved res ON res.ref = r.ref
-    WHERE r.status NOT IN ('matched', 'pending')
 )
 SELECT m.period, CAST(count(d.ref) AS BIGINT) AS open
 FROM months m

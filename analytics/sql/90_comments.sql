@@ -198,13 +198,13 @@ COMMENT ON MACRO ratio2 IS 'The quotient num / den to 2 places; NULL when den is
 COMMENT ON MACRO TABLE bill_balances_at IS 'The view bill_balances as of a day (later payments and refunds do not count).';
 COMMENT ON MACRO TABLE arrears_aging IS 'Outstanding bills as of a day by days past due: not_due, 1-30, 31-60, 61-90, 91-120, 120+; latest := true reads fact_collection (the same figures, only on or after the data''s last day).';
 COMMENT ON MACRO TABLE reconciliation_at IS 'The reconciliation view as of a day.';
-COMMENT ON MACRO TABLE reconciliation_rows_at IS 'Every reconciliation row as of a day, with the day each discrepancy opened; latest := true reads fact_reconciliation (the same rows, only on or after the data''s last day).';
+COMMENT ON MACRO TABLE reconciliation_rows_at IS 'Every reconciliation row as of a day, with the day each discrepancy opened; latest := true reads fact_reconciliation (the same rows, only on or after the data''s last day); discrepancies := true keeps only the rows neither matched nor pending.';
 COMMENT ON MACRO TABLE reconciliation_rows_from IS 'The reconciliation rows as of a day that belong to the days from from_day on.';
 COMMENT ON MACRO TABLE reconciliation_rows_of IS 'The reconciliation rows as of a day that belong to the days from from_day on (to to_day, when given); scoped: only those of the days in facts_scope (kind recon_day) and the refund rows of the days of kind recon_refund_day, as a batch keeps fact_reconciliation.';
 COMMENT ON MACRO recon_day_in IS 'Whether reconciliation_rows_of computes the rows of day d: on or after from_day, and when scoped one of the days in facts_scope (kind recon_day).';
 COMMENT ON MACRO recon_refund_day_in IS 'Whether reconciliation_rows_of computes the refund rows of day d: those of recon_day_in, and when scoped also of the days in facts_scope of kind recon_refund_day (a batch of refunds).';
 COMMENT ON MACRO recon_row_scoped IS 'Whether a row of fact_reconciliation (by home_day and source) is one the scoped reconciliation_rows_of computes: the rows a batch replaces.';
-COMMENT ON MACRO TABLE reconciliation_facts_at IS 'The reconciliation as of a day on or after the data''s last day, from fact_reconciliation.';
+COMMENT ON MACRO TABLE reconciliation_facts_at IS 'The reconciliation as of a day on or after the data''s last day, from fact_reconciliation; discrepancies := true reads only the rows neither matched nor pending.';
 COMMENT ON MACRO TABLE fact_payments_rows IS 'fact_payments recomputed from the base tables (all_keys := true: every payment).';
 COMMENT ON MACRO TABLE fact_settlements_rows IS 'fact_settlements recomputed from the base tables.';
 COMMENT ON MACRO TABLE fact_bills_rows IS 'fact_bills recomputed from the base tables.';
