@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/feeflow/feeflow/analytics"
@@ -27,8 +28,10 @@ var catalogs = map[string]map[string]string{
 type tr struct {
 	lang     string
 	msgs     map[string]string
-	missing  map[string]bool
 	currency string // ISO code named in the headings of amounts
+
+	mu      sync.Mutex // the long lists' CSVs translate as the site is written, side by side
+	missing map[string]bool
 }
 
 func newTr(lang string) *tr {
@@ -39,7 +42,9 @@ func newTr(lang string) *tr {
 func (t *tr) T(key string, args ...any) string {
 	s, ok := t.msgs[key]
 	if !ok {
+		t.mu.Lock()
 		t.missing[key] = true
+		t.mu.Unlock()
 		return key
 	}
 	if len(args) > 0 {

@@ -133,7 +133,7 @@ var listPageRows = 1000
 func (pc *pageCtx) list(id string, dt dataTable, sql string, href func(row int) string) templates.ListTable {
 	t := pc.t
 	if id != "" {
-		pc.b.files[t.lang+"/data/"+id+".csv"] = dt.csv(t)
+		pc.b.csvFile(t.lang+"/data/"+id+".csv", dt, t)
 	}
 	l := templates.ListTable{
 		ID: id, Caption: dt.caption, Empty: t.T("table.empty"), SQL: sql,
@@ -317,7 +317,7 @@ func (pc *pageCtx) debtorBills() templates.Section {
 		all.long(t, len(order), func(i int, r []val) []val {
 			return row(append(r, vText(order[i].CustomerID)), order[i])
 		})
-		pc.b.files[t.lang+"/data/debtor_bills.csv"] = all.csv(t)
+		pc.b.csvFile(t.lang+"/data/debtor_bills.csv", all, t)
 		s.Links = []templates.Link{{Label: t.T("link.debtor_bills_csv"), Href: pc.href("data/debtor_bills.csv")}}
 	}
 	s.Code = []templates.Fact{{Label: t.T("frame.sql"), Value: fmt.Sprintf(analytics.DebtorBillsQuery, d.asOf.Format(time.DateOnly), d.latest) + ";"}}
