@@ -205,7 +205,8 @@ func (b *builder) render(ctx context.Context, file string, c templ.Component) er
 // csvFile adds the table's CSV as the file name. A long list's (made by
 // long) is made as the site is written, row by row into the file. Held in
 // memory until then, the long CSVs of a 10 M-payment history took about
-// 110 MB, and growing and clearing their buffers took 1.2 s of CPU; the
+// 110 MB, and growing and clearing their buffers took about 1 s of CPU
+// (a profile: bytes.Buffer growth 1.48 s then, 0.40 s streamed); the
 // rendering and writing took 2.8-2.9 s then, 1.8-2.2 s streamed.
 func (b *builder) csvFile(name string, d dataTable, t *tr) {
 	if d.record == nil {
@@ -305,7 +306,8 @@ func (b *builder) write(out string) (Summary, error) {
 }
 
 // fileWriters is how many files write makes at once: the long lists' CSVs
-// are formatted as they are written, one per core.
+// are formatted as they are written, and two writers keep the two
+// languages' side by side, as their pages render.
 const fileWriters = 2
 
 // put makes p, a new file, hold data (fill). A previous file of another
