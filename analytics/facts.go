@@ -172,21 +172,28 @@ var keep = concat(
 	}),
 	// invoices, only ever added
 	prefixed(ifBatch, []string{invoiceDays.give()}),
-	// bills
+	// bills: their completed payments and their rows of fact_bills are
+	// found once and held aside (facts_bill_payments_scoped,
+	// facts_bills_scoped), where the scoped macros read them: the bills' rows
+	// first as replaced, then as new. fact_open_bills is the open ones of
+	// the new rows (fact_open_bills_rows), and finding them again in
+	// fact_bills reads every row's every column (2 s at 9.4 M bills).
 	prefixed(ifBill, []string{
+		`INSERT INTO facts_bill_payments_scoped SELECT * FROM fact_payments
+		WHERE status = 'completed' AND bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
+		`INSERT INTO facts_bills_scoped SELECT rowid, * FROM fact_bills
+		WHERE bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
 		collection.take(),
 		households.take(),
-		`DELETE FROM fact_bills WHERE bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
-		// the new rows kept aside: fact_open_bills is the open ones of them
-		// (fact_open_bills_rows), and finding them again in fact_bills reads
-		// every row's every column (2 s at 9.4 M bills)
-		`CREATE OR REPLACE TEMP TABLE facts_bills AS SELECT * FROM fact_bills_rows(false)`,
-		`INSERT INTO fact_bills SELECT * FROM facts_bills`,
+		`DELETE FROM fact_bills WHERE rowid IN (SELECT facts_row FROM facts_bills_scoped)`,
+		`DELETE FROM facts_bills_scoped`,
+		`INSERT INTO facts_bills_scoped SELECT NULL, * FROM fact_bills_rows(false)`,
+		`INSERT INTO fact_bills SELECT * EXCLUDE (facts_row) FROM facts_bills_scoped`,
 		collection.give(),
 		households.give(),
 		`DELETE FROM fact_open_bills WHERE bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
-		`INSERT INTO fact_open_bills SELECT * FROM facts_bills WHERE bill_open(collected, net_due, paid)`,
-		`DROP TABLE facts_bills`,
+		`INSERT INTO fact_open_bills SELECT * EXCLUDE (facts_row) FROM facts_bills_scoped WHERE bill_open(collected, net_due, paid)`,
+		`DELETE FROM facts_bills_scoped`,
 	}),
 	// the aggregates arrears_months and data_end() read are up to date from here
 	prefixed(ifTxn, concat(collectionPayments.apply(), paymentDays.apply())),
@@ -194,10 +201,16 @@ var keep = concat(
 	prefixed(ifBatch, invoiceDays.apply()),
 	prefixed(ifBill, concat(collection.apply(), households.apply())),
 	prefixed(ifBill, []string{
-		// before the months below are in the scope: the rows of its bills
+		// the rows of its bills, held aside as the bills' are (the months
+		// below are not in the scope yet), until the arrears have them
+		`INSERT INTO facts_bill_months_scoped SELECT rowid, * FROM fact_bill_months
+		WHERE bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
 		arrears.take(),
-		`DELETE FROM fact_bill_months WHERE bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')`,
-		`INSERT INTO fact_bill_months SELECT * FROM fact_bill_months_rows(false, true)`,
+		`DELETE FROM fact_bill_months WHERE rowid IN (SELECT facts_row FROM facts_bill_months_scoped)`,
+		`DELETE FROM facts_bill_months_scoped`,
+		`INSERT INTO facts_bill_months_scoped SELECT NULL, * FROM fact_bill_months_rows(false, true)`,
+		`INSERT INTO fact_bill_months SELECT * EXCLUDE (facts_row) FROM facts_bill_months_scoped`,
+		`DELETE FROM facts_bill_payments_scoped`,
 	}),
 	[]string{
 		// months new to arrears_months (the data reached a new month, or bills of
@@ -212,6 +225,7 @@ var keep = concat(
 		ifBill + ifMonth + arrears.give(),
 	},
 	prefixed(ifBill+ifMonth, arrears.apply()),
+	prefixed(ifBill, []string{`DELETE FROM facts_bill_months_scoped`}),
 	// reconciliation: every row of the days the batch touches — its
 	// payments' and lines' days, the days of the payments its lines name,
 	// and of the other lines naming the same payments; a batch of refunds

@@ -88,16 +88,21 @@ b AS (
     FROM fact_bills
     WHERE all_bills OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')
 ),
+-- the completed payments of every bill, or of the bills in scope (as the
+-- batch holds them aside, see 05_facts.sql)
+paid AS NOT MATERIALIZED (
+    SELECT * FROM fact_payments WHERE all_bills AND status = 'completed' AND bill_id IS NOT NULL
+    UNION ALL
+    SELECT * FROM facts_bill_payments_scoped WHERE NOT all_bills
+),
 flows AS (
     SELECT bill_id, paid_on AS day, amount
-    FROM fact_payments
-    WHERE status = 'completed' AND bill_id IS NOT NULL AND paid_on >= (SELECT day FROM since)
-      AND (all_bills OR bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill'))
+    FROM paid
+    WHERE paid_on >= (SELECT day FROM since)
     UNION ALL
     SELECT p.bill_id, local_day(r.executed_at), -r.amount
-    FROM refunds r JOIN fact_payments p ON p.txn_id = r.txn_id
-    WHERE r.executed_at IS NOT NULL AND p.status = 'completed' AND p.bill_id IS NOT NULL
-      AND local_day(r.executed_at) >= (SELECT day FROM since)
+    FROM refunds r JOIN paid p ON p.txn_id = r.txn_id
+    WHERE r.executed_at IS NOT NULL AND local_day(r.executed_at) >= (SELECT day FROM since)
 ),
 by_month AS (
     SELECT bill_id, CAST(date_trunc('month', day) AS DATE) AS first_day, sum(amount) AS amount
@@ -138,6 +143,10 @@ WHERE (all_months OR period IN (SELECT key FROM facts_scope WHERE kind = 'month'
 
 CREATE OR REPLACE TABLE fact_bill_months AS SELECT * FROM fact_bill_months_rows(true, true);
 COMMENT ON TABLE fact_bill_months IS 'Metric fact, kept at ingest: each bill in each month of arrears_months from its period (or due month) on (with the month''s first_day and the bill''s period, fee item, area and due date), with start_amount and end_amount outstanding at the month''s start and end; rows with both at zero or below are not kept. Equal to fact_bill_months_rows(true, true).';
+-- facts_bill_months_scoped: the rows of fact_bill_months of the bills in
+-- facts_scope while a batch keeps them, as facts_bills_scoped holds
+-- fact_bills' (05_facts.sql): the rows replaced, by rowid, then the new ones.
+CREATE OR REPLACE TABLE facts_bill_months_scoped AS SELECT CAST(NULL AS BIGINT) AS facts_row, * FROM fact_bill_months LIMIT 0;
 -- The months fact_bill_months covers: arrears_months when it was last kept.
 CREATE OR REPLACE TABLE fact_months AS SELECT period FROM arrears_months;
 COMMENT ON TABLE fact_months IS 'Metric fact: the months fact_bill_months covers (arrears_months as of the last batch).';
@@ -163,12 +172,11 @@ SELECT period, area, fee_item,
        coalesce(sum(greatest(end_amount, 0))
                 FILTER (WHERE bill_period <= period AND due_date >= CAST(first_day + INTERVAL 1 MONTH AS DATE)), 0) AS closing_current
 FROM (
-    -- all of them, or those of the bills and of the months in scope: in
-    -- parts, since one filter with both ORed reads every row of the fact
+    -- all of them, or those of the bills in scope (as the batch holds them
+    -- aside) and of the months in scope
     SELECT * FROM fact_bill_months WHERE all_keys
     UNION ALL
-    SELECT * FROM fact_bill_months
-    WHERE NOT all_keys AND bill_id IN (SELECT key FROM facts_scope WHERE kind = 'bill')
+    SELECT * EXCLUDE (facts_row) FROM facts_bill_months_scoped WHERE NOT all_keys
     UNION ALL
     SELECT * FROM fact_bill_months
     WHERE NOT all_keys AND period IN (SELECT key FROM facts_scope WHERE kind = 'month')
