@@ -52,12 +52,13 @@ CREATE OR REPLACE TABLE fact_payments AS SELECT * FROM fact_payments_rows(true);
 COMMENT ON TABLE fact_payments IS 'Metric fact, kept at ingest: every payment with its local day (paid_on), settlement channel, executed refunds (refunded) and the bill it pays (bill_period, bill_fee_item, due_date, area). Equal to fact_payments_rows(true) (feeflow check --facts).';
 
 -- facts_bill_payments_scoped: the completed payments of the bills in
--- facts_scope (their rows of fact_payments) while a batch keeps those bills,
--- written and emptied inside its transaction. fact_bills_rows and
--- fact_bill_months_rows read the payments of the scoped bills here: finding
--- them in fact_payments reads its whole bill_id column (0.3-0.5 s at 10 M
--- payments), and they did so five times.
-CREATE OR REPLACE TABLE facts_bill_payments_scoped AS SELECT * FROM fact_payments LIMIT 0;
+-- facts_scope (the columns of fact_payments the bills' facts read) while a
+-- batch keeps those bills, written and emptied inside its transaction.
+-- fact_bills_rows and fact_bill_months_rows read the payments of the scoped
+-- bills here: finding them in fact_payments reads its whole bill_id column
+-- (0.3-0.5 s at 10 M payments), and they did so five times.
+CREATE OR REPLACE TABLE facts_bill_payments_scoped AS
+SELECT txn_id, bill_id, paid_on, amount, refunded, due_date FROM fact_payments LIMIT 0;
 
 -- fact_settlements: every settlement line with its local day and its
 -- references and collector trimmed (empty is none).
@@ -80,7 +81,8 @@ CREATE OR REPLACE MACRO fact_bills_rows(all_keys) AS TABLE
 WITH paid AS NOT MATERIALIZED (
     -- the completed payments of every bill, or of the bills in scope (as the
     -- batch holds them aside)
-    SELECT * FROM fact_payments WHERE all_keys AND status = 'completed' AND bill_id IS NOT NULL
+    SELECT txn_id, bill_id, paid_on, amount, refunded, due_date
+    FROM fact_payments WHERE all_keys AND status = 'completed' AND bill_id IS NOT NULL
     UNION ALL
     SELECT * FROM facts_bill_payments_scoped WHERE NOT all_keys
 ),
@@ -117,13 +119,15 @@ CREATE OR REPLACE TABLE fact_bills AS SELECT * FROM fact_bills_rows(true);
 COMMENT ON TABLE fact_bills IS 'Metric fact, kept at ingest: each bill with net_due, collected (completed payments less their executed refunds) and on_time (the part paid by the due date), paid (before refunds), refunded, the number of payments, their txn_ids and the last day paid, as of all the data. Equal to fact_bills_rows(true).';
 
 -- facts_bills_scoped: the rows of fact_bills of the bills in facts_scope
--- while a batch keeps them, written and emptied inside its transaction:
--- first the rows it replaces (facts_row, their rowid in fact_bills, by which
--- they are deleted), then their new rows (facts_row NULL). The scoped sums
--- of fact_collection and fact_households read them here: finding a few
--- thousand bills again in fact_bills reads its whole key column (0.5-1 s at
--- 9.4 M bills), each time.
-CREATE OR REPLACE TABLE facts_bills_scoped AS SELECT CAST(NULL AS BIGINT) AS facts_row, * FROM fact_bills LIMIT 0;
+-- while a batch keeps them (the columns fact_collection and fact_households
+-- sum), written and emptied inside its transaction: first the rows it
+-- replaces (facts_row, their rowid in fact_bills, by which they are
+-- deleted), then their new rows (facts_row NULL). The scoped sums read them
+-- here: finding a few thousand bills again in fact_bills reads its whole key
+-- column (0.5-1 s at 9.4 M bills), each time.
+CREATE OR REPLACE TABLE facts_bills_scoped AS
+SELECT CAST(NULL AS BIGINT) AS facts_row, customer_id, fee_item, area, period, due_date, net_due, collected, on_time
+FROM fact_bills LIMIT 0;
 
 -- fact_open_bills: the bills of fact_bills not settled exactly (something
 -- outstanding, collected beyond what was due, or paid beyond it before
@@ -175,7 +179,7 @@ SELECT period, fee_item, coalesce(area, '') AS area, due_date,
        sum(on_time) AS on_time,
        count(*) FILTER (WHERE net_due - collected > 0) AS bills_open,
        coalesce(sum(net_due - collected) FILTER (WHERE net_due - collected > 0), 0) AS open_amount
-FROM (SELECT * FROM fact_bills WHERE all_keys
+FROM (SELECT customer_id, fee_item, area, period, due_date, net_due, collected, on_time FROM fact_bills WHERE all_keys
       UNION ALL
       SELECT * EXCLUDE (facts_row) FROM facts_bills_scoped WHERE NOT all_keys)
 GROUP BY ALL;
@@ -189,7 +193,7 @@ CREATE OR REPLACE MACRO fact_households_rows(all_keys) AS TABLE
 SELECT period, customer_id,
        count(*) AS bills,
        count(*) FILTER (WHERE collected < net_due) AS unpaid
-FROM (SELECT * FROM fact_bills WHERE all_keys
+FROM (SELECT customer_id, fee_item, area, period, due_date, net_due, collected, on_time FROM fact_bills WHERE all_keys
       UNION ALL
       SELECT * EXCLUDE (facts_row) FROM facts_bills_scoped WHERE NOT all_keys)
 GROUP BY ALL;

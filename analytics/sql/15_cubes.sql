@@ -91,7 +91,8 @@ b AS (
 -- the completed payments of every bill, or of the bills in scope (as the
 -- batch holds them aside, see 05_facts.sql)
 paid AS NOT MATERIALIZED (
-    SELECT * FROM fact_payments WHERE all_bills AND status = 'completed' AND bill_id IS NOT NULL
+    SELECT txn_id, bill_id, paid_on, amount, refunded, due_date
+    FROM fact_payments WHERE all_bills AND status = 'completed' AND bill_id IS NOT NULL
     UNION ALL
     SELECT * FROM facts_bill_payments_scoped WHERE NOT all_bills
 ),
