@@ -268,7 +268,7 @@ var keep = concat(
 // those of fact_payments that the bills' facts read, and those of fact_bills
 // that fact_collection and fact_households sum. Reading a few thousand
 // scattered rows reads every column asked for nearly whole, so only these
-// (at 10 M payments: 0.7 s against 1.3-1.5 s for the payments, 1.0 s
+// (at 10 M payments: 0.7 s against 1.3-1.5 s for the payments, 1.0-1.1 s
 // against 1.6-1.9 s for the bills). The tables' definitions name the same
 // columns (sql/05_facts.sql).
 const (
