@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,26 +34,29 @@ func TestFactsEqualRecomputationAfterEveryBatch(t *testing.T) {
 		seeds = []uint64{1, 2, 3, 4, 5, 6}
 	}
 	for _, seed := range seeds {
-		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { factsProperty(t, seed) })
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { factsProperty(t, seed, "Asia/Taipei") })
 	}
+	// local days where the clocks jump forward (2026-03-08) and the day
+	// has 23 hours
+	t.Run("clock change", func(t *testing.T) { factsProperty(t, 3, "America/New_York") })
 	// a batch with many keys is recomputed whole: with no lower bound,
 	// every batch is
 	t.Run("whole rebuilds", func(t *testing.T) {
 		defer func(n int64) { analytics.WholeRebuildKeys = n }(analytics.WholeRebuildKeys)
 		analytics.WholeRebuildKeys = 0
-		factsProperty(t, 7)
+		factsProperty(t, 7, "Asia/Taipei")
 	})
 	// so is the reconciliation of a batch reaching far back
 	t.Run("whole reconciliation", func(t *testing.T) {
 		defer func(n int64) { analytics.WholeReconciliationRows = n }(analytics.WholeReconciliationRows)
 		analytics.WholeReconciliationRows = 0
-		factsProperty(t, 8)
+		factsProperty(t, 8, "Asia/Taipei")
 	})
 }
 
-func factsProperty(t *testing.T, seed uint64) {
+func factsProperty(t *testing.T, seed uint64, zone string) {
 	ctx := context.Background()
-	loc, err := time.LoadLocation("Asia/Taipei")
+	loc, err := time.LoadLocation(zone)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +98,9 @@ func factsProperty(t *testing.T, seed uint64) {
 			continue
 		}
 		header, rows := readCSV(t, path)
-		if rng.IntN(2) == 0 {
+		// an invoice's reissue may follow it in the file, never precede it
+		// (shuffled, two chunks could each hold the other's original)
+		if rng.IntN(2) == 0 && f.Kind != "invoices" {
 			rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
 		}
 		for len(rows) > 0 {
@@ -126,7 +132,16 @@ func factsProperty(t *testing.T, seed uint64) {
 	var rejected, duplicates, bad int
 	for tries := 0; len(pending) > 0; tries++ {
 		if tries > 2000 {
-			t.Fatalf("%d batches never went in", len(pending))
+			var why []string
+			for _, p := range pending {
+				res, err := in.Ingest(ctx, ingest.Upload{Kind: p.kind, Path: p.path, FileName: filepath.Base(p.path)})
+				if err != nil && len(res.Errors) > 0 {
+					e := res.Errors[0]
+					err = fmt.Errorf("%w: row %d, %s %q: %s", err, e.Row, e.Column, e.Value, e.Message)
+				}
+				why = append(why, fmt.Sprintf("%s: %v", filepath.Base(p.path), err))
+			}
+			t.Fatalf("%d batches never went in: %s", len(pending), strings.Join(why, "; "))
 		}
 		// half the time the next batch in the usual upload order (bills,
 		// payments, settlement lines, refunds, resolutions, each in file

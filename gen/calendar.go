@@ -15,7 +15,9 @@ const (
 
 // ts is a local wall-clock time in seconds since 00:00:00 of the first day
 // of the data. Generating wall-clock times directly keeps the output
-// independent of the zone's rules.
+// independent of the zone's rules, except on a day whose clocks jump
+// forward: a time in the hour that does not exist there is written as the
+// instant it stands for (fmtTS).
 type ts int64
 
 const (
@@ -40,14 +42,17 @@ type calendar struct {
 	dates      []string // "YYYY-MM-DD" of each day
 	weekday    []time.Weekday
 	monthOf    []int // month index of each day
+	loc        *time.Location
+	changes    []bool // the zone's offset changes during the day
 }
 
-func newCalendar(end time.Time, months int) calendar {
+func newCalendar(end time.Time, months int, loc *time.Location) calendar {
 	e := time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, time.UTC)
 	s := e.AddDate(0, -months, 0)
 	n := int(e.Sub(s) / (24 * time.Hour))
-	c := calendar{start: s, end: e, nDays: n, months: months}
+	c := calendar{start: s, end: e, nDays: n, months: months, loc: loc}
 	c.dates = make([]string, n)
+	c.changes = make([]bool, n)
 	c.weekday = make([]time.Weekday, n)
 	c.monthOf = make([]int, n)
 	for k := 0; k <= months; k++ {
@@ -58,6 +63,11 @@ func newCalendar(end time.Time, months int) calendar {
 		t := s.AddDate(0, 0, d)
 		c.dates[d] = t.Format(dateLayout)
 		c.weekday[d] = t.Weekday()
+		if loc != nil {
+			_, before := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc).Zone()
+			_, after := time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc).Zone()
+			c.changes[d] = before != after
+		}
 		for k+1 < months && d >= c.monthStart[k+1] {
 			k++
 		}
@@ -77,10 +87,21 @@ func (c *calendar) date(d int) string {
 	return c.start.AddDate(0, 0, d).Format(dateLayout)
 }
 
-// fmtTS formats t as "YYYY-MM-DD HH:MM:SS".
+// fmtTS formats t as "YYYY-MM-DD HH:MM:SS". On a day the clocks jump
+// forward, a time in the skipped hour (02:30 where 02:00 became 03:00) is
+// written as the wall-clock time of the instant it stands for (03:30): the
+// exports of a real system never hold a local time that did not exist, and
+// ingest rejects one.
 func (c *calendar) fmtTS(t ts) string {
 	d := t.dayOf()
 	sec := int(t - ts(d)*day)
+	if d >= 0 && d < c.nDays && c.changes[d] {
+		day := c.start.AddDate(0, 0, d)
+		w := time.Date(day.Year(), day.Month(), day.Day(), sec/3600, sec/60%60, sec%60, 0, c.loc)
+		if w.Hour() != sec/3600 || w.Minute() != sec/60%60 {
+			return w.Format(tsLayout)
+		}
+	}
 	b := make([]byte, 0, 19)
 	b = append(b, c.date(d)...)
 	b = append(b, ' ')

@@ -131,7 +131,7 @@ type world struct {
 }
 
 func newWorld(cfg Config) *world {
-	return &world{cfg: cfg, cal: newCalendar(cfg.End, cfg.Months)}
+	return &world{cfg: cfg, cal: newCalendar(cfg.End, cfg.Months, cfg.Location)}
 }
 
 // rng returns the random stream named name: independent streams keep one

@@ -970,6 +970,15 @@ func checkAnomalyTypes(t *testing.T, m *Manifest) {
 	}
 }
 
+// newYork is a zone whose clocks change twice a year.
+var newYork = func() *time.Location {
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
 // TestEdgeSets runs the checks on tiny and unusual configurations.
 func TestEdgeSets(t *testing.T) {
 	for _, cfg := range []Config{
@@ -977,6 +986,10 @@ func TestEdgeSets(t *testing.T) {
 		{Customers: 4000, Months: 1, End: testEnd},                                            // more customers than units in an area: new buildings
 		{Customers: 12, Months: 2, Seed: 3, End: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)}, // leap February
 		{Customers: 40, Months: 13, Seed: -5, End: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), Location: time.UTC},
+		// clocks jump forward on 2026-03-08 and back on 2026-11-01: no
+		// timestamp may name a local time that did not exist
+		{Customers: 60, Months: 3, Seed: 3, End: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), Location: newYork},
+		{Customers: 60, Months: 2, Seed: 3, End: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Location: newYork},
 	} {
 		dir, m := writeSet(t, cfg)
 		ds := loadSet(t, dir, m)

@@ -15,7 +15,7 @@ import (
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "demo", "[--dir DIR] [--customers N] [--months M] [--seed S] [--addr HOST:PORT] [--no-serve]")
+	fs := newFlags(e, "demo", "[--dir DIR] [--customers N] [--months M] [--seed S] [--addr HOST:PORT] [--no-serve] [--tz ZONE]")
 	dir := fs.String("dir", "feeflow-demo", "folder for the generated exports and the database")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on")
 	noServe := fs.Bool("no-serve", false, "stop after loading the data and building the site")
@@ -28,6 +28,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *tz != "" {
+		// the exports are written in the zone the database reads them in
+		if cfg.Location, err = loadZone(*tz); err != nil {
+			return err
+		}
+	}
 	exports := filepath.Join(*dir, "exports")
 	m, err := gen.Write(ctx, exports, cfg)
 	if err != nil {
@@ -35,15 +41,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "generated %d export files for %d customers (%s to %s) in %s\n", len(m.Files), m.Customers, m.FirstPeriod, m.LastPeriod, exports)
 
-	// The exports are local times of the generator's zone; the server keeps
-	// reading later uploads in it unless --tz says otherwise.
-	loc, err := time.LoadLocation(m.TimeZone)
-	if err != nil {
-		loc = time.FixedZone(m.TimeZone, 8*3600)
-	}
-	if *tz != "" {
-		if loc, err = loadZone(*tz); err != nil {
-			return err
+	// The exports are local times of the generator's zone (--tz, or gen's
+	// default); the server keeps reading later uploads in it.
+	loc := cfg.Location
+	if loc == nil {
+		if loc, err = time.LoadLocation(m.TimeZone); err != nil {
+			loc = time.FixedZone(m.TimeZone, 8*3600)
 		}
 	}
 	dbPath := filepath.Join(*dir, "feeflow.duckdb")

@@ -48,9 +48,10 @@ func (g genFlags) config(now time.Time) (gen.Config, error) {
 }
 
 func runGen(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "gen", "--out DIR [--customers N] [--months M] [--seed S] [--end YYYY-MM]")
+	fs := newFlags(e, "gen", "--out DIR [--customers N] [--months M] [--seed S] [--end YYYY-MM] [--tz ZONE]")
 	out := fs.String("out", "", "folder to write the export files and manifest.json into")
 	g := addGenFlags(fs)
+	tz := fs.String("tz", "", "time zone the exports' timestamps are written in, without an offset, e.g. America/New_York (default: "+gen.DefaultZone+", so that a seed gives the same files on every machine)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,6 +61,11 @@ func runGen(ctx context.Context, e *env, args []string) error {
 	cfg, err := g.config(e.now())
 	if err != nil {
 		return err
+	}
+	if *tz != "" {
+		if cfg.Location, err = loadZone(*tz); err != nil {
+			return err
+		}
 	}
 	m, err := gen.Write(ctx, *out, cfg)
 	if err != nil {

@@ -122,3 +122,32 @@ func TestTokenCommandPrintsAHashedLine(t *testing.T) {
 		t.Errorf("the printed line %q does not accept the printed token with its roles (%q %v)", line, roles, ok)
 	}
 }
+
+// TestGenWritesInTheZoneOfTz: gen writes its local times in --tz, never a
+// time the zone's clocks skipped, and ingest in the same zone takes them;
+// an unknown zone is bad usage, for gen as for the commands that do not
+// depend on it.
+func TestGenWritesInTheZoneOfTz(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runCmd(t, dir, nil, "gen", "--out", "exports", "--customers", "60", "--months", "3", "--seed", "3", "--end", "2026-05", "--tz", "America/New_York")
+	if code != 0 || !strings.Contains(out, "timestamps in America/New_York") {
+		t.Fatalf("gen: exit %d\n%s%s", code, out, errOut)
+	}
+	db := filepath.Join(dir, "fees.duckdb")
+	for _, f := range []struct{ kind, file string }{
+		{"fee_items", "fee_items.csv"}, {"customers", "customers.csv"}, {"bills", "bills.csv"},
+		{"payments", "payments.csv"}, {"settlements", "settlements_wechat.csv"},
+	} {
+		if code, out, errOut := runCmd(t, dir, nil, "ingest", "--db", db, "--kind", f.kind, "--tz", "America/New_York", filepath.Join("exports", f.file)); code != 0 {
+			t.Fatalf("ingest %s: exit %d\n%s%s", f.file, code, out, errOut)
+		}
+	}
+	for _, args := range [][]string{
+		{"gen", "--out", "x", "--tz", "Mars/Olympus"},
+		{"profiles", "--tz", "Mars/Olympus"},
+	} {
+		if code, _, errOut := runCmd(t, dir, nil, args...); code != 2 || !strings.Contains(errOut, "unknown time zone") {
+			t.Errorf("feeflow %s: exit %d, %s", strings.Join(args, " "), code, errOut)
+		}
+	}
+}

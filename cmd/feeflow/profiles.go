@@ -13,7 +13,11 @@ import (
 func runProfiles(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "profiles", "[--json]")
 	asJSON := fs.Bool("json", false, "print the list as JSON")
+	tz := tzFlag(fs) // every command takes --tz; the list does not depend on it
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if _, err := loadZone(*tz); err != nil {
 		return err
 	}
 	l := ingest.BuiltinProfiles()
