@@ -43,7 +43,7 @@ type calendar struct {
 	weekday    []time.Weekday
 	monthOf    []int // month index of each day
 	loc        *time.Location
-	changes    []bool // the zone's offset changes during the day
+	changes    []bool // the zone's offset may change during the day
 }
 
 func newCalendar(end time.Time, months int, loc *time.Location) calendar {
@@ -64,8 +64,9 @@ func newCalendar(end time.Time, months int, loc *time.Location) calendar {
 		c.dates[d] = t.Format(dateLayout)
 		c.weekday[d] = t.Weekday()
 		if loc != nil {
-			_, before := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc).Zone()
-			_, after := time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc).Zone()
+			// a few hours either side: a zone may skip its midnight
+			_, before := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc).Add(-3 * time.Hour).Zone()
+			_, after := time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc).Add(3 * time.Hour).Zone()
 			c.changes[d] = before != after
 		}
 		for k+1 < months && d >= c.monthStart[k+1] {
