@@ -24,15 +24,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := g.config(e.now())
+	// the exports are written in the zone the database reads them in
+	cfg, err := g.config(e.now(), *tz)
 	if err != nil {
 		return err
-	}
-	if *tz != "" {
-		// the exports are written in the zone the database reads them in
-		if cfg.Location, err = loadZone(*tz); err != nil {
-			return err
-		}
 	}
 	exports := filepath.Join(*dir, "exports")
 	m, err := gen.Write(ctx, exports, cfg)

@@ -29,8 +29,9 @@ func addGenFlags(fs interface {
 }
 
 // config turns the flags into a generator configuration; the default end is
-// the current month, so the data runs up to last month.
-func (g genFlags) config(now time.Time) (gen.Config, error) {
+// the current month, so the data runs up to last month. zone (--tz) is the
+// zone the exports' local times are written in; "" keeps gen's default.
+func (g genFlags) config(now time.Time, zone string) (gen.Config, error) {
 	cfg := gen.Config{Customers: *g.customers, Months: *g.months, Seed: *g.seed}
 	if *g.end == "" {
 		cfg.End = time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -43,6 +44,13 @@ func (g genFlags) config(now time.Time) (gen.Config, error) {
 	}
 	if cfg.Customers <= 0 || cfg.Months <= 0 {
 		return cfg, usagef("--customers and --months must be positive")
+	}
+	if zone != "" {
+		loc, err := loadZone(zone)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Location = loc
 	}
 	return cfg, nil
 }
@@ -58,14 +66,9 @@ func runGen(ctx context.Context, e *env, args []string) error {
 	if *out == "" {
 		return usagef("--out is required")
 	}
-	cfg, err := g.config(e.now())
+	cfg, err := g.config(e.now(), *tz)
 	if err != nil {
 		return err
-	}
-	if *tz != "" {
-		if cfg.Location, err = loadZone(*tz); err != nil {
-			return err
-		}
 	}
 	m, err := gen.Write(ctx, *out, cfg)
 	if err != nil {
